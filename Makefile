@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make               build the module for the running kernel, and the tool
+#   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
+#   make check         every test: userspace, then selftests on 6.1 and 6.12
+#   make install       install module and tool on this machine
+#   make dkms-install  register the module with DKMS instead
+#
+# demo and check first install the Debian packages they need (see
+# scripts/debian-packages), which takes root.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+DESTDIR ?=
+PREFIX ?= /usr
+VERSION := $(shell sed -n 's/^\#define DUPTO_VERSION "\(.*\)"/\1/p' kmod/version.h)
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+deps:
+	scripts/install-deps
+
+# Warning-free at W=1 and under sparse, for every supported kernel.
+kmod-check:
+	scripts/build-kmod --check
+
+check: deps
+	scripts/check
+
+demo: deps
+	scripts/demo
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+dkms-install:
+	rm -rf /usr/src/dupto-$(VERSION)
+	mkdir -p /usr/src/dupto-$(VERSION)
+	cp -r Kbuild Makefile dkms.conf kmod /usr/src/dupto-$(VERSION)/
+	dkms install dupto/$(VERSION)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C tools clean
+	rm -rf build
+
+.PHONY: all module tools deps kmod-check check demo install dkms-install clean

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences between the kernels dupto supports (Debian's 6.1 and
+ * 6.12). Each switch is keyed on what the kernel headers contain, probed by
+ * Kbuild (DUPTO_HAVE_*), never on version numbers: distributions backport
+ * features, and Debian's 6.1 and 6.12 both carry later changes.
+ */
+#ifndef _DUPTO_COMPAT_H
+#define _DUPTO_COMPAT_H
+
+#include <linux/netdevice.h>
+#include <net/addrconf.h>
+
+/* 6.12 moved the lockless-transmit and netns-locality feature bits into
+ * plain fields of struct net_device (and renamed netns_local).
+ */
+static inline void dupto_compat_set_lltx(struct net_device *dev)
+{
+#ifdef DUPTO_HAVE_DEV_LLTX
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+static inline void dupto_compat_set_netns_local(struct net_device *dev)
+{
+#if defined(DUPTO_HAVE_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#elif defined(DUPTO_HAVE_NETNS_LOCAL)
+	dev->netns_local = true;
+#else
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+/*
+ * Keep the host's IPv6 stack from configuring (and so from transmitting
+ * router solicitations, DAD probes and MLD reports) on a device. Kernels
+ * with IFF_NO_ADDRCONF have a flag for exactly this; older ones only have
+ * the per-device disable_ipv6 setting, which the administrator can still
+ * flip back with sysctl. Call after register_netdevice(), under RTNL.
+ */
+static inline void dupto_compat_no_addrconf(struct net_device *dev)
+{
+#ifdef DUPTO_HAVE_IFF_NO_ADDRCONF
+	dev->priv_flags |= IFF_NO_ADDRCONF;
+#elif IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev)
+		idev->cnf.disable_ipv6 = 1;
+#endif
+}
+
+#endif /* _DUPTO_COMPAT_H */

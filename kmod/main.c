@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dupto: classified mirroring of bridged traffic to network security sensors.
+ *
+ * Subsystems come up in dependency order and go down in the reverse: the
+ * netdevice notifier outlives every device that needs it, and the link
+ * types outlive the netlink family that will refer to their devices.
+ */
+
+#include <linux/module.h>
+
+#include "netlink.h"
+#include "port.h"
+#include "sensor.h"
+#include "stacked.h"
+#include "version.h"
+
+static int __init dupto_init(void)
+{
+	int err;
+
+	err = dupto_stacked_init();
+	if (err)
+		goto err_stacked;
+	err = dupto_port_init();
+	if (err)
+		goto err_port;
+	err = dupto_sensor_init();
+	if (err)
+		goto err_sensor;
+	err = dupto_genl_init();
+	if (err)
+		goto err_genl;
+
+	pr_info("dupto " DUPTO_VERSION " loaded\n");
+	return 0;
+
+err_genl:
+	dupto_sensor_exit();
+err_sensor:
+	dupto_port_exit();
+err_port:
+	dupto_stacked_exit();
+err_stacked:
+	return err;
+}
+
+static void __exit dupto_exit(void)
+{
+	dupto_genl_exit();
+	dupto_sensor_exit();
+	dupto_port_exit();
+	dupto_stacked_exit();
+	pr_info("dupto " DUPTO_VERSION " unloaded\n");
+}
+
+module_init(dupto_init);
+module_exit(dupto_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Classified mirroring of bridged traffic to network security sensors");
+MODULE_VERSION(DUPTO_VERSION);

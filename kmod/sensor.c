@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sensor device, where dupto delivers mirrored frames:
+ *
+ *   ip link add s0 type dupto-sensor             # capture on s0 itself
+ *   ip link add s1 link eth2 type dupto-sensor   # and out of eth2 as well
+ *
+ * Every frame transmitted on a sensor reaches the packet taps on it first
+ * (tcpdump, Suricata, Zeek), then is consumed as by a dummy device or, with a
+ * lower device cabled to a remote sensor box, transmitted on it unchanged.
+ *
+ * A sensor is a dead end by construction, so that no configuration can turn
+ * mirroring into a loop or a leak: it can never be enslaved or carry upper
+ * devices, the host stack does not configure IPv6 on it, and its lower's
+ * receive path is taken and discarded. A sensor link is transmit-only, like
+ * the monitor port of a hardware tap: nothing arriving on it reaches the
+ * bridge or the host.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <net/rtnetlink.h>
+
+#include <uapi/linux/dupto.h>
+
+#include "dupto.h"
+#include "sensor.h"
+#include "stacked.h"
+
+rx_handler_result_t dupto_sensor_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct net_device *dev = rcu_dereference(skb->dev->rx_handler_data);
+
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+
+	dev_core_stats_rx_dropped_inc(dev);
+	kfree_skb(skb);
+	return RX_HANDLER_CONSUMED;
+}
+
+static netdev_tx_t dupto_sensor_xmit(struct sk_buff *skb,
+				     struct net_device *dev)
+{
+	struct net_device *lower = dupto_stacked_lower(dev);
+	unsigned int len = skb->len;
+	int ret;
+
+	if (!lower) {
+		dev_sw_netstats_tx_add(dev, 1, len);
+		consume_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	skb->dev = lower;
+	ret = dev_queue_xmit(skb);
+	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
+		dev_sw_netstats_tx_add(dev, 1, len);
+	else
+		dev_core_stats_tx_dropped_inc(dev);
+	return NETDEV_TX_OK;
+}
+
+static int dupto_sensor_dev_init(struct net_device *dev)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+
+	if (!sensor->stk.lower)
+		return 0;
+	return dupto_stacked_take(&sensor->stk, dupto_sensor_handle_frame);
+}
+
+static void dupto_sensor_dev_uninit(struct net_device *dev)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+
+	if (sensor->stk.lower)
+		dupto_stacked_release(&sensor->stk);
+}
+
+static const struct net_device_ops dupto_sensor_netdev_ops = {
+	.ndo_init		= dupto_sensor_dev_init,
+	.ndo_uninit		= dupto_sensor_dev_uninit,
+	.ndo_start_xmit		= dupto_sensor_xmit,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_change_mtu		= dupto_stacked_change_mtu,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_iflink		= dupto_stacked_get_iflink,
+};
+
+static const struct ethtool_ops dupto_sensor_ethtool_ops = {
+	.get_drvinfo		= dupto_stacked_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= dupto_stacked_get_link_ksettings,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
+
+bool netif_is_dupto_sensor(const struct net_device *dev)
+{
+	return dev->netdev_ops == &dupto_sensor_netdev_ops;
+}
+
+static void dupto_sensor_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->netdev_ops = &dupto_sensor_netdev_ops;
+	dev->ethtool_ops = &dupto_sensor_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_NO_RX_HANDLER | IFF_DONT_BRIDGE |
+			   IFF_LIVE_ADDR_CHANGE;
+	dev->max_mtu = ETH_MAX_MTU;
+
+	dev->hw_features = DUPTO_STACKED_OFFLOADS;
+	dev->features = DUPTO_STACKED_OFFLOADS;
+	dev->vlan_features = DUPTO_STACKED_OFFLOADS;
+	dev->hw_enc_features = DUPTO_STACKED_OFFLOADS;
+	dupto_compat_set_lltx(dev);
+	dupto_compat_set_netns_local(dev);
+	eth_hw_addr_random(dev);
+}
+
+static int dupto_sensor_newlink(struct net *src_net, struct net_device *dev,
+				struct nlattr *tb[], struct nlattr *data[],
+				struct netlink_ext_ack *extack)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+	struct net_device *lower = NULL;
+	int err;
+
+	if (tb[IFLA_LINK]) {
+		lower = dupto_stacked_find_lower(src_net, tb, dev, extack);
+		if (IS_ERR(lower))
+			return PTR_ERR(lower);
+		if (!tb[IFLA_MTU])
+			dev->mtu = lower->mtu;
+		else if (dev->mtu > lower->mtu) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
+					    "MTU is larger than the lower device's");
+			return -EINVAL;
+		}
+	}
+
+	sensor->stk.dev = dev;
+	sensor->stk.lower = lower;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	dupto_compat_no_addrconf(dev);
+	if (!lower)
+		return 0;
+
+	err = dupto_stacked_link(&sensor->stk, extack);
+	if (err)
+		goto err_unregister;
+	dupto_stacked_sync_operstate(&sensor->stk);
+	return 0;
+
+err_unregister:
+	unregister_netdevice(dev);
+	return err;
+}
+
+static void dupto_sensor_dellink(struct net_device *dev,
+				 struct list_head *head)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+
+	if (sensor->stk.lower)
+		dupto_stacked_unlink(&sensor->stk);
+	unregister_netdevice_queue(dev, head);
+}
+
+static struct rtnl_link_ops dupto_sensor_link_ops __read_mostly = {
+	.kind		= DUPTO_SENSOR_KIND,
+	.priv_size	= sizeof(struct dupto_sensor),
+	.setup		= dupto_sensor_setup,
+	.newlink	= dupto_sensor_newlink,
+	.dellink	= dupto_sensor_dellink,
+	.get_link_net	= dupto_stacked_get_link_net,
+};
+
+int dupto_sensor_init(void)
+{
+	return rtnl_link_register(&dupto_sensor_link_ops);
+}
+
+void dupto_sensor_exit(void)
+{
+	rtnl_link_unregister(&dupto_sensor_link_ops);
+}
+
+MODULE_ALIAS_RTNL_LINK(DUPTO_SENSOR_KIND);
