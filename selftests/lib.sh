@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for dupto's selftests, sourced by each script:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# Scripts follow kselftest conventions: they run as root, build their
+# topology in network namespaces they create (named after their PID, so
+# that runs never collide), remove it on exit, and exit 0 when every check
+# passed, 1 when one failed, 4 when a prerequisite is missing. Each check
+# prints one test point, "ok - what" or "not ok - what", followed on
+# failure by "# " lines saying what was seen instead.
+#
+# Commands that change the topology are logged as "+ [ns] command" on
+# stderr, which the harness shows only when the script fails.
+
+set -u
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+DUPTO=${DUPTO:-dupto}
+lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+ksft_rc=$KSFT_PASS
+lib_namespaces=()
+lib_pids=()
+lib_tmp=$(mktemp -d /tmp/dupto-test.XXXXXX)
+
+# --- reporting --------------------------------------------------------------
+
+pass() {
+	echo "ok - $*"
+}
+
+fail() {
+	echo "not ok - $*"
+	ksft_rc=$KSFT_FAIL
+}
+
+# Indented evidence for the check that just failed.
+note() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit $KSFT_SKIP
+}
+
+require_cmd() {
+	local cmd
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null || skip "$cmd is not installed"
+	done
+}
+
+# check DESCRIPTION COMMAND...: the command succeeds.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$desc"
+	else
+		fail "$desc"
+		note "command: $*" "$out"
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: the command fails.
+check_fails() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		fail "$desc"
+		note "command succeeded but should have failed: $*" "$out"
+	else
+		pass "$desc"
+	fi
+}
+
+# check_eq DESCRIPTION ACTUAL EXPECTED
+check_eq() {
+	if [[ $2 == "$3" ]]; then
+		pass "$1"
+	else
+		fail "$1"
+		note "expected: $3" "got:      $2"
+	fi
+}
+
+# check_error DESCRIPTION MESSAGE COMMAND...: the command fails and says
+# exactly MESSAGE on one line of its error output.
+check_error() {
+	local desc=$1 msg=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		fail "$desc"
+		note "command succeeded but should have failed: $*" "$out"
+	elif grep -q -x -F -- "$msg" <<<"$out"; then
+		pass "$desc"
+	else
+		fail "$desc"
+		note "command: $*" "expected the message: $msg" "got:" "$out"
+	fi
+}
+
+# wait_for SECONDS COMMAND...: poll until the command succeeds; never a
+# bare sleep, so a slow (emulated) machine only makes tests slower.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+# --- topology ---------------------------------------------------------------
+
+log_cmd() {
+	echo "+ $*" >&2
+	"$@"
+}
+
+# ns_add NAME...: create a namespace per NAME, its name unique to this run,
+# kept in a variable called NAME. IPv6 is off in them so that the hosts
+# themselves stay quiet and every frame a test counts is one it sent.
+ns_add() {
+	local var ns
+	for var in "$@"; do
+		ns=dupto-$$-$var
+		log_cmd ip netns add "$ns" || exit $KSFT_FAIL
+		lib_namespaces+=("$ns")
+		printf -v "$var" '%s' "$ns"
+		ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$ns" link set lo up
+	done
+}
+
+# in_ns NS COMMAND...: run a command in a namespace, logged.
+in_ns() {
+	local ns=$1
+	shift
+	echo "+ [${ns#dupto-$$-}] $*" >&2
+	ip netns exec "$ns" "$@"
+}
+
+# veth_pair NS1 DEV1 NS2 DEV2: a veth pair between two namespaces, both up.
+veth_pair() {
+	log_cmd ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up &&
+	ip -n "$3" link set "$4" up
+}
+
+# bg NS COMMAND...: a background process, killed at exit.
+bg() {
+	local ns=$1
+	shift
+	echo "+ [${ns#dupto-$$-}] $* &" >&2
+	ip netns exec "$ns" "$@" &
+	lib_pids+=($!)
+}
+
+# link_field NS DEV JQPATH: a field of "ip -d -s -j link show DEV", e.g.
+# link_field "$box" dp1 .operstate
+link_field() {
+	ip -n "$1" -d -s -j link show dev "$2" 2>/dev/null | jq -r ".[0]$3"
+}
+
+operstate_is() {
+	[[ $(link_field "$1" "$2" .operstate) == "$3" ]]
+}
+
+dev_exists() {
+	ip -n "$1" link show dev "$2" >/dev/null 2>&1
+}
+
+# The devices of dupto's two kinds left in a namespace, one per line.
+dupto_devices() {
+	ip -n "$1" -d -j link show 2>/dev/null |
+		jq -r '.[] | select(.linkinfo.info_kind == "dupto" or .linkinfo.info_kind == "dupto-sensor") | .ifname'
+}
+
+# load_dupto: the module, from the kernel's module tree.
+load_dupto() {
+	modprobe dupto || skip "the dupto module cannot be loaded"
+}
+
+lib_cleanup() {
+	local ns pid
+	for pid in "${lib_pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for ns in "${lib_namespaces[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$lib_tmp"
+}
+trap lib_cleanup EXIT
+
+# end_test: the exit status for the checks made.
+end_test() {
+	exit $ksft_rc
+}

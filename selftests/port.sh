@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The port device is a transparent bridge port: traffic crosses a bridge of
+# dupto ports as it would a bridge of the NICs themselves, and each port
+# follows its lower device the way macvlan in passthru mode does.
+#
+#   h1                     box                          h2
+#   eth0 10.0.0.1 --- p1 - dp1 -+        +- dp2 - p2 --- eth0 10.0.0.2
+#                               +- br0 --+
+#
+#   h3
+#   eth0 10.3.0.1 --- p3 - dp3 10.3.0.2   (not bridged: a monitor port)
+#
+# p1, p2, p3 are veths; dp1, dp2, dp3 are dupto ports stacked on them.
+
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq python3 bridge
+load_dupto
+ns_add h1 h2 h3 box
+
+veth_pair "$h1" eth0 "$box" p1
+veth_pair "$h2" eth0 "$box" p2
+veth_pair "$h3" eth0 "$box" p3
+in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
+in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
+in_ns "$h3" ip addr add 10.3.0.1/24 dev eth0
+
+for i in 1 2 3; do
+	in_ns "$box" ip link add "dp$i" link "p$i" type dupto
+done
+in_ns "$box" ip link add br0 type bridge
+in_ns "$box" ip link set dp1 master br0
+in_ns "$box" ip link set dp2 master br0
+in_ns "$box" ip addr add 10.3.0.2/24 dev dp3
+for dev in dp1 dp2 dp3 br0; do
+	in_ns "$box" ip link set "$dev" up
+done
+
+# --- what "ip link" shows --------------------------------------------------
+
+check_eq "ip -d link names the kind" \
+	"$(link_field "$box" dp1 .linkinfo.info_kind)" dupto
+check_eq "the port is stacked on its lower device" \
+	"$(link_field "$box" dp1 .link)" p1
+check_eq "the lower device's master is the port" \
+	"$(link_field "$box" p1 .master)" dp1
+check_eq "the port has its lower device's MAC address" \
+	"$(link_field "$box" dp1 .address)" "$(link_field "$box" p1 .address)"
+
+# --- traffic across the bridge ---------------------------------------------
+
+check "ping across a bridge of two dupto ports" \
+	in_ns "$h1" ping -c 3 -i 0.2 -W 2 10.0.0.2
+
+bg "$h2" python3 "$lib_dir/tcp_xfer.py" serve 10.0.0.2 5001
+wait_for 10 in_ns "$h2" sh -c 'ss -ltn | grep -q ":5001 "'
+check "a 4 MiB TCP transfer arrives byte for byte" \
+	in_ns "$h1" python3 "$lib_dir/tcp_xfer.py" send 10.0.0.2 5001 4194304
+
+# Everything p1 receives goes up through dp1 and everything dp1 sends
+# leaves on p1, so their counters move together, to the byte.
+stats() {
+	ip -n "$box" -s -j link show dev "$1" |
+		jq -r '.[0].stats64 | "\(.rx.packets) \(.rx.bytes) \(.tx.packets) \(.tx.bytes)"'
+}
+read -r a_rxp a_rxb a_txp a_txb < <(stats dp1)
+read -r b_rxp b_rxb b_txp b_txb < <(stats p1)
+in_ns "$h1" ping -q -c 20 -i 0.05 -s 500 10.0.0.2 >/dev/null
+read -r a_rxp2 a_rxb2 a_txp2 a_txb2 < <(stats dp1)
+read -r b_rxp2 b_rxb2 b_txp2 b_txb2 < <(stats p1)
+check_eq "ip -s link: the port received what its lower device did" \
+	"$((a_rxp2 - a_rxp)) packets, $((a_rxb2 - a_rxb)) bytes" \
+	"$((b_rxp2 - b_rxp)) packets, $((b_rxb2 - b_rxb)) bytes"
+check_eq "ip -s link: the lower device sent what the port did" \
+	"$((b_txp2 - b_txp)) packets, $((b_txb2 - b_txb)) bytes" \
+	"$((a_txp2 - a_txp)) packets, $((a_txb2 - a_txb)) bytes"
+if ((a_rxp2 - a_rxp >= 20 && a_txp2 - a_txp >= 20)); then
+	pass "ip -s link: the port counted the 20 pings each way"
+else
+	fail "ip -s link: the port counted the 20 pings each way"
+	note "rx $((a_rxp2 - a_rxp)), tx $((a_txp2 - a_txp)) packets"
+fi
+
+# --- following the lower device --------------------------------------------
+
+check_eq "the port reports its lower device's link speed" \
+	"$(in_ns "$box" cat /sys/class/net/dp1/speed)" \
+	"$(in_ns "$box" cat /sys/class/net/p1/speed)"
+# veths report 10 Gb/s, an STP path cost of 2; an unknown speed costs 100.
+check_eq "the bridge's STP path cost comes from that speed" \
+	"$(in_ns "$box" cat /sys/class/net/dp1/brport/path_cost)" 2
+
+check_eq "an up port holds its lower device promiscuous" \
+	"$(link_field "$box" p1 .promiscuity)" 1
+in_ns "$box" ip link set dp1 down
+check_eq "a down port releases promiscuous mode" \
+	"$(link_field "$box" p1 .promiscuity)" 0
+in_ns "$box" ip link set dp1 up
+
+# "ip link" shows only the flags a user set; sysfs has the device's own.
+allmulti() {
+	(($(in_ns "$1" cat "/sys/class/net/$2/flags") & 0x200))
+}
+check_fails "no all-multicast on the lower device unasked" allmulti "$box" p3
+in_ns "$box" ip link set dp3 allmulticast on
+check "all-multicast on the port reaches the lower device" allmulti "$box" p3
+in_ns "$box" ip link set dp3 allmulticast off
+check_fails "and leaves it with the port" allmulti "$box" p3
+
+in_ns "$box" ip maddr add 01:00:5e:01:02:03 dev dp3
+check "multicast addresses of the port reach the lower device" \
+	in_ns "$box" sh -c 'ip maddr show dev p3 | grep -q 01:00:5e:01:02:03'
+in_ns "$box" ip maddr del 01:00:5e:01:02:03 dev dp3
+check_fails "and leave it with the port" \
+	in_ns "$box" sh -c 'ip maddr show dev p3 | grep -q 01:00:5e:01:02:03'
+in_ns "$box" bridge fdb add 02:11:22:33:44:55 dev dp3 self permanent
+check "unicast addresses of the port reach the lower device" \
+	in_ns "$box" sh -c 'bridge fdb show dev p3 | grep -q "^02:11:22:33:44:55 "'
+
+in_ns "$box" ip link set p1 mtu 1400
+check_eq "the port follows its lower device's MTU down" \
+	"$(link_field "$box" dp1 .mtu)" 1400
+in_ns "$box" ip link set p1 mtu 9000
+check_eq "and up" "$(link_field "$box" dp1 .mtu)" 9000
+check_fails "the port's MTU cannot exceed its lower device's" \
+	in_ns "$box" ip link set dp1 mtu 9001
+in_ns "$box" ip link set p1 mtu 1500
+
+in_ns "$box" ip link set p1 address 02:00:00:00:01:01
+check_eq "the port follows its lower device's MAC address" \
+	"$(link_field "$box" dp1 .address)" 02:00:00:00:01:01
+in_ns "$box" ip link set dp1 address 02:00:00:00:01:02
+check_eq "and setting the port's address sets the lower device's" \
+	"$(link_field "$box" p1 .address)" 02:00:00:00:01:02
+
+in_ns "$h1" ip link set eth0 down
+check "the port loses carrier with its lower device" \
+	wait_for 10 operstate_is "$box" dp1 LOWERLAYERDOWN
+in_ns "$h1" ip link set eth0 up
+check "and gets it back with it" \
+	wait_for 10 operstate_is "$box" dp1 UP
+
+in_ns "$box" ip link set p1 down
+check_eq "an administratively down lower device takes the port's carrier" \
+	"$(in_ns "$box" cat /sys/class/net/dp1/carrier)" 0
+in_ns "$box" ip link set p1 up
+check "and gives it back when it comes up" \
+	wait_for 10 operstate_is "$box" dp1 UP
+check "traffic crosses the bridge again" \
+	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
+
+# --- a port nothing enslaved is a monitor port ------------------------------
+
+read -r rx_before _ < <(stats dp3)
+check_fails "a monitor port's host stack never answers its feed" \
+	in_ns "$h3" ping -c 3 -i 0.2 -W 1 10.3.0.2
+read -r rx_after _ < <(stats dp3)
+if ((rx_after > rx_before)); then
+	pass "yet the monitor port counted the frames it received"
+else
+	fail "yet the monitor port counted the frames it received"
+	note "rx packets before $rx_before, after $rx_after"
+fi
+
+# --- namespaces and teardown ------------------------------------------------
+
+check_fails "a port cannot move to another namespace" \
+	in_ns "$box" ip link set dp1 netns "$h1"
+check "it stays where it was" dev_exists "$box" dp1
+
+in_ns "$box" ip link del p3
+check_fails "deleting the lower device deletes the port" dev_exists "$box" dp3
+
+in_ns "$box" ip link del dp2
+check_eq "deleting the port frees its lower device" \
+	"$(link_field "$box" p2 .master)" null
+check_eq "and its promiscuity" "$(link_field "$box" p2 .promiscuity)" 0
+in_ns "$box" ip link set p2 master br0
+check "the lower device then works as a plain bridge port" \
+	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
+
+end_test
