@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Taking things apart while traffic flows: deleting a port, its lower
+# device, the bridge, the whole namespace, or unloading the module, leaves
+# no warning (the harness scans the kernel log) and no device behind, and
+# the lower devices work normally afterwards.
+#
+#   h1                          box                          h2
+#   eth0 10.0.0.1 --- p1 - dp1 -+- br0 -+- dp2 - p2 --- eth0 10.0.0.2
+#
+# Each scenario builds this anew and starts a ping flood from h1 to h2
+# before it strikes.
+
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq
+load_dupto
+ns_add h1 h2 box
+
+flood=
+
+build() {
+	local i h
+	in_ns "$box" ip link del br0 2>/dev/null
+	for i in 1 2; do
+		h=h$i
+		ip -n "${!h}" link del eth0 2>/dev/null
+		veth_pair "${!h}" eth0 "$box" "p$i"
+		in_ns "${!h}" ip addr add "10.0.0.$i/24" dev eth0
+		in_ns "$box" ip link add "dp$i" link "p$i" type dupto
+	done
+	in_ns "$box" ip link add br0 type bridge
+	for i in 1 2; do
+		in_ns "$box" ip link set "dp$i" master br0 up
+	done
+	in_ns "$box" ip link set br0 up
+	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2 || fail "$1: the topology forwards"
+	bg "$h1" ping -q -i 0.005 10.0.0.2
+	flood=$!
+}
+
+stop_flood() {
+	kill "$flood" 2>/dev/null
+	wait "$flood" 2>/dev/null
+}
+
+# The lower devices, free again, work as plain ports of a new bridge.
+lowers_work() {
+	local i
+	in_ns "$box" ip link del br0 2>/dev/null
+	in_ns "$box" ip link add br0 type bridge
+	for i in 1 2; do
+		in_ns "$box" ip link set "p$i" master br0
+	done
+	in_ns "$box" ip link set br0 up
+	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
+}
+
+free() {
+	[[ $(link_field "$box" "$1" .master) == null &&
+	   $(link_field "$box" "$1" .promiscuity) == 0 ]]
+}
+
+# --- the port ---------------------------------------------------------------
+build "deleting a port"
+in_ns "$box" ip link del dp1
+check_fails "deleting a port under traffic removes it" dev_exists "$box" dp1
+check "and frees its lower device" free p1
+stop_flood
+in_ns "$box" ip link del dp2
+check "the freed lower devices work as plain bridge ports" lowers_work
+
+# --- the lower device -------------------------------------------------------
+build "deleting a lower device"
+in_ns "$box" ip link del p1
+check_fails "deleting a lower device under traffic removes its port" \
+	dev_exists "$box" dp1
+stop_flood
+check_eq "the other port is untouched" "$(dupto_devices "$box")" dp2
+veth_pair "$h1" eth0 "$box" p1
+in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
+in_ns "$box" ip link add dp1 link p1 type dupto
+in_ns "$box" ip link set dp1 master br0 up
+check "a new port in its place forwards" \
+	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
+
+# --- the bridge -------------------------------------------------------------
+build "deleting the bridge"
+in_ns "$box" ip link del br0
+stop_flood
+check_eq "deleting the bridge under traffic leaves its dupto ports" \
+	"$(dupto_devices "$box" | xargs)" "dp1 dp2"
+check_eq "as monitor ports, enslaved to nothing" \
+	"$(link_field "$box" dp1 .master) $(link_field "$box" dp2 .master)" "null null"
+in_ns "$box" ip link add br0 type bridge
+in_ns "$box" ip link set dp1 master br0
+in_ns "$box" ip link set dp2 master br0
+in_ns "$box" ip link set br0 up
+check "a new bridge of the same ports forwards" \
+	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
+
+# --- the module -------------------------------------------------------------
+build "unloading the module"
+check "unloading the module under traffic succeeds" rmmod dupto
+stop_flood
+check_eq "and removes every dupto device" "$(dupto_devices "$box")" ""
+check "freeing the lower devices" free p1
+check "both of them" free p2
+check "which then work as plain bridge ports" lowers_work
+load_dupto
+
+# --- the namespace ----------------------------------------------------------
+build "deleting the namespace"
+in_ns "$box" ip link add s1 type dupto-sensor
+log_cmd ip netns del "$box"
+gone() {
+	! dev_exists "$h1" eth0 && ! dev_exists "$h2" eth0
+}
+check "deleting the namespace under traffic destroys its ports and their lowers" \
+	wait_for 30 gone
+stop_flood
+check "after which the module unloads" rmmod dupto
+
+end_test
