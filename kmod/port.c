@@ -120,6 +120,7 @@ static int dupto_port_open(struct net_device *dev)
 			return err;
 		}
 	}
+	dupto_stacked_sync_operstate(netdev_priv(dev));
 	return 0;
 }
 
@@ -132,6 +133,7 @@ static int dupto_port_stop(struct net_device *dev)
 	if (dev->flags & IFF_ALLMULTI)
 		dev_set_allmulti(lower, -1);
 	dev_set_promiscuity(lower, -1);
+	netif_carrier_off(dev);
 	return 0;
 }
 
@@ -231,6 +233,9 @@ static void dupto_port_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->max_mtu = ETH_MAX_MTU;
 
+	/* see dupto_stacked_sync_operstate() */
+	netif_carrier_off(dev);
+
 	dev->hw_features = DUPTO_STACKED_OFFLOADS;
 	dev->features = DUPTO_STACKED_OFFLOADS | NETIF_F_HW_VLAN_CTAG_FILTER |
 			NETIF_F_HW_VLAN_STAG_FILTER;
@@ -282,7 +287,6 @@ static int dupto_port_newlink(struct net *src_net, struct net_device *dev,
 	err = dupto_stacked_link(&port->stk, extack);
 	if (err)
 		goto err_unregister;
-	dupto_stacked_sync_operstate(&port->stk);
 	return 0;
 
 err_unregister:

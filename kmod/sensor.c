@@ -80,9 +80,23 @@ static void dupto_sensor_dev_uninit(struct net_device *dev)
 		dupto_stacked_release(&sensor->stk);
 }
 
+static int dupto_sensor_open(struct net_device *dev)
+{
+	dupto_stacked_sync_operstate(netdev_priv(dev));
+	return 0;
+}
+
+static int dupto_sensor_stop(struct net_device *dev)
+{
+	netif_carrier_off(dev);
+	return 0;
+}
+
 static const struct net_device_ops dupto_sensor_netdev_ops = {
 	.ndo_init		= dupto_sensor_dev_init,
 	.ndo_uninit		= dupto_sensor_dev_uninit,
+	.ndo_open		= dupto_sensor_open,
+	.ndo_stop		= dupto_sensor_stop,
 	.ndo_start_xmit		= dupto_sensor_xmit,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
@@ -115,6 +129,9 @@ static void dupto_sensor_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_NO_RX_HANDLER | IFF_DONT_BRIDGE |
 			   IFF_LIVE_ADDR_CHANGE;
 	dev->max_mtu = ETH_MAX_MTU;
+
+	/* see dupto_stacked_sync_operstate() */
+	netif_carrier_off(dev);
 
 	dev->hw_features = DUPTO_STACKED_OFFLOADS;
 	dev->features = DUPTO_STACKED_OFFLOADS;
@@ -159,7 +176,6 @@ static int dupto_sensor_newlink(struct net *src_net, struct net_device *dev,
 	err = dupto_stacked_link(&sensor->stk, extack);
 	if (err)
 		goto err_unregister;
-	dupto_stacked_sync_operstate(&sensor->stk);
 	return 0;
 
 err_unregister:

@@ -173,12 +173,20 @@ void dupto_stacked_unlink(struct dupto_stacked *stk)
 }
 
 /*
- * Carrier and operstate as the lower has them; a lower that is
- * administratively down may still claim carrier, so force it off then.
+ * Carrier and operstate as the lower has them, while our device is up; a
+ * lower that is administratively down may still claim carrier, so force it
+ * off then. Carrier stays off while our device is down so that opening it
+ * is a carrier transition: that is what makes linkwatch compute an
+ * operstate ("UP") instead of leaving it UNKNOWN. Without a lower device,
+ * carrier simply follows our own state.
  */
 void dupto_stacked_sync_operstate(struct dupto_stacked *stk)
 {
-	if (stk->lower->flags & IFF_UP)
+	if (!netif_running(stk->dev))
+		netif_carrier_off(stk->dev);
+	else if (!stk->lower)
+		netif_carrier_on(stk->dev);
+	else if (stk->lower->flags & IFF_UP)
 		netif_stacked_transfer_operstate(stk->lower, stk->dev);
 	else
 		netif_carrier_off(stk->dev);

@@ -206,3 +206,41 @@ trap lib_cleanup EXIT
 end_test() {
 	exit $ksft_rc
 }
+
+# --- captures ---------------------------------------------------------------
+
+# capture_start NS DEV FILE: tcpdump on DEV into FILE, in the background,
+# returning once it listens. capture_stop ends it once the file has stopped
+# growing for half a second: long enough for frames in flight, and the
+# only way to show that a frame did not arrive.
+capture_start() {
+	local ns=$1 dev=$2 file=$3
+	capture_file=$file
+	bg "$ns" tcpdump -Z root --immediate-mode -U -n -i "$dev" -w "$file" 2>"$file.log"
+	capture_pid=$!
+	wait_for 20 grep -q "listening on" "$file.log"
+}
+
+capture_stop() {
+	local size=-1 stable=0 deadline=$((SECONDS + 10))
+	while ((stable < 5 && SECONDS < deadline)); do
+		sleep 0.1
+		if [[ $(stat -c %s "$capture_file") == "$size" ]]; then
+			((stable++))
+		else
+			size=$(stat -c %s "$capture_file")
+			stable=0
+		fi
+	done
+	kill -INT "$capture_pid" 2>/dev/null
+	wait "$capture_pid" 2>/dev/null
+}
+
+# send_frames NS DEV TAG COUNT, count_frames FILE TAG: see frames.py.
+send_frames() {
+	in_ns "$1" python3 "$lib_dir/frames.py" send "$2" "$3" "$4"
+}
+
+count_frames() {
+	python3 "$lib_dir/frames.py" count "$1" "$2"
+}

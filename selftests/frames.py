@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Test frames: send them on a device, find them in captures.
+
+Every frame is a 64-byte Ethernet frame of the local experimental
+EtherType 0x88b5 whose payload starts with a tag and a sequence number, so
+a capture can be searched for exactly the frames a test sent.
+
+  frames.py send DEV TAG COUNT   send COUNT tagged frames on DEV (AF_PACKET)
+  frames.py hex TAG SEQ          the bytes of frame SEQ, in hex
+  frames.py count PCAP TAG       how many frames in PCAP carry TAG
+  frames.py first PCAP TAG       the first such frame, in hex
+"""
+
+import socket
+import struct
+import sys
+
+ETH_P_EXPERIMENTAL = 0x88B5
+FRAME_LEN = 64
+
+
+def frame(tag, seq):
+    head = bytes.fromhex("020000000002" "020000000001") + \
+        struct.pack("!H", ETH_P_EXPERIMENTAL)
+    body = tag.encode() + struct.pack("!I", seq)
+    return (head + body).ljust(FRAME_LEN, b"\xa5")
+
+
+def send(dev, tag, count):
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+        s.bind((dev, 0))
+        for seq in range(count):
+            s.send(frame(tag, seq))
+
+
+def read_pcap(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        order = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        order = ">"
+    else:
+        sys.exit(f"{path}: not a pcap file")
+    off = 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
+        yield data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+
+
+def tagged(path, tag):
+    return [f for f in read_pcap(path)
+            if f[12:14] == struct.pack("!H", ETH_P_EXPERIMENTAL) and
+            f[14:14 + len(tag)] == tag.encode()]
+
+
+def main(argv):
+    if argv[:1] == ["send"] and len(argv) == 4:
+        send(argv[1], argv[2], int(argv[3]))
+    elif argv[:1] == ["hex"] and len(argv) == 3:
+        print(frame(argv[1], int(argv[2])).hex())
+    elif argv[:1] == ["count"] and len(argv) == 3:
+        print(len(tagged(argv[1], argv[2])))
+    elif argv[:1] == ["first"] and len(argv) == 3:
+        found = tagged(argv[1], argv[2])
+        print(found[0].hex() if found else "none")
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Raw generic netlink requests, to see how the kernel treats any request,
+well-formed or not, exactly as sent.
+
+  genl.py FAMILY CMD [--attr TYPE:HEX]... [--reserved N] [--dump]
+
+Prints "ok", then one "attr TYPE HEX" line per attribute of each reply; or
+"error ERRNO[: MESSAGE]" with the extended ACK's message, and exits 1.
+"""
+
+import argparse
+import errno
+import os
+import socket
+import struct
+import sys
+
+NETLINK_GENERIC = 16
+SOL_NETLINK = 270
+NETLINK_CAP_ACK = 10
+NETLINK_EXT_ACK = 11
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
+NLM_F_ACK_TLVS = 0x200
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+NLMSGERR_ATTR_MSG = 1
+# the kernel's names where Python's table has an alias
+ERRNO_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP"}
+
+
+def attrs(data):
+    while len(data) >= 4:
+        length, kind = struct.unpack("=HH", data[:4])
+        if length < 4:
+            break
+        yield kind & 0x3fff, data[4:length]
+        data = data[(length + 3) & ~3:]
+
+
+def attr(kind, payload):
+    raw = struct.pack("=HH", 4 + len(payload), kind) + payload
+    return raw.ljust((len(raw) + 3) & ~3, b"\0")
+
+
+class Error(Exception):
+    pass
+
+
+def request(sock, family, cmd, payload=b"", flags=0, version=1, reserved=0):
+    seq = request.seq = getattr(request, "seq", 0) + 1
+    body = struct.pack("=BBH", cmd, version, reserved) + payload
+    sock.send(struct.pack("=IHHII", 16 + len(body), family,
+                          NLM_F_REQUEST | flags |
+                          (0 if flags & NLM_F_DUMP else NLM_F_ACK),
+                          seq, 0) + body)
+    replies = []
+    while True:
+        data = sock.recv(65536)
+        while len(data) >= 16:
+            length, kind, mflags, _, _ = struct.unpack("=IHHII", data[:16])
+            msg, data = data[16:length], data[(length + 3) & ~3:]
+            if kind in (NLMSG_ERROR, NLMSG_DONE):
+                err = -struct.unpack("=i", msg[:4])[0]
+                if err:
+                    text = ""
+                    if mflags & NLM_F_ACK_TLVS:
+                        for t, v in attrs(msg[20:]):
+                            if t == NLMSGERR_ATTR_MSG:
+                                text = v.rstrip(b"\0").decode()
+                    name = ERRNO_NAMES.get(err) or errno.errorcode.get(err, str(err))
+                    raise Error(f"{name}: {text}" if text else name)
+                return replies
+            replies.append(msg[4:])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("family")
+    p.add_argument("cmd", type=int)
+    p.add_argument("--attr", action="append", default=[])
+    p.add_argument("--reserved", type=int, default=0)
+    p.add_argument("--dump", action="store_true")
+    args = p.parse_args()
+
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+    sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+    try:
+        reply = request(sock, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                        attr(CTRL_ATTR_FAMILY_NAME, args.family.encode() + b"\0"))
+        family = next(struct.unpack("=H", v[:2])[0] for t, v in attrs(reply[0])
+                      if t == CTRL_ATTR_FAMILY_ID)
+        payload = b"".join(attr(int(t), bytes.fromhex(h)) for t, h in
+                           (a.split(":", 1) for a in args.attr))
+        replies = request(sock, family, args.cmd, payload,
+                          NLM_F_DUMP if args.dump else 0,
+                          reserved=args.reserved)
+    except Error as e:
+        print(f"error {e}")
+        return 1
+    print("ok")
+    for r in replies:
+        for t, v in attrs(r):
+            print(f"attr {t} {v.hex()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
