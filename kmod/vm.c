@@ -80,6 +80,27 @@ static __always_inline u32 vm_width(u8 op, u8 first)
 	return 1U << ((op - first) % 3);
 }
 
+/*
+ * A set lookup on a frame that ends inside the key. Address sets stand for
+ * a sequence of libpcap tests that read the key a word at a time, so the
+ * words that are there can still decide (see vm_set.c); other sets fail.
+ */
+static int set_partial(const struct dupto_vm_packet *pkt,
+		       const struct dupto_vm_set *set, u64 off, u8 *buf)
+{
+	const u8 *p;
+	u32 words;
+
+	if (set->type != DUPTO_VM_SET_IP4 && set->type != DUPTO_VM_SET_IP6)
+		return -1;
+	for (words = set->keylen / 4; words-- > 0;) {
+		p = words ? vm_read(pkt, off, 4 * words, buf) : buf;
+		if (p)
+			return dupto_vm_set_lookup_partial(set, p, words);
+	}
+	return -1;
+}
+
 void dupto_vm_run(const struct dupto_vm_prog *prog,
 		  const struct dupto_vm_packet *pkt,
 		  struct dupto_vm_result *res,
@@ -357,8 +378,14 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 			if (insn->op == DUPTO_VM_JINX)
 				off += reg[DUPTO_VM_SRC(insn)];
 			p = vm_read(pkt, off, set->keylen, buf);
-			if (unlikely(!p))
-				goto abort;
+			if (unlikely(!p)) {
+				int r = set_partial(pkt, set, off, buf);
+
+				if (r < 0)
+					goto abort;
+				cond = r;
+				goto jump;
+			}
 			cond = dupto_vm_set_lookup(set, p);
 			goto jump;
 		}

@@ -131,6 +131,9 @@ size_t dupto_vm_set_elem_size(unsigned int type);
 struct dupto_vm_set *dupto_vm_set_build(unsigned int type, const void *elems,
 					u32 nelems, char *err, size_t errlen);
 bool dupto_vm_set_lookup(const struct dupto_vm_set *set, const u8 *key);
+/* 1, 0, or -1 if libpcap would have read beyond @words words of the key */
+int dupto_vm_set_lookup_partial(const struct dupto_vm_set *set, const u8 *key,
+				u32 words);
 void dupto_vm_set_free(struct dupto_vm_set *set);
 
 #endif /* _DUPTO_VM_H */

@@ -26,6 +26,7 @@ struct vm_set {
 	u32 ntables;
 	struct vm_table *tables;	/* longest prefix first */
 	u64 *bits;			/* U8 and U16 sets */
+	struct dupto_vm_addr *list;	/* IP4 and IP6: elements in order */
 };
 
 static const struct {
@@ -138,6 +139,41 @@ bool dupto_vm_set_lookup(const struct dupto_vm_set *pub, const u8 *key)
 	return false;
 }
 
+/*
+ * For a frame that ends inside the key: what libpcap's tests of the
+ * elements, one after the other, would have said. Each reads the key a
+ * 32-bit word at a time, as far as its prefix goes, and stops at the first
+ * word that differs; reading a word the frame does not have fails the
+ * whole test. @words of the key are available.
+ */
+int dupto_vm_set_lookup_partial(const struct dupto_vm_set *pub, const u8 *key,
+				u32 words)
+{
+	const struct vm_set *set = (const struct vm_set *)pub;
+	u32 i, j;
+
+	if (!set->list)
+		return -1;	/* other sets read their key in one go */
+	for (i = 0; i < pub->nelems; i++) {
+		const struct dupto_vm_addr *e = &set->list[i];
+		u32 need = (e->plen + 31) / 32;
+
+		for (j = 0; j < need; j++) {
+			u32 bits = e->plen - 32 * j;
+			u32 mask = bits >= 32 ? 0xffffffffU : ~(0xffffffffU >> bits);
+
+			if (j >= words)
+				return -1;
+			if ((dupto_vm_get32(key + 4 * j) & mask) !=
+			    dupto_vm_get32(e->addr + 4 * j))
+				break;
+		}
+		if (j == need)
+			return 1;
+	}
+	return 0;
+}
+
 void dupto_vm_set_free(struct dupto_vm_set *pub)
 {
 	struct vm_set *set = (struct vm_set *)pub;
@@ -151,6 +187,7 @@ void dupto_vm_set_free(struct dupto_vm_set *pub)
 	}
 	dupto_vm_kfree(set->tables);
 	dupto_vm_kfree(set->bits);
+	dupto_vm_kfree(set->list);
 	dupto_vm_kfree(set);
 }
 
@@ -235,6 +272,28 @@ static int build_tables(struct vm_set *set, const struct dupto_vm_addr *a,
 	}
 	for (i = 0; i < nelems; i++)
 		table_insert(&set->tables[count[a[i].plen]], a[i].addr, len);
+	if (set->pub.type != DUPTO_VM_SET_MAC) {
+		u32 at[129], sum = 0;
+
+		/*
+		 * Shortest prefix first (a stable counting sort): the order in
+		 * which the elements' tests decide a frame cut inside the key.
+		 */
+		set->list = dupto_vm_zalloc(nelems * sizeof(*a));
+		if (!set->list)
+			return -ENOMEM;
+		memset(at, 0, sizeof(at));
+		for (i = 0; i < nelems; i++)
+			at[a[i].plen]++;
+		for (plen = 0; plen <= maxbits; plen++) {
+			u32 c = at[plen];
+
+			at[plen] = sum;
+			sum += c;
+		}
+		for (i = 0; i < nelems; i++)
+			set->list[at[a[i].plen]++] = a[i];
+	}
 	return 0;
 }
 

@@ -112,6 +112,18 @@ static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
 	uint8_t op = p->op;
 	struct ir *ir;
 
+	/*
+	 * Masked with 0 the value is a constant, and libpcap's optimiser
+	 * (which tcpdump runs) drops the read: "net ::/0" and the zero words
+	 * of "net 2001:db8::/32" read nothing, so neither do we.
+	 */
+	if (!mask) {
+		bool res = op == OP_EQ ? !val : op == OP_GE ? !val : false;
+
+		ir = emit(g, DUPTO_VM_JA);
+		ir->t = res ? lt : lf;
+		return;
+	}
 	/* A constant the read can never reach: still read, never true. */
 	if ((op == OP_EQ && (val & ~mask)) || (op == OP_GT && val >= max) ||
 	    (op == OP_GE && val > max)) {
@@ -184,6 +196,15 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 	case A_BIN:
 		for (i = 0; alu_ops[i].tok != a->op; i++)
 			;
+		if (a->r->kind == A_NUM && !a->r->num &&
+		    (a->op == T_STAR || a->op == T_AMP)) {
+			/* libpcap's optimiser makes "x * 0" and "x & 0" the
+			 * constant 0 and drops the reads of x: so do we.
+			 */
+			ir = emit(g, DUPTO_VM_LDI);
+			ir->in.regs = DUPTO_VM_REGS(reg, 0);
+			return;
+		}
 		gen_arth(g, a->l, reg);
 		if (a->r->kind == A_NUM) {
 			/* sema refused constant zero divisors and wide shifts */
@@ -523,6 +544,30 @@ static uint32_t chase(const struct ir *ir, uint32_t n, uint32_t t)
 }
 
 /*
+ * Where an edge carrying facts @fs into @t really leads: past jumps, and
+ * past compares whose outcome the facts already decide (libpcap's jump
+ * threading), so each path reads a value once.
+ */
+static uint32_t thread(const struct ir *ir, uint32_t n, uint32_t t,
+		       const struct facts *fs)
+{
+	uint32_t hops;
+	int k;
+
+	for (hops = 0; t < n && hops < n; hops++) {
+		const struct ir *x = &ir[t];
+
+		if (x->in.op == DUPTO_VM_JA)
+			t = x->t;
+		else if (is_abs_cmp(x->in.op) && (k = known(fs, &x->in)) >= 0)
+			t = k ? x->t : x->f;
+		else
+			break;
+	}
+	return t;
+}
+
+/*
  * Optimise the body of one rule: ir[0..n) where index n is the rule's end.
  * Index 0 is the first instruction after RULE.
  */
@@ -560,6 +605,7 @@ static void optimise(struct ir *ir, uint32_t n)
 		}
 
 		if (x->in.op == DUPTO_VM_JA) {
+			x->t = thread(ir, n, x->t, &out);
 			flow(in, x->t, &out);
 			continue;
 		}
@@ -588,23 +634,39 @@ static void optimise(struct ir *ir, uint32_t n)
 			fact_of(&x->in, &f);
 			f.res = 1;
 			add_fact(&ft, &f);
+			x->t = thread(ir, n, x->t, &ft);
 			flow(in, x->t, &ft);
 			f.res = 0;
 			add_fact(&out, &f);
+			x->f = thread(ir, n, x->f, &out);
 			flow(in, x->f, &out);
 		} else {
+			x->t = thread(ir, n, x->t, &out);
+			x->f = thread(ir, n, x->f, &out);
 			flow(in, x->t, &out);
 			flow(in, x->f, &out);
 		}
 	}
 	free(in);
 
-	/* Thread jumps, then keep what is reachable from the start. */
-	for (i = 0; i < n; i++) {
+	/*
+	 * Thread jumps, then keep what is reachable from the start. A compare
+	 * whose two outcomes lead to the same place decides nothing: libpcap's
+	 * optimiser drops it with its read ("net 10.0.0.0/8 or net 0/0" reads
+	 * nothing), and so must we, in the same pass order: last first, so a
+	 * dropped compare can empty the one before it.
+	 */
+	for (i = n; i-- > 0;) {
 		if (ir[i].in.op == DUPTO_VM_JA || ir[i].cond)
 			ir[i].t = chase(ir, n, ir[i].t);
-		if (ir[i].cond)
+		if (ir[i].cond) {
 			ir[i].f = chase(ir, n, ir[i].f);
+			if (ir[i].t == ir[i].f && ir[i].in.op != DUPTO_VM_JON) {
+				memset(&ir[i].in, 0, sizeof(ir[i].in));
+				ir[i].in.op = DUPTO_VM_JA;
+				ir[i].cond = false;
+			}
+		}
 	}
 	live = calloc(n + 1, sizeof(*live));
 	if (!live)

@@ -246,6 +246,12 @@ static int lex_word(struct lexer *lx, struct token *t, bool escaped)
 	t->escaped = escaped;
 	if (escaped)
 		return n;
+	/* libpcap's scanner prefers these Ethernet forms to numbers */
+	if (parse_mac_dotted(s, n, t->addr)) {
+		t->type = T_EID;
+		return n;
+	}
+	memset(t->addr, 0, sizeof(t->addr));
 	if (isdigit((unsigned char)s[0]) && parse_num(s, n, &t->num)) {
 		t->type = T_NUM;
 		return n;
@@ -264,7 +270,7 @@ static int lex_word(struct lexer *lx, struct token *t, bool escaped)
 	}
 	t->num = 0;
 	memset(t->addr, 0, sizeof(t->addr));
-	if (parse_mac_sep(s, n, '-', t->addr) || parse_mac_dotted(s, n, t->addr)) {
+	if (parse_mac_sep(s, n, '-', t->addr)) {
 		t->type = T_EID;
 		return n;
 	}

@@ -526,6 +526,10 @@ static struct pred *lower_host(struct sema *s, const struct node *n)
 		}
 		if (check_host_proto(s, n, a.family))
 			return NULL;
+		if (a.family && !a.plen) {
+			cc_error(s->cc, &a.loc, "a /0 prefix in a set matches every address; test the protocol instead");
+			return NULL;
+		}
 		set = a.family == 4 ? &set4 : a.family == 6 ? &set6 : &setm;
 		type = a.family == 4 ? DUPTO_VM_SET_IP4 : a.family == 6 ?
 		       DUPTO_VM_SET_IP6 : DUPTO_VM_SET_MAC;
