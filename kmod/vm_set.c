@@ -273,7 +273,7 @@ static int build_tables(struct vm_set *set, const struct dupto_vm_addr *a,
 	for (i = 0; i < nelems; i++)
 		table_insert(&set->tables[count[a[i].plen]], a[i].addr, len);
 	if (set->pub.type != DUPTO_VM_SET_MAC) {
-		u32 at[129], sum = 0;
+		u32 *at = count, sum = 0;	/* count[] is free again */
 
 		/*
 		 * Shortest prefix first (a stable counting sort): the order in
@@ -282,7 +282,7 @@ static int build_tables(struct vm_set *set, const struct dupto_vm_addr *a,
 		set->list = dupto_vm_zalloc(nelems * sizeof(*a));
 		if (!set->list)
 			return -ENOMEM;
-		memset(at, 0, sizeof(at));
+		memset(count, 0, sizeof(count));
 		for (i = 0; i < nelems; i++)
 			at[a[i].plen]++;
 		for (plen = 0; plen <= maxbits; plen++) {
