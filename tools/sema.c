@@ -742,7 +742,7 @@ static int proto_value(struct sema *s, const struct token *t, bool ether,
 		}
 	}
 	return cc_error(s->cc, &t->loc, "unknown %s protocol '%.*s'",
-			ether ? "Ethernet" : "IP", (int)t->loc.len, t->text);
+			ether ? "Ethernet" : "IP", (int)(t->loc.len - t->escaped), t->text);
 }
 
 /* libpcap's gen_linktype() on Ethernet, for "ether proto N". */
