@@ -718,12 +718,18 @@ static int layout(struct gen *g, struct cc_rule *r, uint32_t rule,
 		if (!code->v)
 			abort();
 	}
-	memset(&code->v[code->n], 0, sizeof(code->v[0]));
+	memset(&code->v[code->n], 0, 2 * sizeof(code->v[0]));
 	code->v[code->n].op = DUPTO_VM_RULE;
 	code->v[code->n].off = rule;
-	code->v[code->n].jt = count;
+	code->v[code->n].jt = count ? count : 1;
 	code->v[code->n].imm = r->flags;
 	code->n++;
+	if (!count) {
+		/* a test that can never be true ("tcp and not tcp"): a body
+		 * that goes straight to the rule's end
+		 */
+		code->v[code->n++].op = DUPTO_VM_JA;
+	}
 	for (i = 0, at = 0; i < n; i++) {
 		struct dupto_vm_insn *in;
 		uint32_t t;
