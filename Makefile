@@ -46,9 +46,13 @@ dkms-install:
 	cp -r Kbuild Makefile dkms.conf kmod /usr/src/dupto-$(VERSION)/
 	dkms install dupto/$(VERSION)
 
+# The VM's fuzzers, FUZZ_SECONDS each (tools/).
+fuzz:
+	$(MAKE) -C tools fuzz
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools deps kmod-check check demo install dkms-install clean
+.PHONY: all module tools deps kmod-check check demo install dkms-install clean fuzz

@@ -30,6 +30,7 @@ struct dupto_object {
 
 static const struct dupto_object objects[] = {
 	{ "version", do_version, "version" },
+	{ "compile", do_compile, "compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]" },
 };
 
 static void usage(FILE *f)

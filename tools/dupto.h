@@ -17,5 +17,6 @@ extern struct dupto_opts dupto_opts;
 bool matches(const char *arg, const char *word);
 
 int do_version(int argc, char **argv);
+int do_compile(int argc, char **argv);
 
 #endif /* DUPTO_DUPTO_H */

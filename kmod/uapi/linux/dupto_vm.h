@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * dupto's classification bytecode and the image a compiled ruleset travels
+ * in. This header is the protocol document: the tool compiles rules into an
+ * image, the kernel verifies and runs it, and both sides read this.
+ *
+ * Machine model
+ * -------------
+ * A program classifies one frame. It sees the frame as it was on the wire:
+ * bytes from the start of the Ethernet header, with the outer VLAN tag back
+ * at offset 12 if the kernel had moved it into packet metadata. Offsets are
+ * in bytes from that start; multi-byte values are read in network byte
+ * order. The wire length (what libpcap calls the packet length), the port
+ * the frame arrived on or leaves by, and its direction are also visible.
+ *
+ * There are DUPTO_VM_NREGS registers r0..r7 of 32 bits. Arithmetic wraps
+ * modulo 2^32; division and modulus by zero and shifts of 32 or more are
+ * defined below. A register may only be read after it has been written on
+ * every path from the start of its rule.
+ *
+ * A program is a sequence of rules followed by one DUPTO_VM_RET:
+ *
+ *   RULE 0 ... body of rule 0 ...
+ *   RULE 1 ... body of rule 1 ...
+ *   RET
+ *
+ * Rules are numbered 0, 1, 2... in program order. The RULE instruction
+ * gives the length of the rule's body in jt; the instruction just after the
+ * body (the next RULE, or RET) is the rule's end. Control reaching the end
+ * of a rule means the rule did not match. MATCH means it did: the rule's
+ * targets are added to the frame's target set, its counters are bumped, and
+ * control continues at the rule's end (or stops, for a quick rule).
+ *
+ * Rule flags (RULE's imm):
+ *   DUPTO_VM_RULE_QUICK  a match ends the program: later rules are skipped.
+ *   DUPTO_VM_RULE_ELSE   the rule is skipped if an earlier rule matched.
+ *
+ * Every rule fires independently: a frame goes to the union of the targets
+ * of all the rules that matched, each target at most once.
+ *
+ * Packet reads are checked at run time. A read beyond the end of the frame
+ * (or a division by zero) abandons the current rule as not matching, and
+ * the program continues at the rule's end. That is libpcap's semantics for
+ * one filter (an out-of-bounds load makes the whole filter return 0)
+ * applied rule by rule.
+ *
+ * Instructions
+ * ------------
+ * Fixed 16 bytes (struct dupto_vm_insn), in host byte order. Jumps are
+ * forward only: a conditional jump continues at pc + 1 + jt when true and
+ * pc + 1 + jf when false. So a program ends in at most as many steps as it
+ * has instructions. Fields an instruction does not use must be zero.
+ *
+ * In the table, P[n] is the n bytes at offset off, and P[src+n] the n bytes
+ * at offset src + off (computed without wrapping). "->" marks jumps.
+ *
+ *   op                 operation
+ *   RET                end of program (the last instruction, and only there)
+ *   RULE               start rule number off; jt = body length; imm = flags
+ *   MATCH              the current rule (off must equal its number) matched
+ *   JA                 pc += 1 + jt
+ *   LDI                dst = imm
+ *   MOV                dst = src
+ *   LDLEN              dst = wire length
+ *   LDB, LDH, LDW      dst = P[1], P[2], P[4]
+ *   LDXB, LDXH, LDXW   dst = P[src+1], P[src+2], P[src+4]
+ *   LDIHL              dst = 4 * (P[1] & 0xf)   (an IPv4 header length)
+ *   ADDK ... RSHK      dst = dst OP imm; DIVK and MODK need imm != 0, LSHK
+ *                      and RSHK need imm < 32
+ *   ADDX ... RSHX      dst = dst OP src; a zero divisor abandons the rule;
+ *                      a shift by 32 or more gives 0
+ *   NEG                dst = -dst
+ *   JEQK, JGTK, JGEK   dst == imm, dst > imm, dst >= imm  -> jt : jf
+ *   JSETK              (dst & imm) != 0                    -> jt : jf
+ *   JEQX ... JSETX     the same against src
+ *   JEQB ... JSETW     (P[n] & mask) compared with imm     -> jt : jf
+ *   JEQXB ... JSETXW   (P[src+n] & mask) compared with imm -> jt : jf
+ *   JON                the frame's port is port off and its direction is
+ *                      in imm (DUPTO_VM_DIR_IN, _OUT or both) -> jt : jf
+ *   JIN                the key at P[off] is in set imm     -> jt : jf
+ *   JINX               the key at P[src+off] is in set imm -> jt : jf
+ *
+ * The key length of JIN and JINX is the set's (see Sets). Fused compares
+ * read 1 (B), 2 (H) or 4 (W) bytes.
+ *
+ * A jump may not leave its rule: jt and jf land inside the rule body or on
+ * the rule's end. The loader rejects anything else, with a message
+ * "insn N: reason".
+ *
+ * Image
+ * -----
+ * A compiled ruleset is an image: a sequence of records, each a 4-byte
+ * header (struct dupto_vm_rec: length including the header, type) and its
+ * payload, padded with zeros to a multiple of 4 bytes. This is the layout
+ * of netlink attributes, so the records can travel as the attributes of a
+ * netlink message; no record exceeds 65535 bytes, and a large table is
+ * simply split over several records of the same type.
+ *
+ * The records, in this order:
+ *   HEADER     one; struct dupto_vm_hdr: the version and the table sizes
+ *   INSNS      instructions, appended in order, ninsns in all
+ *   TARGET     one per target, in index order: its name, NUL-terminated
+ *   PORT       one per port, in index order: its name, NUL-terminated
+ *   RULE       one per rule, in order: struct dupto_vm_rule_rec and its
+ *              target indices (__u16 each), then zero or more
+ *   RULE_TEXT  records whose payloads, concatenated, are the rule's source
+ *              text (no NUL); it is informative, not interpreted
+ *   SET        one per set, in index order: struct dupto_vm_set_rec, then
+ *   SET_ELEMS  records with its elements, nelems in all
+ *
+ * Names are at most DUPTO_VM_NAME_MAX - 1 bytes. Target and port tables
+ * hold names only; whoever loads an image binds them to devices.
+ *
+ * Sets
+ * ----
+ *   DUPTO_VM_SET_U8    protocol numbers (1-byte key); elements are ranges
+ *   DUPTO_VM_SET_U16   ports (2-byte key); elements are ranges
+ *   DUPTO_VM_SET_MAC   Ethernet addresses (6-byte key), exact
+ *   DUPTO_VM_SET_IP4   IPv4 addresses or prefixes (4-byte key)
+ *   DUPTO_VM_SET_IP6   IPv6 addresses or prefixes (16-byte key)
+ *
+ * Range elements are struct dupto_vm_range; address elements are struct
+ * dupto_vm_addr, where a prefix must have no bits set beyond its length. A
+ * key is in a set if it equals an exact element, lies in a range or starts
+ * with a prefix. Lookups cost one hash probe sequence per distinct prefix
+ * length, whatever the number of elements.
+ */
+
+#ifndef _UAPI_LINUX_DUPTO_VM_H
+#define _UAPI_LINUX_DUPTO_VM_H
+
+#include <linux/types.h>
+
+#define DUPTO_VM_VERSION	1
+
+/* Limits the loader enforces. */
+#define DUPTO_VM_MAX_INSNS	65535
+#define DUPTO_VM_MAX_RULES	16384
+#define DUPTO_VM_MAX_TARGETS	256
+#define DUPTO_VM_MAX_PORTS	256
+#define DUPTO_VM_MAX_SETS	4096
+#define DUPTO_VM_MAX_ELEMS	65536	/* per set */
+#define DUPTO_VM_NAME_MAX	32	/* with the NUL */
+#define DUPTO_VM_NREGS		8
+
+struct dupto_vm_insn {
+	__u8	op;	/* enum dupto_vm_op */
+	__u8	regs;	/* dst in bits 0-3, src in bits 4-7 */
+	__u16	off;	/* packet offset; rule, port or meta number */
+	__u16	jt;	/* forward jump when true; RULE: body length */
+	__u16	jf;	/* forward jump when false */
+	__u32	imm;	/* immediate, compare value, set number, flags */
+	__u32	mask;	/* fused compares: applied to the packet value */
+};
+
+#define DUPTO_VM_DST(insn)	((insn)->regs & 0xf)
+#define DUPTO_VM_SRC(insn)	((insn)->regs >> 4)
+#define DUPTO_VM_REGS(dst, src)	((__u8)((dst) | (src) << 4))
+
+enum dupto_vm_op {
+	DUPTO_VM_RET,
+	DUPTO_VM_RULE,
+	DUPTO_VM_MATCH,
+	DUPTO_VM_JA,
+
+	DUPTO_VM_LDI,
+	DUPTO_VM_MOV,
+	DUPTO_VM_LDLEN,
+	DUPTO_VM_LDB,
+	DUPTO_VM_LDH,
+	DUPTO_VM_LDW,
+	DUPTO_VM_LDXB,
+	DUPTO_VM_LDXH,
+	DUPTO_VM_LDXW,
+	DUPTO_VM_LDIHL,
+
+	DUPTO_VM_ADDK,
+	DUPTO_VM_SUBK,
+	DUPTO_VM_MULK,
+	DUPTO_VM_DIVK,
+	DUPTO_VM_MODK,
+	DUPTO_VM_ANDK,
+	DUPTO_VM_ORK,
+	DUPTO_VM_XORK,
+	DUPTO_VM_LSHK,
+	DUPTO_VM_RSHK,
+	DUPTO_VM_ADDX,
+	DUPTO_VM_SUBX,
+	DUPTO_VM_MULX,
+	DUPTO_VM_DIVX,
+	DUPTO_VM_MODX,
+	DUPTO_VM_ANDX,
+	DUPTO_VM_ORX,
+	DUPTO_VM_XORX,
+	DUPTO_VM_LSHX,
+	DUPTO_VM_RSHX,
+	DUPTO_VM_NEG,
+
+	DUPTO_VM_JEQK,
+	DUPTO_VM_JGTK,
+	DUPTO_VM_JGEK,
+	DUPTO_VM_JSETK,
+	DUPTO_VM_JEQX,
+	DUPTO_VM_JGTX,
+	DUPTO_VM_JGEX,
+	DUPTO_VM_JSETX,
+
+	DUPTO_VM_JEQB,
+	DUPTO_VM_JEQH,
+	DUPTO_VM_JEQW,
+	DUPTO_VM_JGTB,
+	DUPTO_VM_JGTH,
+	DUPTO_VM_JGTW,
+	DUPTO_VM_JGEB,
+	DUPTO_VM_JGEH,
+	DUPTO_VM_JGEW,
+	DUPTO_VM_JSETB,
+	DUPTO_VM_JSETH,
+	DUPTO_VM_JSETW,
+
+	DUPTO_VM_JEQXB,
+	DUPTO_VM_JEQXH,
+	DUPTO_VM_JEQXW,
+	DUPTO_VM_JGTXB,
+	DUPTO_VM_JGTXH,
+	DUPTO_VM_JGTXW,
+	DUPTO_VM_JGEXB,
+	DUPTO_VM_JGEXH,
+	DUPTO_VM_JGEXW,
+	DUPTO_VM_JSETXB,
+	DUPTO_VM_JSETXH,
+	DUPTO_VM_JSETXW,
+
+	DUPTO_VM_JON,
+	DUPTO_VM_JIN,
+	DUPTO_VM_JINX,
+
+	__DUPTO_VM_OP_MAX
+};
+
+/* RULE flags */
+#define DUPTO_VM_RULE_QUICK	(1U << 0)
+#define DUPTO_VM_RULE_ELSE	(1U << 1)
+
+/* JON directions */
+#define DUPTO_VM_DIR_IN		(1U << 0)
+#define DUPTO_VM_DIR_OUT	(1U << 1)
+
+/* Image records */
+struct dupto_vm_rec {
+	__u16	len;	/* header and payload, without padding */
+	__u16	type;	/* enum dupto_vm_rec_type */
+};
+
+#define DUPTO_VM_REC_ALIGN(len)	(((len) + 3U) & ~3U)
+
+enum dupto_vm_rec_type {
+	DUPTO_VM_REC_UNSPEC,
+	DUPTO_VM_REC_HEADER,
+	DUPTO_VM_REC_INSNS,
+	DUPTO_VM_REC_TARGET,
+	DUPTO_VM_REC_PORT,
+	DUPTO_VM_REC_RULE,
+	DUPTO_VM_REC_RULE_TEXT,
+	DUPTO_VM_REC_SET,
+	DUPTO_VM_REC_SET_ELEMS,
+
+	__DUPTO_VM_REC_MAX
+};
+
+struct dupto_vm_hdr {
+	__u32	version;	/* DUPTO_VM_VERSION */
+	__u32	ninsns;
+	__u32	nrules;
+	__u32	ntargets;
+	__u32	nports;
+	__u32	nsets;
+};
+
+struct dupto_vm_rule_rec {
+	__u32	line;		/* where the rule was written; 0 if unknown */
+	__u16	ntargets;	/* __u16 target indices follow */
+	__u16	reserved;	/* zero */
+};
+
+enum dupto_vm_set_type {
+	DUPTO_VM_SET_UNSPEC,
+	DUPTO_VM_SET_U8,
+	DUPTO_VM_SET_U16,
+	DUPTO_VM_SET_MAC,
+	DUPTO_VM_SET_IP4,
+	DUPTO_VM_SET_IP6,
+
+	__DUPTO_VM_SET_MAX
+};
+
+struct dupto_vm_set_rec {
+	__u16	type;		/* enum dupto_vm_set_type */
+	__u16	reserved;	/* zero */
+	__u32	nelems;
+};
+
+/* U8 and U16 sets: first and last value, inclusive, first <= last */
+struct dupto_vm_range {
+	__u16	first;
+	__u16	last;
+};
+
+/* MAC, IP4 and IP6 sets: the address in network order from addr[0] */
+struct dupto_vm_addr {
+	__u8	addr[16];
+	__u8	plen;		/* prefix length; MAC: 48 */
+	__u8	reserved[3];	/* zero */
+};
+
+#endif /* _UAPI_LINUX_DUPTO_VM_H */

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The verifier: proves, once, at load, everything the interpreter relies
+ * on. An opcode allow-list table says which fields each instruction uses; a
+ * short switch checks the operands that need more; one forward pass over
+ * the rules checks jump targets and that no register is read before it is
+ * written on every path. Every rejection names the instruction and why.
+ *
+ * Arithmetic on untrusted values is done in u64 or checked before it is
+ * done, so no check can overflow into a pass (nftables' CVE-2022-1015).
+ */
+
+#include "vm.h"
+
+/* What an instruction uses; every field not used must be zero. */
+#define F_WDST	(1U << 0)	/* writes dst */
+#define F_RDST	(1U << 1)	/* reads dst */
+#define F_RSRC	(1U << 2)	/* reads src */
+#define F_OFF	(1U << 3)
+#define F_JT	(1U << 4)
+#define F_JF	(1U << 5)
+#define F_IMM	(1U << 6)
+#define F_MASK	(1U << 7)
+#define F_COND	(F_JT | F_JF)
+
+struct vm_op_info {
+	const char *name;
+	u16 flags;
+	u8 width;	/* bytes of a packet compare (for operand ranges) */
+};
+
+#define OP(op, nm, fl)		[DUPTO_VM_##op] = { nm, fl, 0 }
+#define OPW(op, nm, fl, w)	[DUPTO_VM_##op] = { nm, fl, w }
+#define ALUK(op, nm)		OP(op, nm, F_WDST | F_RDST | F_IMM)
+#define ALUX(op, nm)		OP(op, nm, F_WDST | F_RDST | F_RSRC)
+#define JPKT(op, nm, w)		OPW(op, nm, F_OFF | F_COND | F_IMM | F_MASK, w)
+#define JPKTX(op, nm, w)	OPW(op, nm, F_RSRC | F_OFF | F_COND | F_IMM | F_MASK, w)
+
+static const struct vm_op_info vm_ops[__DUPTO_VM_OP_MAX] = {
+	OP(RET, "ret", 0),
+	OP(RULE, "rule", F_OFF | F_JT | F_IMM),
+	OP(MATCH, "match", F_OFF),
+	OP(JA, "ja", F_JT),
+	OP(LDI, "ldi", F_WDST | F_IMM),
+	OP(MOV, "mov", F_WDST | F_RSRC),
+	OP(LDLEN, "ldlen", F_WDST),
+	OP(LDB, "ldb", F_WDST | F_OFF),
+	OP(LDH, "ldh", F_WDST | F_OFF),
+	OP(LDW, "ldw", F_WDST | F_OFF),
+	OP(LDXB, "ldxb", F_WDST | F_RSRC | F_OFF),
+	OP(LDXH, "ldxh", F_WDST | F_RSRC | F_OFF),
+	OP(LDXW, "ldxw", F_WDST | F_RSRC | F_OFF),
+	OP(LDIHL, "ldihl", F_WDST | F_OFF),
+	ALUK(ADDK, "add"), ALUK(SUBK, "sub"), ALUK(MULK, "mul"),
+	ALUK(DIVK, "div"), ALUK(MODK, "mod"), ALUK(ANDK, "and"),
+	ALUK(ORK, "or"), ALUK(XORK, "xor"), ALUK(LSHK, "lsh"),
+	ALUK(RSHK, "rsh"),
+	ALUX(ADDX, "addx"), ALUX(SUBX, "subx"), ALUX(MULX, "mulx"),
+	ALUX(DIVX, "divx"), ALUX(MODX, "modx"), ALUX(ANDX, "andx"),
+	ALUX(ORX, "orx"), ALUX(XORX, "xorx"), ALUX(LSHX, "lshx"),
+	ALUX(RSHX, "rshx"),
+	OP(NEG, "neg", F_WDST | F_RDST),
+	OP(JEQK, "jeq", F_RDST | F_IMM | F_COND),
+	OP(JGTK, "jgt", F_RDST | F_IMM | F_COND),
+	OP(JGEK, "jge", F_RDST | F_IMM | F_COND),
+	OP(JSETK, "jset", F_RDST | F_IMM | F_COND),
+	OP(JEQX, "jeqx", F_RDST | F_RSRC | F_COND),
+	OP(JGTX, "jgtx", F_RDST | F_RSRC | F_COND),
+	OP(JGEX, "jgex", F_RDST | F_RSRC | F_COND),
+	OP(JSETX, "jsetx", F_RDST | F_RSRC | F_COND),
+	JPKT(JEQB, "jeqb", 1), JPKT(JEQH, "jeqh", 2), JPKT(JEQW, "jeqw", 4),
+	JPKT(JGTB, "jgtb", 1), JPKT(JGTH, "jgth", 2), JPKT(JGTW, "jgtw", 4),
+	JPKT(JGEB, "jgeb", 1), JPKT(JGEH, "jgeh", 2), JPKT(JGEW, "jgew", 4),
+	JPKT(JSETB, "jsetb", 1), JPKT(JSETH, "jseth", 2),
+	JPKT(JSETW, "jsetw", 4),
+	JPKTX(JEQXB, "jeqxb", 1), JPKTX(JEQXH, "jeqxh", 2),
+	JPKTX(JEQXW, "jeqxw", 4),
+	JPKTX(JGTXB, "jgtxb", 1), JPKTX(JGTXH, "jgtxh", 2),
+	JPKTX(JGTXW, "jgtxw", 4),
+	JPKTX(JGEXB, "jgexb", 1), JPKTX(JGEXH, "jgexh", 2),
+	JPKTX(JGEXW, "jgexw", 4),
+	JPKTX(JSETXB, "jsetxb", 1), JPKTX(JSETXH, "jsetxh", 2),
+	JPKTX(JSETXW, "jsetxw", 4),
+	OP(JON, "jon", F_OFF | F_IMM | F_COND),
+	OP(JIN, "jin", F_OFF | F_IMM | F_COND),
+	OP(JINX, "jinx", F_RSRC | F_OFF | F_IMM | F_COND),
+};
+
+const char *dupto_vm_op_name(unsigned int op)
+{
+	return op < ARRAY_SIZE(vm_ops) ? vm_ops[op].name : NULL;
+}
+
+#define vm_err(err, errlen, fmt, ...) \
+	do { \
+		if (err) \
+			snprintf(err, errlen, fmt, ##__VA_ARGS__); \
+	} while (0)
+
+#define insn_err(n, fmt, ...) \
+	vm_err(err, errlen, "insn %u: " fmt, n, ##__VA_ARGS__)
+
+/* Fields not used by the opcode must be zero: nothing is ignored. */
+static int check_unused(const struct dupto_vm_insn *insn, u32 n, u16 fl,
+			char *err, size_t errlen)
+{
+	const char *name = vm_ops[insn->op].name;
+
+	if (!(fl & (F_WDST | F_RDST)) && DUPTO_VM_DST(insn)) {
+		insn_err(n, "%s uses no dst register, field must be zero", name);
+		return -EINVAL;
+	}
+	if (!(fl & F_RSRC) && DUPTO_VM_SRC(insn)) {
+		insn_err(n, "%s uses no src register, field must be zero", name);
+		return -EINVAL;
+	}
+	if (!(fl & F_OFF) && insn->off) {
+		insn_err(n, "%s uses no off, field must be zero", name);
+		return -EINVAL;
+	}
+	if (!(fl & F_JT) && insn->jt) {
+		insn_err(n, "%s uses no jt, field must be zero", name);
+		return -EINVAL;
+	}
+	if (!(fl & F_JF) && insn->jf) {
+		insn_err(n, "%s uses no jf, field must be zero", name);
+		return -EINVAL;
+	}
+	if (!(fl & F_IMM) && insn->imm) {
+		insn_err(n, "%s uses no imm, field must be zero", name);
+		return -EINVAL;
+	}
+	if (!(fl & F_MASK) && insn->mask) {
+		insn_err(n, "%s uses no mask, field must be zero", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Operand checks that the table cannot express. */
+static int check_operands(const struct dupto_vm_insn *insn, u32 n,
+			  const struct dupto_vm_limits *lim, char *err,
+			  size_t errlen)
+{
+	const struct vm_op_info *info = &vm_ops[insn->op];
+	u32 max;
+
+	if (info->width) {
+		max = info->width == 4 ? 0xffffffffU : (1U << (8 * info->width)) - 1;
+		if (insn->mask > max) {
+			insn_err(n, "mask 0x%x wider than the %u-byte load",
+				 insn->mask, info->width);
+			return -EINVAL;
+		}
+		if (insn->imm > max) {
+			insn_err(n, "value 0x%x wider than the %u-byte load",
+				 insn->imm, info->width);
+			return -EINVAL;
+		}
+	}
+
+	switch (insn->op) {
+	case DUPTO_VM_DIVK:
+	case DUPTO_VM_MODK:
+		if (!insn->imm) {
+			insn_err(n, "division by zero");
+			return -EINVAL;
+		}
+		break;
+	case DUPTO_VM_LSHK:
+	case DUPTO_VM_RSHK:
+		if (insn->imm >= 32) {
+			insn_err(n, "shift by %u, must be less than 32", insn->imm);
+			return -EINVAL;
+		}
+		break;
+	case DUPTO_VM_JON:
+		if (insn->off >= lim->nports) {
+			insn_err(n, "port %u out of range (%u ports)", insn->off,
+				 lim->nports);
+			return -EINVAL;
+		}
+		if (!insn->imm ||
+		    insn->imm & ~(DUPTO_VM_DIR_IN | DUPTO_VM_DIR_OUT)) {
+			insn_err(n, "bad direction 0x%x", insn->imm);
+			return -EINVAL;
+		}
+		break;
+	case DUPTO_VM_JIN:
+	case DUPTO_VM_JINX:
+		if (insn->imm >= lim->nsets) {
+			insn_err(n, "set %u out of range (%u sets)", insn->imm,
+				 lim->nsets);
+			return -EINVAL;
+		}
+		break;
+	case DUPTO_VM_RULE:
+		if (insn->imm & ~(DUPTO_VM_RULE_QUICK | DUPTO_VM_RULE_ELSE)) {
+			insn_err(n, "unknown rule flags 0x%x", insn->imm);
+			return -EINVAL;
+		}
+		break;
+	}
+	return 0;
+}
+
+static int check_regs(const struct dupto_vm_insn *insn, u32 n, u16 fl,
+		      u8 init, char *err, size_t errlen)
+{
+	unsigned int dst = DUPTO_VM_DST(insn), src = DUPTO_VM_SRC(insn);
+
+	if ((fl & (F_WDST | F_RDST)) && dst >= DUPTO_VM_NREGS) {
+		insn_err(n, "register r%u out of range", dst);
+		return -EINVAL;
+	}
+	if ((fl & F_RSRC) && src >= DUPTO_VM_NREGS) {
+		insn_err(n, "register r%u out of range", src);
+		return -EINVAL;
+	}
+	if ((fl & F_RDST) && !(init & (1U << dst))) {
+		insn_err(n, "r%u read before it is written", dst);
+		return -EINVAL;
+	}
+	if ((fl & F_RSRC) && !(init & (1U << src))) {
+		insn_err(n, "r%u read before it is written", src);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Per instruction, the registers written on every path that reaches it
+ * (@init) and whether any path does (@reached). Jumps only go forward, so
+ * one pass in program order sees every predecessor of an instruction
+ * before the instruction itself.
+ */
+struct vm_state {
+	u8 init;
+	u8 reached;
+};
+
+static void flow(struct vm_state *st, u32 to, u8 init)
+{
+	if (st[to].reached) {
+		st[to].init &= init;
+	} else {
+		st[to].reached = 1;
+		st[to].init = init;
+	}
+}
+
+int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
+		    const struct dupto_vm_limits *lim, char *err, size_t errlen)
+{
+	u32 n, rule = 0, rule_start = 0, end = 0;
+	struct vm_state *st;
+	int ret = 0;
+
+	if (!ninsns) {
+		vm_err(err, errlen, "insn 0: empty program, ret missing");
+		return -EINVAL;
+	}
+	if (ninsns > DUPTO_VM_MAX_INSNS) {
+		vm_err(err, errlen, "insn %u: program longer than %u instructions",
+		       (u32)DUPTO_VM_MAX_INSNS, (u32)DUPTO_VM_MAX_INSNS);
+		return -E2BIG;
+	}
+
+	st = dupto_vm_zalloc(ninsns * sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+
+	for (n = 0; n < ninsns; n++) {
+		const struct dupto_vm_insn *insn = &insns[n];
+		u32 jt, jf;
+		u16 fl;
+		u8 init;
+
+		if (insn->op >= __DUPTO_VM_OP_MAX) {
+			insn_err(n, "unknown opcode %u", insn->op);
+			ret = -EINVAL;
+			break;
+		}
+		fl = vm_ops[insn->op].flags;
+		ret = check_unused(insn, n, fl, err, errlen);
+		if (!ret)
+			ret = check_operands(insn, n, lim, err, errlen);
+		if (ret)
+			break;
+
+		/* Rule structure: RULE blocks back to back, then RET. */
+		if (insn->op == DUPTO_VM_RULE || insn->op == DUPTO_VM_RET) {
+			if (n != end) {
+				insn_err(n, "%s inside rule %u, which ends at insn %u",
+					 vm_ops[insn->op].name, rule - 1, end);
+				ret = -EINVAL;
+				break;
+			}
+		} else if (n == end) {
+			insn_err(n, "%s outside any rule", vm_ops[insn->op].name);
+			ret = -EINVAL;
+			break;
+		}
+		if (insn->op == DUPTO_VM_RET) {
+			if (n != ninsns - 1) {
+				insn_err(n, "ret before the last instruction");
+				ret = -EINVAL;
+				break;
+			}
+			if (rule != lim->nrules) {
+				insn_err(n, "program has %u rules, image declares %u",
+					 rule, lim->nrules);
+				ret = -EINVAL;
+				break;
+			}
+			break;
+		}
+		if (insn->op == DUPTO_VM_RULE) {
+			if (insn->off != rule) {
+				insn_err(n, "rule %u out of order, expected rule %u",
+					 insn->off, rule);
+				ret = -EINVAL;
+				break;
+			}
+			if (rule >= lim->nrules) {
+				insn_err(n, "rule %u beyond the %u rules the image declares",
+					 rule, lim->nrules);
+				ret = -EINVAL;
+				break;
+			}
+			if (!insn->jt) {
+				insn_err(n, "rule %u has an empty body", rule);
+				ret = -EINVAL;
+				break;
+			}
+			if ((u64)n + 1 + insn->jt >= ninsns) {
+				insn_err(n, "rule %u ends beyond the program", rule);
+				ret = -EINVAL;
+				break;
+			}
+			rule_start = n;
+			end = n + 1 + insn->jt;
+			rule++;
+			/* Nothing is known at the start of a rule: a rule
+			 * abandoned by a failed read reaches the next one
+			 * from anywhere.
+			 */
+			st[n].reached = 1;
+			st[n].init = 0;
+			flow(st, n + 1, 0);
+			continue;
+		}
+
+		if (!st[n].reached) {
+			insn_err(n, "unreachable instruction");
+			ret = -EINVAL;
+			break;
+		}
+		init = st[n].init;
+		ret = check_regs(insn, n, fl, init, err, errlen);
+		if (ret)
+			break;
+		if (fl & F_WDST)
+			init |= 1U << DUPTO_VM_DST(insn);
+
+		switch (insn->op) {
+		case DUPTO_VM_MATCH:
+			if (insn->off != rule - 1) {
+				insn_err(n, "match of rule %u inside rule %u",
+					 insn->off, rule - 1);
+				ret = -EINVAL;
+			}
+			/* control continues at the rule's end */
+			break;
+		case DUPTO_VM_JA:
+			jt = n + 1 + insn->jt;
+			if (jt > end) {
+				insn_err(n, "jump to insn %u leaves rule %u (insns %u-%u)",
+					 jt, rule - 1, rule_start, end - 1);
+				ret = -EINVAL;
+				break;
+			}
+			if (jt < end)
+				flow(st, jt, init);
+			break;
+		default:
+			if (!(fl & F_COND)) {
+				/* falls through; n + 1 <= end */
+				if (n + 1 < end)
+					flow(st, n + 1, init);
+				break;
+			}
+			jt = n + 1 + insn->jt;
+			jf = n + 1 + insn->jf;
+			if (jt > end || jf > end) {
+				insn_err(n, "jump to insn %u leaves rule %u (insns %u-%u)",
+					 jt > end ? jt : jf, rule - 1, rule_start,
+					 end - 1);
+				ret = -EINVAL;
+				break;
+			}
+			if (jt < end)
+				flow(st, jt, init);
+			if (jf < end)
+				flow(st, jf, init);
+			break;
+		}
+		if (ret)
+			break;
+	}
+
+	if (!ret && n == ninsns) {
+		/* The loop only ends without a break if RET never came. */
+		insn_err(ninsns - 1, "the last instruction must be ret");
+		ret = -EINVAL;
+	}
+	dupto_vm_kfree(st);
+	return ret;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The classification VM: load (verify and build) a ruleset image, run it on
+ * a frame, free it. The same sources build in the module and, through
+ * vm_env.h, in userspace for the tool and the tests; the encoding is in
+ * uapi/linux/dupto_vm.h.
+ *
+ * A loaded program is immutable: dupto_vm_run() only reads it, so any
+ * number of CPUs may run it at once (the caller publishes it with RCU).
+ */
+#ifndef _DUPTO_VM_H
+#define _DUPTO_VM_H
+
+#include "vm_env.h"
+#include "uapi/linux/dupto_vm.h"
+
+#define DUPTO_VM_TARGET_WORDS	(DUPTO_VM_MAX_TARGETS / 64)
+/* A frame on no port of the ruleset: JON never matches. */
+#define DUPTO_VM_PORT_NONE	0xffff
+
+/*
+ * What the VM knows of a frame. The caller describes the frame as it has
+ * it; the VM presents it as it was on the wire.
+ *
+ * @data, @len: the bytes from the first byte of the Ethernet header that
+ *   can be read directly (in the kernel: skb_mac_header() and the linear
+ *   length from there). If the outer VLAN tag was moved into metadata, it
+ *   is not in these bytes: they go on with the inner EtherType at offset 12.
+ * @read: bytes beyond @len, for non-linear frames: copy @n bytes at offset
+ *   @off of the same byte sequence into @buf, or return a pointer to them,
+ *   or NULL if the frame is shorter (skb_header_pointer does exactly this).
+ *   NULL if the frame is linear.
+ * @ctx: for @read (the skb).
+ * @wire_len: the length on the wire, including a tag held in metadata.
+ * @vlan_tagged, @vlan_tpid, @vlan_tci: the outer tag held in metadata.
+ * @port: the frame's port as an index of the ruleset's port table, or
+ *   DUPTO_VM_PORT_NONE.
+ * @dir: DUPTO_VM_DIR_IN on receive, DUPTO_VM_DIR_OUT on transmit.
+ */
+struct dupto_vm_packet {
+	const u8 *data;
+	u32 len;
+	u32 wire_len;
+	const u8 *(*read)(const struct dupto_vm_packet *pkt, u32 off, u32 n,
+			  u8 *buf);
+	const void *ctx;
+	u16 vlan_tpid;
+	u16 vlan_tci;
+	u8 vlan_tagged;
+	u8 dir;
+	u16 port;
+};
+
+/*
+ * The outcome for one frame. @targets has bit i set if target i of the
+ * ruleset's target table should receive the frame.
+ */
+struct dupto_vm_result {
+	u64 targets[DUPTO_VM_TARGET_WORDS];
+	u32 matched;	/* rules that matched */
+	u32 aborted;	/* rules abandoned on a failed packet read */
+};
+
+/*
+ * Per-rule counters, bumped by dupto_vm_run() as rules match, so no second
+ * pass is needed: the kernel passes its per-CPU array.
+ */
+struct dupto_vm_rule_stats {
+	u64 packets;
+	u64 bytes;
+};
+
+struct dupto_vm_rule {
+	u64 targets[DUPTO_VM_TARGET_WORDS];
+	u16 *target_idx;	/* the targets in the order written */
+	u32 ntargets;
+	u32 line;
+	char *text;		/* source text, not NUL-terminated */
+	u32 text_len;
+};
+
+/* The part of a set the interpreter needs; the rest is vm_set.c's. */
+struct dupto_vm_set {
+	u16 type;	/* enum dupto_vm_set_type */
+	u16 keylen;	/* bytes read from the packet */
+	u32 nelems;
+};
+
+struct dupto_vm_prog {
+	struct dupto_vm_insn *insns;
+	u32 ninsns;
+	u32 nrules;
+	u32 ntargets;
+	u32 nports;
+	u32 nsets;
+	struct dupto_vm_rule *rules;
+	struct dupto_vm_set **sets;
+	char (*targets)[DUPTO_VM_NAME_MAX];
+	char (*ports)[DUPTO_VM_NAME_MAX];
+};
+
+/*
+ * Parse, verify and build an image. On failure returns a negative errno
+ * and, if @err is not NULL, a message: "insn N: reason" for the program,
+ * "record N: reason" for the image around it, "set N: reason" for a set.
+ */
+int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
+		  char *err, size_t errlen);
+void dupto_vm_free(struct dupto_vm_prog *prog);
+
+void dupto_vm_run(const struct dupto_vm_prog *prog,
+		  const struct dupto_vm_packet *pkt,
+		  struct dupto_vm_result *res,
+		  struct dupto_vm_rule_stats *stats);
+
+/* verifier.c */
+struct dupto_vm_limits {
+	u32 nrules;	/* rules the image declares */
+	u32 nports;
+	u32 nsets;
+};
+
+int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
+		    const struct dupto_vm_limits *lim, char *err, size_t errlen);
+/* The mnemonic of an opcode, NULL if there is no such opcode. */
+const char *dupto_vm_op_name(unsigned int op);
+
+/* vm_set.c */
+unsigned int dupto_vm_set_keylen(unsigned int type);
+size_t dupto_vm_set_elem_size(unsigned int type);
+struct dupto_vm_set *dupto_vm_set_build(unsigned int type, const void *elems,
+					u32 nelems, char *err, size_t errlen);
+bool dupto_vm_set_lookup(const struct dupto_vm_set *set, const u8 *key);
+/* 1, 0, or -1 if libpcap would have read beyond @words words of the key */
+int dupto_vm_set_lookup_partial(const struct dupto_vm_set *set, const u8 *key,
+				u32 words);
+void dupto_vm_set_free(struct dupto_vm_set *set);
+
+#endif /* _DUPTO_VM_H */

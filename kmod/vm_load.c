@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading an image: parse its records into a program, verify the program
+ * against the tables the image declares, build its sets and the rules'
+ * target bitmaps. The kernel and the userspace tests call exactly this, so
+ * what the tests run is what the kernel runs.
+ *
+ * The image is untrusted: every length is checked before it is used, in
+ * arithmetic that cannot wrap (sizes are bounded by the record length,
+ * itself at most 65535, and counts by the DUPTO_VM_MAX_* limits).
+ */
+
+#include "vm.h"
+
+/*
+ * The image may sit at any address (a fuzzer's buffer, a netlink
+ * attribute), so fixed structures are copied out of it, never cast in place.
+ */
+struct vm_loader {
+	const u8 *pos, *end;
+	u32 rec;			/* number of the current record */
+	struct dupto_vm_rec hdr;	/* the current record's header */
+	const u8 *data;			/* its payload */
+	u32 len;			/* its payload length */
+	char *err;
+	size_t errlen;
+};
+
+#define load_err(ld, fmt, ...) \
+	do { \
+		if ((ld)->err) \
+			snprintf((ld)->err, (ld)->errlen, fmt, ##__VA_ARGS__); \
+	} while (0)
+
+/* Step to the next record; 0 at the end of the image, 1 if there is one. */
+static int next_rec(struct vm_loader *ld)
+{
+	size_t left = ld->end - ld->pos;
+	struct dupto_vm_rec rec;
+	u32 len, padded;
+
+	if (!left)
+		return 0;
+	ld->rec++;
+	if (left < sizeof(rec)) {
+		load_err(ld, "record %u: truncated header", ld->rec);
+		return -EINVAL;
+	}
+	memcpy(&rec, ld->pos, sizeof(rec));
+	len = rec.len;
+	if (len < sizeof(rec) || len > left) {
+		load_err(ld, "record %u: bad length %u", ld->rec, len);
+		return -EINVAL;
+	}
+	padded = DUPTO_VM_REC_ALIGN(len);
+	if (padded > left)
+		padded = left;	/* the last record need not be padded */
+	ld->hdr = rec;
+	ld->data = ld->pos + sizeof(rec);
+	ld->len = len - sizeof(rec);
+	ld->pos += padded;
+	return 1;
+}
+
+/* Consume the next record, which must be of @type. */
+static int expect_rec(struct vm_loader *ld, u16 type, const char *what)
+{
+	int ret = next_rec(ld);
+
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		load_err(ld, "record %u: image ends, %s expected", ld->rec + 1,
+			 what);
+		return -EINVAL;
+	}
+	if (ld->hdr.type != type) {
+		load_err(ld, "record %u: type %u, %s expected", ld->rec,
+			 ld->hdr.type, what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* True if the record after the current one has @type (without moving). */
+static bool peek_type(const struct vm_loader *ld, u16 type)
+{
+	struct dupto_vm_rec rec;
+
+	if ((size_t)(ld->end - ld->pos) < sizeof(rec))
+		return false;
+	memcpy(&rec, ld->pos, sizeof(rec));
+	return rec.type == type;
+}
+
+static int load_name(struct vm_loader *ld, char *name, const char *what)
+{
+	int ret = expect_rec(ld, what[0] == 't' ? DUPTO_VM_REC_TARGET :
+			     DUPTO_VM_REC_PORT, what);
+
+	if (ret)
+		return ret;
+	if (!ld->len || ld->len > DUPTO_VM_NAME_MAX ||
+	    ld->data[ld->len - 1] || strlen((const char *)ld->data) != ld->len - 1 ||
+	    ld->len == 1) {
+		load_err(ld, "record %u: bad %s name", ld->rec, what);
+		return -EINVAL;
+	}
+	memcpy(name, ld->data, ld->len);
+	return 0;
+}
+
+static int load_insns(struct vm_loader *ld, struct dupto_vm_prog *prog)
+{
+	u32 have = 0, n;
+	int ret;
+
+	prog->insns = dupto_vm_zalloc(prog->ninsns * sizeof(*prog->insns));
+	if (!prog->insns)
+		return -ENOMEM;
+	while (have < prog->ninsns) {
+		ret = expect_rec(ld, DUPTO_VM_REC_INSNS, "instructions");
+		if (ret)
+			return ret;
+		n = ld->len / sizeof(struct dupto_vm_insn);
+		if (!n || ld->len % sizeof(struct dupto_vm_insn) ||
+		    n > prog->ninsns - have) {
+			load_err(ld, "record %u: bad instruction record length %u",
+				 ld->rec, ld->len);
+			return -EINVAL;
+		}
+		memcpy(prog->insns + have, ld->data, ld->len);
+		have += n;
+	}
+	return 0;
+}
+
+static int load_rule(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 r)
+{
+	struct dupto_vm_rule *rule = &prog->rules[r];
+	struct dupto_vm_rule_rec rr;
+	const u8 *text;
+	u32 i, t;
+	int ret;
+
+	ret = expect_rec(ld, DUPTO_VM_REC_RULE, "rule");
+	if (ret)
+		return ret;
+	if (ld->len < sizeof(rr)) {
+		load_err(ld, "record %u: bad rule record", ld->rec);
+		return -EINVAL;
+	}
+	memcpy(&rr, ld->data, sizeof(rr));
+	if (rr.reserved || ld->len != sizeof(rr) + rr.ntargets * sizeof(u16)) {
+		load_err(ld, "record %u: bad rule record", ld->rec);
+		return -EINVAL;
+	}
+	rule->line = rr.line;
+	rule->ntargets = rr.ntargets;
+	rule->target_idx = dupto_vm_zalloc(rr.ntargets * sizeof(u16));
+	if (!rule->target_idx)
+		return -ENOMEM;
+	memcpy(rule->target_idx, ld->data + sizeof(rr), rr.ntargets * sizeof(u16));
+	for (i = 0; i < rule->ntargets; i++) {
+		t = rule->target_idx[i];
+		if (t >= prog->ntargets) {
+			load_err(ld, "record %u: rule %u: target %u out of range (%u targets)",
+				 ld->rec, r, t, prog->ntargets);
+			return -EINVAL;
+		}
+		rule->targets[t / 64] |= 1ULL << (t % 64);
+	}
+
+	/* Source text: the concatenation of the RULE_TEXT records. */
+	while (peek_type(ld, DUPTO_VM_REC_RULE_TEXT)) {
+		char *grown;
+
+		ret = next_rec(ld);
+		if (ret < 0)
+			return ret;
+		text = ld->data;
+		if (rule->text_len + ld->len > (1U << 24)) {
+			load_err(ld, "record %u: rule %u: source text too long",
+				 ld->rec, r);
+			return -EINVAL;
+		}
+		grown = dupto_vm_zalloc(rule->text_len + ld->len + 1);
+		if (!grown)
+			return -ENOMEM;
+		if (rule->text)
+			memcpy(grown, rule->text, rule->text_len);
+		memcpy(grown + rule->text_len, text, ld->len);
+		dupto_vm_kfree(rule->text);
+		rule->text = grown;
+		rule->text_len += ld->len;
+	}
+	return 0;
+}
+
+static int load_set(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 s)
+{
+	struct dupto_vm_set_rec sr;
+	size_t esize;
+	u32 have = 0, n, nelems;
+	u8 *elems;
+	int ret;
+	char msg[96];
+
+	ret = expect_rec(ld, DUPTO_VM_REC_SET, "set");
+	if (ret)
+		return ret;
+	if (ld->len == sizeof(sr))
+		memcpy(&sr, ld->data, sizeof(sr));
+	if (ld->len != sizeof(sr) || sr.reserved) {
+		load_err(ld, "record %u: bad set record", ld->rec);
+		return -EINVAL;
+	}
+	esize = dupto_vm_set_elem_size(sr.type);
+	if (!esize) {
+		load_err(ld, "set %u: unknown set type %u", s, sr.type);
+		return -EINVAL;
+	}
+	nelems = sr.nelems;
+	if (nelems > DUPTO_VM_MAX_ELEMS) {
+		load_err(ld, "set %u: %u elements, at most %u", s, nelems,
+			 DUPTO_VM_MAX_ELEMS);
+		return -E2BIG;
+	}
+	elems = dupto_vm_zalloc(nelems * esize);
+	if (!elems)
+		return -ENOMEM;
+	while (have < nelems) {
+		ret = expect_rec(ld, DUPTO_VM_REC_SET_ELEMS, "set elements");
+		if (ret)
+			goto out;
+		n = ld->len / esize;
+		if (!n || ld->len % esize || n > nelems - have) {
+			load_err(ld, "record %u: bad set element record length %u",
+				 ld->rec, ld->len);
+			ret = -EINVAL;
+			goto out;
+		}
+		memcpy(elems + have * esize, ld->data, ld->len);
+		have += n;
+	}
+	msg[0] = 0;
+	prog->sets[s] = dupto_vm_set_build(sr.type, elems, nelems, msg,
+					   sizeof(msg));
+	if (!prog->sets[s]) {
+		load_err(ld, "set %u: %s", s, msg);
+		ret = strcmp(msg, "out of memory") ? -EINVAL : -ENOMEM;
+	}
+out:
+	dupto_vm_kfree(elems);
+	return ret;
+}
+
+int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
+		  char *err, size_t errlen)
+{
+	struct vm_loader ld = {
+		.pos = image, .end = (const u8 *)image + len,
+		.err = err, .errlen = errlen,
+	};
+	struct dupto_vm_hdr hdr;
+	struct dupto_vm_limits lim;
+	struct dupto_vm_prog *prog;
+	u32 i;
+	int ret;
+
+	*progp = NULL;
+	if (err && errlen)
+		err[0] = 0;
+
+	ret = expect_rec(&ld, DUPTO_VM_REC_HEADER, "header");
+	if (ret)
+		return ret;
+	if (ld.len != sizeof(hdr)) {
+		load_err(&ld, "record 1: bad header length %u", ld.len);
+		return -EINVAL;
+	}
+	memcpy(&hdr, ld.data, sizeof(hdr));
+	if (hdr.version != DUPTO_VM_VERSION) {
+		load_err(&ld, "record 1: image version %u, this VM runs version %u",
+			 hdr.version, DUPTO_VM_VERSION);
+		return -EPROTO;
+	}
+	if (!hdr.ninsns || hdr.ninsns > DUPTO_VM_MAX_INSNS ||
+	    hdr.nrules > DUPTO_VM_MAX_RULES ||
+	    hdr.ntargets > DUPTO_VM_MAX_TARGETS ||
+	    hdr.nports > DUPTO_VM_MAX_PORTS || hdr.nsets > DUPTO_VM_MAX_SETS) {
+		load_err(&ld, "record 1: table sizes out of range");
+		return -E2BIG;
+	}
+
+	prog = dupto_vm_zalloc(sizeof(*prog));
+	if (!prog)
+		return -ENOMEM;
+	prog->ninsns = hdr.ninsns;
+	prog->nrules = hdr.nrules;
+	prog->ntargets = hdr.ntargets;
+	prog->nports = hdr.nports;
+	prog->nsets = hdr.nsets;
+	prog->rules = dupto_vm_zalloc(prog->nrules * sizeof(*prog->rules));
+	prog->sets = dupto_vm_zalloc(prog->nsets * sizeof(*prog->sets));
+	prog->targets = dupto_vm_zalloc(prog->ntargets * sizeof(*prog->targets));
+	prog->ports = dupto_vm_zalloc(prog->nports * sizeof(*prog->ports));
+	if (!prog->rules || !prog->sets || !prog->targets || !prog->ports) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	ret = load_insns(&ld, prog);
+	for (i = 0; !ret && i < prog->ntargets; i++)
+		ret = load_name(&ld, prog->targets[i], "target");
+	for (i = 0; !ret && i < prog->nports; i++)
+		ret = load_name(&ld, prog->ports[i], "port");
+	for (i = 0; !ret && i < prog->nrules; i++)
+		ret = load_rule(&ld, prog, i);
+	for (i = 0; !ret && i < prog->nsets; i++)
+		ret = load_set(&ld, prog, i);
+	if (ret)
+		goto fail;
+	ret = next_rec(&ld);
+	if (ret) {
+		if (ret > 0) {
+			load_err(&ld, "record %u: unexpected record of type %u after the last set",
+				 ld.rec, ld.hdr.type);
+			ret = -EINVAL;
+		}
+		goto fail;
+	}
+
+	lim.nrules = prog->nrules;
+	lim.nports = prog->nports;
+	lim.nsets = prog->nsets;
+	ret = dupto_vm_verify(prog->insns, prog->ninsns, &lim, err, errlen);
+	if (ret)
+		goto fail;
+	*progp = prog;
+	return 0;
+
+fail:
+	if (ret == -ENOMEM)
+		load_err(&ld, "out of memory");
+	dupto_vm_free(prog);
+	return ret;
+}
+
+void dupto_vm_free(struct dupto_vm_prog *prog)
+{
+	u32 i;
+
+	if (!prog)
+		return;
+	for (i = 0; prog->rules && i < prog->nrules; i++) {
+		dupto_vm_kfree(prog->rules[i].target_idx);
+		dupto_vm_kfree(prog->rules[i].text);
+	}
+	for (i = 0; prog->sets && i < prog->nsets; i++)
+		dupto_vm_set_free(prog->sets[i]);
+	dupto_vm_kfree(prog->insns);
+	dupto_vm_kfree(prog->rules);
+	dupto_vm_kfree(prog->sets);
+	dupto_vm_kfree(prog->targets);
+	dupto_vm_kfree(prog->ports);
+	dupto_vm_kfree(prog);
+}

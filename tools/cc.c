@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The compiler's driver: the pipeline, its allocations and its diagnostics
+ * ("file:line:col: error: ...", the source line and a caret under the
+ * offending text, like nft).
+ */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "vm.h"
+
+void *cc_alloc(struct cc *cc, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		abort();
+	if (cc->nallocs == cc->alloccap) {
+		cc->alloccap = cc->alloccap ? 2 * cc->alloccap : 64;
+		cc->allocs = realloc(cc->allocs, cc->alloccap * sizeof(*cc->allocs));
+		if (!cc->allocs)
+			abort();
+	}
+	cc->allocs[cc->nallocs++] = p;
+	return p;
+}
+
+void cc_free(struct cc *cc)
+{
+	uint32_t i;
+
+	for (i = 0; i < cc->nallocs; i++)
+		free(cc->allocs[i]);
+	free(cc->allocs);
+	free(cc->code.v);
+	cc->allocs = NULL;
+	cc->nallocs = cc->alloccap = 0;
+	cc->code.v = NULL;
+	cc->code.n = cc->code.cap = 0;
+}
+
+int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
+{
+	const char *line, *end;
+	va_list ap;
+	uint32_t i, len;
+
+	cc->nerrors++;
+	if (cc->nerrors > 1)
+		return -1;	/* the first error is the one that matters */
+	va_start(ap, fmt);
+	vsnprintf(cc->errmsg, sizeof(cc->errmsg), fmt, ap);
+	va_end(ap);
+	if (!cc->errf)
+		return -1;
+
+	fprintf(cc->errf, "%s:%u:%u: error: %s\n", cc->file ? cc->file : "<input>",
+		loc->line, loc->col, cc->errmsg);
+	line = cc->src + (loc->pos < cc->len ? loc->pos : cc->len);
+	while (line > cc->src && line[-1] != '\n')
+		line--;
+	end = line;
+	while (end < cc->src + cc->len && *end != '\n')
+		end++;
+	fprintf(cc->errf, "%.*s\n", (int)(end - line), line);
+	for (i = 1; i < loc->col; i++)
+		fputc(line[i - 1] == '\t' ? '\t' : ' ', cc->errf);
+	len = loc->len ? loc->len : 1;
+	if (loc->col - 1 + len > (uint32_t)(end - line) + 1)
+		len = (uint32_t)(end - line) + 2 - loc->col;
+	fputc('^', cc->errf);
+	for (i = 1; i < len; i++)
+		fputc('~', cc->errf);
+	fputc('\n', cc->errf);
+	return -1;
+}
+
+int cc_compile(struct cc *cc, bool expr_only)
+{
+	if (cc_lex(cc))
+		return -1;
+	if (expr_only ? cc_parse_expr(cc) : cc_parse(cc))
+		return -1;
+	if (cc_sema(cc))
+		return -1;
+	return cc_codegen(cc);
+}
+
+int cc_load(struct cc *cc, struct dupto_vm_prog **prog, char *err,
+	    size_t errlen)
+{
+	size_t len;
+	void *image;
+	int ret;
+
+	if (cc_image(cc, &image, &len))
+		return -1;
+	ret = dupto_vm_load(image, len, prog, err, errlen);
+	free(image);
+	return ret;
+}

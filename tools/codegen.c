@@ -1,0 +1,892 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Code generation: predicates to VM instructions, and the image.
+ *
+ * Each rule becomes RULE, its test as a tree of conditional jumps, MATCH.
+ * A leaf that reads the packet is one fused compare (libpcap's "ld; and;
+ * jeq" in one dispatch). Then one optimisation, which never changes which
+ * reads a frame goes through before a verdict: a compare whose outcome is
+ * already known on every path reaching it (the same read, compared before)
+ * becomes a jump, jumps to jumps are threaded and dead code is dropped. A
+ * known outcome implies the read already succeeded, so no read that could
+ * fail is ever removed, and none is added.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+
+#define REG_IHL		7	/* holds the IPv4 header length, see LDIHL */
+#define MAX_FACTS	24
+#define NO_TARGET	0xffffffffU
+
+struct ir {
+	struct dupto_vm_insn in;
+	uint32_t t, f;		/* targets (IR indices); f unused if not cond */
+	bool cond;		/* t and f are both used */
+	bool dead;
+};
+
+struct fact {
+	uint32_t off, mask, val;
+	uint8_t op, size;
+	uint8_t kind;		/* 0: compare outcome, 1: r7 = IHL at off */
+	uint8_t res;
+};
+
+struct facts {
+	uint8_t n;
+	bool set;		/* reached by some path */
+	struct fact f[MAX_FACTS];
+};
+
+struct gen {
+	struct cc *cc;
+	struct ir *ir;
+	uint32_t n, cap;
+	uint32_t *labels;	/* label -> IR index, NO_TARGET if not placed */
+	uint32_t nlabels, labelcap;
+	int err;
+};
+
+static uint32_t new_label(struct gen *g)
+{
+	if (g->nlabels == g->labelcap) {
+		g->labelcap = g->labelcap ? 2 * g->labelcap : 64;
+		g->labels = realloc(g->labels, g->labelcap * sizeof(*g->labels));
+		if (!g->labels)
+			abort();
+	}
+	g->labels[g->nlabels] = NO_TARGET;
+	return g->nlabels++;
+}
+
+static void place(struct gen *g, uint32_t label)
+{
+	g->labels[label] = g->n;
+}
+
+/* Targets are labels while generating, IR indices after resolve(). */
+static struct ir *emit(struct gen *g, uint8_t op)
+{
+	struct ir *ir;
+
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 64;
+		g->ir = realloc(g->ir, g->cap * sizeof(*g->ir));
+		if (!g->ir)
+			abort();
+	}
+	ir = &g->ir[g->n++];
+	memset(ir, 0, sizeof(*ir));
+	ir->in.op = op;
+	ir->t = ir->f = NO_TARGET;
+	return ir;
+}
+
+static uint32_t width_max(uint8_t size)
+{
+	return size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
+}
+
+static uint8_t size_index(uint8_t size)
+{
+	return size == 1 ? 0 : size == 2 ? 1 : 2;
+}
+
+/* A fused compare, normalised to operands the verifier accepts. */
+static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
+		     uint32_t lf)
+{
+	static const uint8_t base[] = {
+		[OP_EQ] = DUPTO_VM_JEQB, [OP_GT] = DUPTO_VM_JGTB,
+		[OP_GE] = DUPTO_VM_JGEB, [OP_SET] = DUPTO_VM_JSETB,
+	};
+	static const uint8_t basex[] = {
+		[OP_EQ] = DUPTO_VM_JEQXB, [OP_GT] = DUPTO_VM_JGTXB,
+		[OP_GE] = DUPTO_VM_JGEXB, [OP_SET] = DUPTO_VM_JSETXB,
+	};
+	uint32_t max = width_max(p->size);
+	uint32_t mask = p->mask & max, val = p->val;
+	uint8_t op = p->op;
+	struct ir *ir;
+
+	/*
+	 * Masked with 0 the value is a constant, and libpcap's optimiser
+	 * (which tcpdump runs) drops the read: "net ::/0" and the zero words
+	 * of "net 2001:db8::/32" read nothing, so neither do we.
+	 */
+	if (!mask) {
+		bool res = op == OP_EQ ? !val : op == OP_GE ? !val : false;
+
+		ir = emit(g, DUPTO_VM_JA);
+		ir->t = res ? lt : lf;
+		return;
+	}
+	/* A constant the read can never reach: still read, never true. */
+	if ((op == OP_EQ && (val & ~mask)) || (op == OP_GT && val >= max) ||
+	    (op == OP_GE && val > max)) {
+		op = OP_GT;
+		mask = max;
+		val = max;
+	}
+	if (op == OP_SET)
+		val &= max;
+	if (p->ihl) {
+		ir = emit(g, DUPTO_VM_LDIHL);
+		ir->in.regs = DUPTO_VM_REGS(REG_IHL, 0);
+		ir->in.off = p->ihl_off;
+		ir = emit(g, basex[op] + size_index(p->size));
+		ir->in.regs = DUPTO_VM_REGS(0, REG_IHL);
+	} else {
+		ir = emit(g, base[op] + size_index(p->size));
+	}
+	ir->in.off = p->off;
+	ir->in.imm = val;
+	ir->in.mask = mask;
+	ir->cond = true;
+	ir->t = lt;
+	ir->f = lf;
+}
+
+/* ---- arithmetic into registers r0..r6 ---- */
+
+static const struct {
+	enum tok tok;
+	uint8_t k, x;
+} alu_ops[] = {
+	{ T_PLUS, DUPTO_VM_ADDK, DUPTO_VM_ADDX },
+	{ T_MINUS, DUPTO_VM_SUBK, DUPTO_VM_SUBX },
+	{ T_STAR, DUPTO_VM_MULK, DUPTO_VM_MULX },
+	{ T_SLASH, DUPTO_VM_DIVK, DUPTO_VM_DIVX },
+	{ T_PERCENT, DUPTO_VM_MODK, DUPTO_VM_MODX },
+	{ T_AMP, DUPTO_VM_ANDK, DUPTO_VM_ANDX },
+	{ T_PIPE, DUPTO_VM_ORK, DUPTO_VM_ORX },
+	{ T_CARET, DUPTO_VM_XORK, DUPTO_VM_XORX },
+	{ T_LSH, DUPTO_VM_LSHK, DUPTO_VM_LSHX },
+	{ T_RSH, DUPTO_VM_RSHK, DUPTO_VM_RSHX },
+};
+
+static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
+{
+	struct ir *ir;
+	size_t i;
+
+	if (reg >= REG_IHL) {
+		if (!g->err)
+			g->err = cc_error(g->cc, &a->loc, "arithmetic expression too deeply nested");
+		return;
+	}
+	switch (a->kind) {
+	case A_NUM:
+		ir = emit(g, DUPTO_VM_LDI);
+		ir->in.regs = DUPTO_VM_REGS(reg, 0);
+		ir->in.imm = a->num;
+		return;
+	case A_LEN:
+		ir = emit(g, DUPTO_VM_LDLEN);
+		ir->in.regs = DUPTO_VM_REGS(reg, 0);
+		return;
+	case A_NEG:
+		gen_arth(g, a->l, reg);
+		ir = emit(g, DUPTO_VM_NEG);
+		ir->in.regs = DUPTO_VM_REGS(reg, 0);
+		return;
+	case A_BIN:
+		for (i = 0; alu_ops[i].tok != a->op; i++)
+			;
+		if (a->r->kind == A_NUM && !a->r->num &&
+		    (a->op == T_STAR || a->op == T_AMP)) {
+			/* libpcap's optimiser makes "x * 0" and "x & 0" the
+			 * constant 0 and drops the reads of x: so do we.
+			 */
+			ir = emit(g, DUPTO_VM_LDI);
+			ir->in.regs = DUPTO_VM_REGS(reg, 0);
+			return;
+		}
+		gen_arth(g, a->l, reg);
+		if (a->r->kind == A_NUM) {
+			/* sema refused constant zero divisors and wide shifts */
+			ir = emit(g, alu_ops[i].k);
+			ir->in.regs = DUPTO_VM_REGS(reg, 0);
+			ir->in.imm = a->r->num;
+			return;
+		}
+		gen_arth(g, a->r, reg + 1);
+		ir = emit(g, alu_ops[i].x);
+		ir->in.regs = DUPTO_VM_REGS(reg, reg + 1);
+		return;
+	case A_LOAD:
+		break;
+	}
+
+	/* The index, then the read relative to the protocol's header. */
+	gen_arth(g, a->l, reg);
+	{
+		static const uint8_t ldx[] = { DUPTO_VM_LDXB, DUPTO_VM_LDXH, DUPTO_VM_LDXW };
+		uint32_t off = 0;
+
+		switch (a->proto) {
+		case QP_LINK:
+			off = 0;
+			break;
+		case QP_TCP:
+		case QP_UDP:
+		case QP_SCTP:
+		case QP_ICMP:
+		case QP_IGMP:
+			if (reg + 1 >= REG_IHL) {
+				if (!g->err)
+					g->err = cc_error(g->cc, &a->loc, "arithmetic expression too deeply nested");
+				return;
+			}
+			ir = emit(g, DUPTO_VM_LDIHL);
+			ir->in.regs = DUPTO_VM_REGS(reg + 1, 0);
+			ir->in.off = a->linkoff;
+			ir = emit(g, DUPTO_VM_ADDX);
+			ir->in.regs = DUPTO_VM_REGS(reg, reg + 1);
+			off = a->linkoff;
+			break;
+		case QP_ICMP6:
+			off = a->linkoff + 40;
+			break;
+		default:
+			off = a->linkoff;
+			break;
+		}
+		ir = emit(g, ldx[size_index(a->size)]);
+		ir->in.regs = DUPTO_VM_REGS(reg, reg);
+		ir->in.off = off;
+	}
+}
+
+/* "load [& mask] relop constant" as one fused compare, where possible. */
+static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
+{
+	const struct arth *a = p->a0, *load;
+	uint32_t mask = 0xffffffffU, idx;
+
+	if (p->a1->kind != A_NUM)
+		return false;
+	if (a->kind == A_BIN && a->op == T_AMP && a->r->kind == A_NUM) {
+		mask = a->r->num;
+		a = a->l;
+	}
+	if (a->kind != A_LOAD || a->l->kind != A_NUM)
+		return false;
+	load = a;
+	idx = load->l->num;
+	memset(out, 0, sizeof(*out));
+	out->kind = P_CMP;
+	out->size = load->size;
+	out->mask = mask;
+	out->val = p->a1->num;
+	switch (load->proto) {
+	case QP_LINK:
+		out->off = idx;
+		break;
+	case QP_IP:
+	case QP_IP6:
+	case QP_ARP:
+	case QP_RARP:
+		out->off = load->linkoff + idx;
+		if (out->off < idx)
+			return false;
+		break;
+	case QP_ICMP6:
+		out->off = load->linkoff + 40 + idx;
+		if (out->off < idx)
+			return false;
+		break;
+	default:
+		/* X = ihl + idx wraps in 32 bits in libpcap: keep it exact */
+		if (idx > 0xffff)
+			return false;
+		out->ihl = true;
+		out->ihl_off = load->linkoff;
+		out->off = load->linkoff + idx;
+		break;
+	}
+	if (out->off > 0xffff)
+		return false;
+	switch (p->relop) {
+	case T_EQ:
+		out->op = OP_EQ;
+		*reversed = false;
+		break;
+	case T_NE:
+		out->op = OP_EQ;
+		*reversed = true;
+		break;
+	case T_GT:
+		out->op = OP_GT;
+		*reversed = false;
+		break;
+	case T_GE:
+		out->op = OP_GE;
+		*reversed = false;
+		break;
+	case T_LT:
+		out->op = OP_GE;
+		*reversed = true;
+		break;
+	default:	/* T_LE */
+		out->op = OP_GT;
+		*reversed = true;
+		break;
+	}
+	return true;
+}
+
+static void gen_rel(struct gen *g, const struct pred *p, uint32_t lt,
+		    uint32_t lf)
+{
+	struct pred fused;
+	bool reversed = false;
+	struct ir *ir;
+	uint8_t op;
+
+	if (fuse_rel(p, &fused, &reversed)) {
+		emit_cmp(g, &fused, reversed ? lf : lt, reversed ? lt : lf);
+		return;
+	}
+	gen_arth(g, p->a0, 0);
+	switch (p->relop) {
+	case T_EQ:
+	case T_NE:
+		op = DUPTO_VM_JEQK;
+		break;
+	case T_GT:
+	case T_LE:
+		op = DUPTO_VM_JGTK;
+		break;
+	default:
+		op = DUPTO_VM_JGEK;
+		break;
+	}
+	reversed = p->relop == T_NE || p->relop == T_LE || p->relop == T_LT;
+	if (p->a1->kind == A_NUM) {
+		ir = emit(g, op);
+		ir->in.regs = DUPTO_VM_REGS(0, 0);
+		ir->in.imm = p->a1->num;
+	} else {
+		gen_arth(g, p->a1, 1);
+		ir = emit(g, op + (DUPTO_VM_JEQX - DUPTO_VM_JEQK));
+		ir->in.regs = DUPTO_VM_REGS(0, 1);
+	}
+	ir->cond = true;
+	ir->t = reversed ? lf : lt;
+	ir->f = reversed ? lt : lf;
+}
+
+static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
+		     uint32_t lf)
+{
+	struct ir *ir;
+	uint32_t mid;
+
+	switch (p->kind) {
+	case P_AND:
+		mid = new_label(g);
+		gen_pred(g, p->l, mid, lf);
+		place(g, mid);
+		gen_pred(g, p->r, lt, lf);
+		return;
+	case P_OR:
+		mid = new_label(g);
+		gen_pred(g, p->l, lt, mid);
+		place(g, mid);
+		gen_pred(g, p->r, lt, lf);
+		return;
+	case P_NOT:
+		gen_pred(g, p->l, lf, lt);
+		return;
+	case P_CMP:
+		emit_cmp(g, p, lt, lf);
+		return;
+	case P_REL:
+		gen_rel(g, p, lt, lf);
+		return;
+	case P_ON:
+		ir = emit(g, DUPTO_VM_JON);
+		ir->in.off = p->port;
+		ir->in.imm = p->dir;
+		ir->cond = true;
+		ir->t = lt;
+		ir->f = lf;
+		return;
+	case P_SET:
+		if (p->ihl) {
+			ir = emit(g, DUPTO_VM_LDIHL);
+			ir->in.regs = DUPTO_VM_REGS(REG_IHL, 0);
+			ir->in.off = p->ihl_off;
+		}
+		ir = emit(g, p->ihl ? DUPTO_VM_JINX : DUPTO_VM_JIN);
+		if (p->ihl)
+			ir->in.regs = DUPTO_VM_REGS(0, REG_IHL);
+		ir->in.off = p->off;
+		ir->in.imm = p->val;
+		ir->cond = true;
+		ir->t = lt;
+		ir->f = lf;
+		return;
+	case P_TRUE:
+		ir = emit(g, DUPTO_VM_JA);
+		ir->t = lt;
+		return;
+	}
+}
+
+/* ---- optimisation ---- */
+
+static bool is_abs_cmp(uint8_t op)
+{
+	return op >= DUPTO_VM_JEQB && op <= DUPTO_VM_JSETW;
+}
+
+static bool falls_through(uint8_t op)
+{
+	return op != DUPTO_VM_JA && op != DUPTO_VM_MATCH && op != DUPTO_VM_RET;
+}
+
+static void fact_of(const struct dupto_vm_insn *in, struct fact *f)
+{
+	unsigned int k = in->op - DUPTO_VM_JEQB;
+
+	memset(f, 0, sizeof(*f));
+	f->off = in->off;
+	f->mask = in->mask;
+	f->val = in->imm;
+	f->op = k / 3;
+	f->size = 1 << (k % 3);
+}
+
+/* 1: true, 0: false, -1: unknown */
+static int known(const struct facts *fs, const struct dupto_vm_insn *in)
+{
+	struct fact q;
+	uint32_t i;
+
+	fact_of(in, &q);
+	for (i = 0; i < fs->n; i++) {
+		const struct fact *f = &fs->f[i];
+
+		if (f->kind || f->off != q.off || f->size != q.size || f->mask != q.mask)
+			continue;
+		if (f->op == q.op && f->val == q.val)
+			return f->res;
+		if (f->op == 0 && f->res) {	/* the value itself is known */
+			uint32_t v = f->val;
+
+			switch (q.op) {
+			case 0:
+				return v == q.val;
+			case 1:
+				return v > q.val;
+			case 2:
+				return v >= q.val;
+			default:
+				return (v & q.val) != 0;
+			}
+		}
+	}
+	return -1;
+}
+
+static bool has_ihl(const struct facts *fs, uint32_t off)
+{
+	uint32_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (fs->f[i].kind == 1 && fs->f[i].off == off)
+			return true;
+	return false;
+}
+
+static void add_fact(struct facts *fs, const struct fact *f)
+{
+	if (fs->n == MAX_FACTS) {
+		memmove(fs->f, fs->f + 1, (MAX_FACTS - 1) * sizeof(fs->f[0]));
+		fs->n--;
+	}
+	fs->f[fs->n++] = *f;
+}
+
+/* Facts flowing along an edge into @to: intersect with what is there. */
+static void flow(struct facts *in, uint32_t to, const struct facts *fs)
+{
+	struct facts *t = &in[to];
+	uint32_t i, j, k = 0;
+
+	if (!t->set) {
+		*t = *fs;
+		t->set = true;
+		return;
+	}
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < fs->n; j++)
+			if (!memcmp(&t->f[i], &fs->f[j], sizeof(t->f[i])))
+				break;
+		if (j < fs->n)
+			t->f[k++] = t->f[i];
+	}
+	t->n = k;
+}
+
+static uint32_t chase(const struct ir *ir, uint32_t n, uint32_t t)
+{
+	uint32_t hops = 0;
+
+	while (t < n && ir[t].in.op == DUPTO_VM_JA && hops++ < n)
+		t = ir[t].t;
+	return t;
+}
+
+/*
+ * Where an edge carrying facts @fs into @t really leads: past jumps, and
+ * past compares whose outcome the facts already decide (libpcap's jump
+ * threading), so each path reads a value once.
+ */
+static uint32_t thread(const struct ir *ir, uint32_t n, uint32_t t,
+		       const struct facts *fs)
+{
+	uint32_t hops;
+	int k;
+
+	for (hops = 0; t < n && hops < n; hops++) {
+		const struct ir *x = &ir[t];
+
+		if (x->in.op == DUPTO_VM_JA)
+			t = x->t;
+		else if (is_abs_cmp(x->in.op) && (k = known(fs, &x->in)) >= 0)
+			t = k ? x->t : x->f;
+		else
+			break;
+	}
+	return t;
+}
+
+/*
+ * Optimise the body of one rule: ir[0..n) where index n is the rule's end.
+ * Index 0 is the first instruction after RULE.
+ */
+static void optimise(struct ir *ir, uint32_t n)
+{
+	struct facts *in = calloc(n + 1, sizeof(*in));
+	uint32_t i;
+	bool *live;
+
+	if (!in)
+		abort();
+	in[0].set = true;
+	for (i = 0; i < n; i++) {
+		struct ir *x = &ir[i];
+		struct facts out;
+		struct fact f;
+		int k;
+
+		if (!in[i].set)
+			continue;	/* unreachable */
+		out = in[i];
+		if (is_abs_cmp(x->in.op) && (k = known(&in[i], &x->in)) >= 0) {
+			x->in.op = DUPTO_VM_JA;
+			x->in.off = x->in.imm = x->in.mask = 0;
+			x->in.regs = 0;
+			x->t = k ? x->t : x->f;
+			x->cond = false;
+		} else if (x->in.op == DUPTO_VM_LDIHL &&
+			   DUPTO_VM_DST(&x->in) == REG_IHL &&
+			   has_ihl(&in[i], x->in.off)) {
+			x->in.op = DUPTO_VM_JA;
+			x->in.off = 0;
+			x->in.regs = 0;
+			x->t = i + 1;
+		}
+
+		if (x->in.op == DUPTO_VM_JA) {
+			x->t = thread(ir, n, x->t, &out);
+			flow(in, x->t, &out);
+			continue;
+		}
+		if (x->in.op == DUPTO_VM_MATCH)
+			continue;
+		if (x->in.op == DUPTO_VM_LDIHL && DUPTO_VM_DST(&x->in) == REG_IHL) {
+			uint32_t j, m = 0;
+
+			/* r7 now holds this header length only */
+			for (j = 0; j < out.n; j++)
+				if (!out.f[j].kind)
+					out.f[m++] = out.f[j];
+			out.n = m;
+			memset(&f, 0, sizeof(f));
+			f.kind = 1;
+			f.off = x->in.off;
+			add_fact(&out, &f);
+		}
+		if (!x->cond) {
+			flow(in, i + 1, &out);
+			continue;
+		}
+		if (is_abs_cmp(x->in.op)) {
+			struct facts ft = out;
+
+			fact_of(&x->in, &f);
+			f.res = 1;
+			add_fact(&ft, &f);
+			x->t = thread(ir, n, x->t, &ft);
+			flow(in, x->t, &ft);
+			f.res = 0;
+			add_fact(&out, &f);
+			x->f = thread(ir, n, x->f, &out);
+			flow(in, x->f, &out);
+		} else {
+			x->t = thread(ir, n, x->t, &out);
+			x->f = thread(ir, n, x->f, &out);
+			flow(in, x->t, &out);
+			flow(in, x->f, &out);
+		}
+	}
+	free(in);
+
+	/*
+	 * Thread jumps, then keep what is reachable from the start. A compare
+	 * whose two outcomes lead to the same place decides nothing: libpcap's
+	 * optimiser drops it with its read ("net 10.0.0.0/8 or net 0/0" reads
+	 * nothing), and so must we, in the same pass order: last first, so a
+	 * dropped compare can empty the one before it.
+	 */
+	for (i = n; i-- > 0;) {
+		if (ir[i].in.op == DUPTO_VM_JA || ir[i].cond)
+			ir[i].t = chase(ir, n, ir[i].t);
+		if (ir[i].cond) {
+			ir[i].f = chase(ir, n, ir[i].f);
+			if (ir[i].t == ir[i].f && ir[i].in.op != DUPTO_VM_JON) {
+				memset(&ir[i].in, 0, sizeof(ir[i].in));
+				ir[i].in.op = DUPTO_VM_JA;
+				ir[i].cond = false;
+			}
+		}
+	}
+	live = calloc(n + 1, sizeof(*live));
+	if (!live)
+		abort();
+	live[chase(ir, n, 0)] = true;
+	for (i = 0; i < n; i++) {
+		if (!live[i] || ir[i].in.op == DUPTO_VM_JA) {
+			ir[i].dead = true;
+			continue;
+		}
+		if (ir[i].cond) {
+			live[ir[i].t] = true;
+			live[ir[i].f] = true;
+		} else if (falls_through(ir[i].in.op)) {
+			live[chase(ir, n, i + 1)] = true;
+		}
+	}
+	free(live);
+}
+
+/* Lay out the live instructions of one rule after its RULE instruction. */
+static int layout(struct gen *g, struct cc_rule *r, uint32_t rule,
+		  struct ir *ir, uint32_t n)
+{
+	struct cc_insns *code = &g->cc->code;
+	uint32_t *pos = calloc(n + 1, sizeof(*pos));
+	uint32_t i, at, count = 0;
+
+	if (!pos)
+		abort();
+	for (i = 0; i < n; i++)
+		if (!ir[i].dead)
+			pos[i] = count++;
+	pos[n] = count;
+	/* a dead instruction's position is that of the next live one */
+	for (i = n; i-- > 0;)
+		if (ir[i].dead)
+			pos[i] = pos[i + 1];
+
+	if (code->n + count + 2 > DUPTO_VM_MAX_INSNS) {
+		free(pos);
+		return cc_error(g->cc, &r->loc, "the program grows beyond %d instructions",
+				DUPTO_VM_MAX_INSNS);
+	}
+	if (code->cap < code->n + count + 2) {
+		while (code->cap < code->n + count + 2)
+			code->cap = code->cap ? 2 * code->cap : 256;
+		code->v = realloc(code->v, code->cap * sizeof(*code->v));
+		if (!code->v)
+			abort();
+	}
+	memset(&code->v[code->n], 0, 2 * sizeof(code->v[0]));
+	code->v[code->n].op = DUPTO_VM_RULE;
+	code->v[code->n].off = rule;
+	code->v[code->n].jt = count ? count : 1;
+	code->v[code->n].imm = r->flags;
+	code->n++;
+	if (!count) {
+		/* a test that can never be true ("tcp and not tcp"): a body
+		 * that goes straight to the rule's end
+		 */
+		code->v[code->n++].op = DUPTO_VM_JA;
+	}
+	for (i = 0, at = 0; i < n; i++) {
+		struct dupto_vm_insn *in;
+		uint32_t t;
+
+		if (ir[i].dead)
+			continue;
+		in = &code->v[code->n++];
+		*in = ir[i].in;
+		t = ir[i].cond ? chase(ir, n, ir[i].t) : chase(ir, n, i + 1);
+		if (ir[i].cond) {
+			in->jt = pos[t] - at - 1;
+			in->jf = pos[chase(ir, n, ir[i].f)] - at - 1;
+		} else if (falls_through(in->op) && pos[t] != at + 1) {
+			/* a fall-through whose next live insn moved: jump */
+			free(pos);
+			return cc_error(g->cc, &r->loc, "internal error: broken fall-through");
+		}
+		at++;
+	}
+	free(pos);
+	return 0;
+}
+
+static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule)
+{
+	uint32_t lmatch, lend, i;
+	struct ir *ir;
+	int ret;
+
+	g->n = 0;
+	g->nlabels = 0;
+	lmatch = new_label(g);
+	lend = new_label(g);
+	gen_pred(g, r->pred, lmatch, lend);
+	place(g, lmatch);
+	ir = emit(g, DUPTO_VM_MATCH);
+	ir->in.off = rule;
+	place(g, lend);
+	if (g->err)
+		return g->err;
+
+	/* labels to IR indices; the rule's end is index n */
+	for (i = 0; i < g->n; i++) {
+		if (g->ir[i].t != NO_TARGET)
+			g->ir[i].t = g->labels[g->ir[i].t];
+		if (g->ir[i].cond)
+			g->ir[i].f = g->labels[g->ir[i].f];
+	}
+	optimise(g->ir, g->n);
+	ret = layout(g, r, rule, g->ir, g->n);
+	return ret;
+}
+
+int cc_codegen(struct cc *cc)
+{
+	struct gen g = { .cc = cc };
+	struct dupto_vm_insn *ret;
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < cc->nrules && !err; i++)
+		err = gen_rule(&g, &cc->rules[i], i);
+	free(g.ir);
+	free(g.labels);
+	if (err)
+		return -1;
+	if (cc->code.cap < cc->code.n + 1) {
+		cc->code.cap = cc->code.n + 1;
+		cc->code.v = realloc(cc->code.v, cc->code.cap * sizeof(*cc->code.v));
+		if (!cc->code.v)
+			abort();
+	}
+	ret = &cc->code.v[cc->code.n++];
+	memset(ret, 0, sizeof(*ret));
+	ret->op = DUPTO_VM_RET;
+	return 0;
+}
+
+/* ---- the image ---- */
+
+struct buf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static void put(struct buf *b, uint16_t type, const void *a, size_t alen,
+		const void *c, size_t clen)
+{
+	struct dupto_vm_rec rec = { .len = sizeof(rec) + alen + clen, .type = type };
+	size_t need = DUPTO_VM_REC_ALIGN(rec.len);
+
+	if (b->n + need > b->cap) {
+		while (b->n + need > b->cap)
+			b->cap = b->cap ? 2 * b->cap : 4096;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	memset(b->p + b->n, 0, need);
+	memcpy(b->p + b->n, &rec, sizeof(rec));
+	if (alen)
+		memcpy(b->p + b->n + sizeof(rec), a, alen);
+	if (clen)
+		memcpy(b->p + b->n + sizeof(rec) + alen, c, clen);
+	b->n += need;
+}
+
+/* Split an array over records of at most 65535 bytes. */
+static void put_array(struct buf *b, uint16_t type, const void *v, size_t n,
+		      size_t esize)
+{
+	size_t per = (65535 - sizeof(struct dupto_vm_rec)) / esize, i;
+
+	for (i = 0; i < n; i += per)
+		put(b, type, (const uint8_t *)v + i * esize,
+		    (n - i < per ? n - i : per) * esize, NULL, 0);
+}
+
+int cc_image(const struct cc *cc, void **image, size_t *len)
+{
+	struct dupto_vm_hdr hdr = {
+		.version = DUPTO_VM_VERSION, .ninsns = cc->code.n,
+		.nrules = cc->nrules, .ntargets = cc->ntargets,
+		.nports = cc->nports, .nsets = cc->nsets,
+	};
+	struct buf b = { 0 };
+	uint32_t i;
+
+	put(&b, DUPTO_VM_REC_HEADER, &hdr, sizeof(hdr), NULL, 0);
+	put_array(&b, DUPTO_VM_REC_INSNS, cc->code.v, cc->code.n,
+		  sizeof(cc->code.v[0]));
+	for (i = 0; i < cc->ntargets; i++)
+		put(&b, DUPTO_VM_REC_TARGET, cc->targets[i],
+		    strlen(cc->targets[i]) + 1, NULL, 0);
+	for (i = 0; i < cc->nports; i++)
+		put(&b, DUPTO_VM_REC_PORT, cc->ports[i], strlen(cc->ports[i]) + 1,
+		    NULL, 0);
+	for (i = 0; i < cc->nrules; i++) {
+		const struct cc_rule *r = &cc->rules[i];
+		struct dupto_vm_rule_rec rr = {
+			.line = r->loc.line, .ntargets = r->ntargets,
+		};
+
+		put(&b, DUPTO_VM_REC_RULE, &rr, sizeof(rr), r->targets,
+		    r->ntargets * sizeof(uint16_t));
+		put_array(&b, DUPTO_VM_REC_RULE_TEXT, r->text, r->text_len, 1);
+	}
+	for (i = 0; i < cc->nsets; i++) {
+		const struct cc_set *s = &cc->sets[i];
+		struct dupto_vm_set_rec sr = { .type = s->type, .nelems = s->n };
+		size_t esize = s->type == DUPTO_VM_SET_U8 || s->type == DUPTO_VM_SET_U16 ?
+			       sizeof(struct dupto_vm_range) : sizeof(struct dupto_vm_addr);
+
+		put(&b, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
+		put_array(&b, DUPTO_VM_REC_SET_ELEMS, s->elems, s->n, esize);
+	}
+	*image = b.p;
+	*len = b.n;
+	return 0;
+}

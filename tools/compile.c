@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dupto compile: compile a ruleset (or one filter expression), load it with
+ * the VM's own loader and print its listing; with -r, run it over a capture
+ * file and say where each frame would go.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "compiler.h"
+#include "dupto.h"
+#include "output.h"
+#include "vm.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dupto compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]\n"
+		"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
+		"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
+		"it had arrived on PORT (no port by default), and its targets are printed.\n");
+}
+
+/* The whole file, NUL-terminated (the lexer relies on it). */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 65536, n = 0, got;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			char *grown = realloc(buf, 2 * cap + 1);
+
+			if (!grown) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!buf) {
+		errno = errno ? errno : EIO;
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static int run_capture(const struct dupto_vm_prog *prog, const char *path,
+		       const char *port, uint8_t dir)
+{
+	struct dupto_vm_packet pkt = { .dir = dir, .port = DUPTO_VM_PORT_NONE };
+	struct capture_frame fr;
+	struct capture cap;
+	uint32_t i, frame = 0;
+	size_t len;
+	char *buf;
+	int ret;
+
+	if (port) {
+		for (i = 0; i < prog->nports; i++)
+			if (!strcmp(prog->ports[i], port))
+				pkt.port = i;
+		if (pkt.port == DUPTO_VM_PORT_NONE)
+			fprintf(stderr, "dupto: warning: no rule names port \"%s\"\n", port);
+	}
+	buf = read_all(path, &len);
+	if (!buf) {
+		fprintf(stderr, "dupto: cannot read \"%s\": %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (capture_open(&cap, buf, len)) {
+		fprintf(stderr, "dupto: %s: %s\n", path, cap.err);
+		free(buf);
+		return 1;
+	}
+	out_open_array(NULL);
+	while ((ret = capture_next(&cap, &fr)) > 0) {
+		struct dupto_vm_result res;
+		bool any = false;
+
+		pkt.data = fr.data;
+		pkt.len = fr.caplen;
+		pkt.wire_len = fr.wirelen;
+		dupto_vm_run(prog, &pkt, &res, NULL);
+		out_open_object(NULL);
+		out_uint("frame", "%" PRIu64 ":", ++frame);
+		out_open_array("targets");
+		for (i = 0; i < prog->ntargets; i++) {
+			if (!(res.targets[i / 64] >> (i % 64) & 1))
+				continue;
+			out_str(NULL, " %s", prog->targets[i]);
+			any = true;
+		}
+		if (!any)
+			out_text(" -");
+		out_close_array();
+		out_close_object();
+		out_nl();
+	}
+	out_close_array();
+	out_flush();
+	if (ret < 0) {
+		fprintf(stderr, "dupto: %s: frame %u: %s\n", path, frame + 1, cap.err);
+		free(buf);
+		return 1;
+	}
+	free(buf);
+	return 0;
+}
+
+int do_compile(int argc, char **argv)
+{
+	const char *file = NULL, *text = NULL, *capfile = NULL, *port = NULL;
+	struct dupto_vm_prog *prog = NULL;
+	struct cc cc = { .errf = stderr };
+	uint8_t dir = DUPTO_VM_DIR_IN;
+	char *buf = NULL, err[256];
+	size_t len;
+	int ret = 1;
+
+	for (; argc > 0; argc--, argv++) {
+		if (!strcmp(argv[0], "-e") && argc > 1) {
+			text = *++argv;
+			argc--;
+		} else if (!strcmp(argv[0], "-r") && argc > 1) {
+			capfile = *++argv;
+			argc--;
+		} else if (!strcmp(argv[0], "on") && argc > 1) {
+			port = *++argv;
+			argc--;
+		} else if (!strcmp(argv[0], "in")) {
+			dir = DUPTO_VM_DIR_IN;
+		} else if (!strcmp(argv[0], "out")) {
+			dir = DUPTO_VM_DIR_OUT;
+		} else if (matches(argv[0], "help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[0][0] != '-' && !file && !text) {
+			file = argv[0];
+		} else {
+			fprintf(stderr, "dupto: compile: unexpected argument \"%s\"\n", argv[0]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (!file == !text) {
+		usage(stderr);
+		return 1;
+	}
+	if (file) {
+		buf = read_all(file, &len);
+		if (!buf) {
+			fprintf(stderr, "dupto: cannot read \"%s\": %s\n", file, strerror(errno));
+			return 1;
+		}
+		cc.file = file;
+		cc.src = buf;
+		cc.len = len;
+	} else {
+		const char *p = text;
+
+		cc.file = "<command line>";
+		cc.src = text;
+		cc.len = strlen(text);
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		/* a ruleset starts with "rule"; anything else is an expression */
+		if (strncmp(p, "rule", 4) || (p[4] && p[4] != ' ' && p[4] != '\t' &&
+					      p[4] != '\n')) {
+			if (cc_compile(&cc, true))
+				goto out;
+			goto load;
+		}
+	}
+	if (cc_compile(&cc, false))
+		goto out;
+load:
+	if (cc_load(&cc, &prog, err, sizeof(err))) {
+		fprintf(stderr, "dupto: the VM refused the program: %s\n", err);
+		goto out;
+	}
+	if (capfile)
+		ret = run_capture(prog, capfile, port, dir);
+	else {
+		cc_disasm(stdout, prog);
+		ret = 0;
+	}
+out:
+	dupto_vm_free(prog);
+	cc_free(&cc);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rule compiler: lexer -> parser -> sema -> codegen, with the
+ * disassembler alongside. State lives in a struct cc that the caller owns;
+ * there are no globals, so any number of compilations (and the fuzzer) can
+ * run side by side.
+ *
+ *   tokens (lexer.c)  ->  AST (parser.c)  ->  predicates with libpcap's
+ *   semantics (sema.c)  ->  instructions and the image (codegen.c)
+ */
+#ifndef DUPTO_COMPILER_H
+#define DUPTO_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/dupto_vm.h>
+
+/* Where something is in the source: 1-based line and column, length. */
+struct loc {
+	uint32_t line;
+	uint32_t col;
+	uint32_t len;
+	uint32_t pos;	/* byte offset of the first character */
+};
+
+enum tok {
+	T_EOF,
+	T_ID,		/* word; keywords are words the parser knows */
+	T_NUM,
+	T_HID,		/* dotted IPv4 address, 2 to 4 parts */
+	T_HID6,
+	T_EID,		/* Ethernet address */
+	T_LPAREN, T_RPAREN, T_LBRACK, T_RBRACK, T_LBRACE, T_RBRACE,
+	T_COMMA, T_COLON, T_SLASH,
+	T_PLUS, T_MINUS, T_STAR, T_PERCENT, T_AMP, T_PIPE, T_CARET,
+	T_LSH, T_RSH,
+	T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE,
+	T_BANG, T_ANDAND, T_OROR,
+};
+
+struct token {
+	enum tok type;
+	struct loc loc;
+	const char *text;	/* into the source; loc.len bytes */
+	bool escaped;		/* \word: never a keyword */
+	uint32_t num;		/* T_NUM */
+	uint8_t addr[16];	/* T_HID (parts left-aligned), T_HID6, T_EID */
+	uint8_t parts;		/* T_HID: number of parts */
+};
+
+/* Qualifiers of a primitive, libpcap's "proto dir addr". */
+enum q_proto {
+	QP_DEFAULT, QP_LINK, QP_IP, QP_IP6, QP_ARP, QP_RARP, QP_TCP, QP_UDP,
+	QP_ICMP, QP_ICMP6, QP_SCTP, QP_IGMP,
+};
+enum q_dir { QD_DEFAULT, QD_SRC, QD_DST, QD_OR, QD_AND };
+enum q_addr { QA_DEFAULT, QA_HOST, QA_NET, QA_PORT, QA_PORTRANGE, QA_PROTO };
+
+struct quals {
+	enum q_proto proto;
+	enum q_dir dir;
+	enum q_addr addr;
+	bool valid;		/* false: nothing to inherit */
+};
+
+/* Arithmetic of "arth relop arth" tests. */
+enum a_kind { A_NUM, A_LEN, A_LOAD, A_BIN, A_NEG };
+
+struct arth {
+	enum a_kind kind;
+	struct loc loc;
+	uint32_t num;			/* A_NUM */
+	enum q_proto proto;		/* A_LOAD */
+	uint32_t size;			/* A_LOAD: 1, 2 or 4 */
+	uint32_t linkoff;		/* A_LOAD: link payload offset */
+	enum tok op;			/* A_BIN */
+	struct arth *l, *r;		/* A_BIN; A_LOAD: l is the index */
+};
+
+/* The parse tree of a filter expression. */
+enum n_kind {
+	N_AND, N_OR, N_NOT,
+	N_PRIM,		/* qualified value: host 10.0.0.1, tcp port 80 ... */
+	N_PROTO,	/* a bare protocol: tcp, ip6 ... */
+	N_REL,		/* arth relop arth */
+	N_VLAN, N_LESS, N_GREATER, N_BCAST, N_MCAST,
+	N_ON,		/* [in|out] on PORT */
+	N_TRUE,
+};
+
+struct elem {
+	struct token tok;	/* the value */
+	uint32_t plen;		/* prefix length; ~0 if none given */
+	struct loc loc;		/* value and prefix */
+	uint32_t hi;		/* T_ID "N-M" ranges: M (tok.num holds N) */
+	bool range;
+};
+
+struct node {
+	enum n_kind kind;
+	struct loc loc;
+	struct node *l, *r;
+	struct quals q;
+	uint32_t linkoff;	/* link payload offset when parsed */
+	/* N_PRIM: one value, or a set */
+	struct elem val;
+	struct token mask;	/* "net A mask B" */
+	bool has_mask;
+	struct elem *set;
+	uint32_t nset;
+	bool is_set;
+	/* N_REL */
+	struct arth *a0, *a1;
+	enum tok relop;
+	/* N_VLAN, N_LESS, N_GREATER */
+	bool has_num;
+	uint32_t num;
+	/* N_ON */
+	uint16_t port;
+	uint8_t dir;
+	enum q_proto proto;	/* N_PROTO, N_BCAST, N_MCAST */
+};
+
+/* Predicates: the libpcap meaning of the tree, ready for code generation. */
+enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE };
+enum p_op { OP_EQ, OP_GT, OP_GE, OP_SET };
+
+struct pred {
+	enum p_kind kind;
+	struct pred *l, *r;
+	/* P_CMP, P_SET: the packet read */
+	uint8_t op;		/* enum p_op */
+	uint8_t size;
+	bool ihl;		/* offset from the IPv4 header length at ihl_off */
+	uint32_t ihl_off;
+	uint32_t off;
+	uint32_t mask;
+	uint32_t val;		/* P_SET: set number */
+	/* P_REL */
+	struct arth *a0, *a1;
+	enum tok relop;
+	/* P_ON */
+	uint16_t port;
+	uint8_t dir;
+};
+
+struct cc_set {
+	uint16_t type;			/* DUPTO_VM_SET_* */
+	uint32_t n, cap;
+	void *elems;			/* dupto_vm_range or dupto_vm_addr */
+};
+
+struct cc_rule {
+	struct loc loc;
+	uint32_t flags;			/* DUPTO_VM_RULE_* */
+	struct node *expr;		/* NULL: every frame */
+	struct pred *pred;
+	uint16_t *targets;
+	uint32_t ntargets;
+	const char *text;		/* source of the rule */
+	uint32_t text_len;
+};
+
+struct cc_insns {
+	struct dupto_vm_insn *v;
+	uint32_t n, cap;
+};
+
+/* A compilation. Zero it, set file/src/len, call cc_compile(). */
+struct cc {
+	const char *file;
+	const char *src;
+	size_t len;
+	FILE *errf;			/* where diagnostics go; NULL: nowhere */
+	unsigned int nerrors;
+	char errmsg[512];		/* the first diagnostic, without source */
+
+	struct token *toks;
+	uint32_t ntoks, tokcap, tp;
+
+	struct cc_rule *rules;
+	uint32_t nrules;
+	char (*targets)[DUPTO_VM_NAME_MAX];
+	uint32_t ntargets;
+	char (*ports)[DUPTO_VM_NAME_MAX];
+	uint32_t nports;
+	struct cc_set *sets;
+	uint32_t nsets;
+
+	struct cc_insns code;
+
+	/* every allocation, freed by cc_free() */
+	void **allocs;
+	uint32_t nallocs, alloccap;
+};
+
+/* compile.c: allocation owned by the compilation */
+void *cc_alloc(struct cc *cc, size_t size);
+
+/* Report an error at @loc; returns -1 for "return cc_error(...)". */
+int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int cc_lex(struct cc *cc);
+int cc_parse(struct cc *cc);
+/* Parse @src as one filter expression: the rule "rule EXPR to match". */
+int cc_parse_expr(struct cc *cc);
+int cc_sema(struct cc *cc);
+int cc_codegen(struct cc *cc);
+
+/* Whole pipeline; @expr_only: @src is a filter expression, not a ruleset. */
+int cc_compile(struct cc *cc, bool expr_only);
+void cc_free(struct cc *cc);
+
+/* The image of a compiled ruleset; free() it. */
+int cc_image(const struct cc *cc, void **image, size_t *len);
+
+/* The image, loaded by the VM's own loader (dupto_vm_load): what the
+ * kernel would run. Returns its error code, with its message in @err.
+ */
+struct dupto_vm_prog;
+int cc_load(struct cc *cc, struct dupto_vm_prog **prog, char *err,
+	    size_t errlen);
+
+/* disasm.c: the listing of a loaded program. */
+void cc_disasm(FILE *f, const struct dupto_vm_prog *prog);
+
+#endif /* DUPTO_COMPILER_H */

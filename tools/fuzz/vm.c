@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness for the loader, the verifier and the interpreter.
+ * Mode 0: the input is an image. Mode 1: the input is instructions, put in
+ * an image with fixed tables, followed by frame bytes. Whatever loads runs
+ * over every prefix of the frame, with and without a tag in metadata and
+ * through the non-linear read hook: a verified program must never read out
+ * of bounds, never loop (libFuzzer's timeout) and never trip a sanitizer.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct img {
+	uint8_t *b;
+	size_t n;
+};
+
+static void rec(struct img *im, uint16_t type, const void *p, size_t len)
+{
+	struct dupto_vm_rec r = { .len = sizeof(r) + len, .type = type };
+
+	memcpy(im->b + im->n, &r, sizeof(r));
+	memcpy(im->b + im->n + sizeof(r), p, len);
+	im->n += DUPTO_VM_REC_ALIGN(r.len);
+}
+
+static const uint8_t *hook(const struct dupto_vm_packet *pkt, uint32_t off,
+			   uint32_t n, uint8_t *buf)
+{
+	const uint8_t *whole = pkt->ctx;
+	uint32_t total = pkt->wire_len;
+
+	if (off > total || n > total - off)
+		return NULL;
+	memcpy(buf, whole + off, n);
+	return buf;
+}
+
+static void run_all(const struct dupto_vm_prog *prog, const uint8_t *f, size_t len)
+{
+	struct dupto_vm_rule_stats *stats = calloc(prog->nrules + 1, sizeof(*stats));
+	size_t n;
+
+	for (n = 0; n <= len && n < 256; n++) {
+		/* an exact-size copy, so ASan sees any read past the end */
+		uint8_t *copy = malloc(n ? n : 1);
+		struct dupto_vm_packet pkt = {
+			.data = copy, .len = n, .wire_len = n, .port = f[0] % 3,
+			.dir = 1 + (n & 1), .vlan_tagged = n & 2,
+			.vlan_tpid = 0x8100, .vlan_tci = (uint16_t)n,
+		};
+		struct dupto_vm_result res;
+
+		memcpy(copy, f, n);
+		dupto_vm_run(prog, &pkt, &res, stats);
+		pkt.len = n / 2;
+		pkt.read = hook;
+		pkt.ctx = copy;
+		dupto_vm_run(prog, &pkt, &res, stats);
+		free(copy);
+	}
+	free(stats);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dupto_vm_prog *prog = NULL;
+	static const uint8_t zero[1];
+	char err[256];
+	struct img im;
+	size_t ninsns;
+
+	if (size < 2)
+		return 0;
+	if (!(data[0] & 1)) {
+		if (!dupto_vm_load(data + 1, size - 1, &prog, err, sizeof(err))) {
+			run_all(prog, zero, 0);
+			dupto_vm_free(prog);
+		}
+		return 0;
+	}
+
+	ninsns = data[1] % 32 + 1;
+	if (size < 2 + ninsns * sizeof(struct dupto_vm_insn))
+		return 0;
+	im.b = calloc(1, 4096);
+	im.n = 0;
+	{
+		struct dupto_vm_hdr h = { DUPTO_VM_VERSION, ninsns, data[0] >> 1 & 3, 2, 2, 2 };
+		struct dupto_vm_set_rec s6 = { DUPTO_VM_SET_IP6, 0, 2 }, sp = { DUPTO_VM_SET_U16, 0, 1 };
+		struct dupto_vm_addr a[2] = { { .addr = { 0x20, 0x01, 0x0d, 0xb8 }, .plen = 32 },
+					      { .addr = { 0xfe, 0x80 }, .plen = 10 } };
+		struct dupto_vm_range pr = { 0, 1023 };
+		uint32_t r;
+
+		rec(&im, DUPTO_VM_REC_HEADER, &h, sizeof(h));
+		rec(&im, DUPTO_VM_REC_INSNS, data + 2, ninsns * sizeof(struct dupto_vm_insn));
+		rec(&im, DUPTO_VM_REC_TARGET, "a", 2);
+		rec(&im, DUPTO_VM_REC_TARGET, "b", 2);
+		rec(&im, DUPTO_VM_REC_PORT, "p0", 3);
+		rec(&im, DUPTO_VM_REC_PORT, "p1", 3);
+		for (r = 0; r < h.nrules; r++) {
+			uint8_t b[sizeof(struct dupto_vm_rule_rec) + 2] = { 0 };
+
+			b[4] = 1;
+			b[8] = r & 1;
+			rec(&im, DUPTO_VM_REC_RULE, b, sizeof(b));
+		}
+		rec(&im, DUPTO_VM_REC_SET, &s6, sizeof(s6));
+		rec(&im, DUPTO_VM_REC_SET_ELEMS, a, sizeof(a));
+		rec(&im, DUPTO_VM_REC_SET, &sp, sizeof(sp));
+		rec(&im, DUPTO_VM_REC_SET_ELEMS, &pr, sizeof(pr));
+	}
+	if (!dupto_vm_load(im.b, im.n, &prog, err, sizeof(err))) {
+		size_t used = 2 + ninsns * sizeof(struct dupto_vm_insn);
+
+		run_all(prog, size > used ? data + used : zero, size - used);
+		dupto_vm_free(prog);
+	}
+	free(im.b);
+	return 0;
+}

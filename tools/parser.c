@@ -1,0 +1,949 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The parser: tokens to rules and expression trees, following libpcap's
+ * grammar where the two languages overlap:
+ *
+ *  - "and" and "or" have the same precedence and group to the left, so
+ *    "a or b and c" is "(a or b) and c", as in tcpdump;
+ *  - a bare value after "and", "or" or "not" inherits the qualifiers of the
+ *    primitive before it: "tcp port 80 or 443", "host a and not b";
+ *  - "vlan" shifts the offsets of everything parsed after it, whatever the
+ *    operators around it: each node records the link payload offset at the
+ *    point where it was parsed.
+ *
+ * The ruleset syntax around expressions is keyword-led and ignores line
+ * breaks:  rule [quick] [else] [EXPR] to TARGET[, TARGET...]
+ */
+
+#include <string.h>
+
+#include "compiler.h"
+
+struct parser {
+	struct cc *cc;
+	uint32_t linkoff;	/* 14, plus 4 for each "vlan" parsed so far */
+};
+
+static const struct {
+	const char *word;
+	enum q_proto proto;
+} pnames[] = {
+	{ "ether", QP_LINK }, { "link", QP_LINK }, { "ip", QP_IP },
+	{ "ip6", QP_IP6 }, { "arp", QP_ARP }, { "rarp", QP_RARP },
+	{ "tcp", QP_TCP }, { "udp", QP_UDP }, { "icmp", QP_ICMP },
+	{ "icmp6", QP_ICMP6 }, { "sctp", QP_SCTP }, { "igmp", QP_IGMP },
+};
+
+/* Words that are not names. */
+static const char *const keywords[] = {
+	"and", "or", "not", "src", "dst", "host", "net", "mask", "port",
+	"portrange", "proto", "vlan", "broadcast", "multicast", "less",
+	"greater", "len", "in", "out", "on", "rule", "quick", "else", "to",
+};
+
+/* libpcap words dupto does not implement: say so rather than "syntax error". */
+static const char *const unsupported[] = {
+	"gateway", "protochain", "mpls", "pppoed", "pppoes", "geneve",
+	"inbound", "outbound", "ifindex", "atalk", "aarp", "decnet", "iso",
+	"esis", "isis", "clnp", "stp", "ipx", "netbeui", "lat", "sca",
+	"moprc", "mopdl", "fddi", "tr", "wlan", "ppp", "slip", "radio",
+	"llc", "ah", "esp", "pim", "vrrp", "carp", "igrp", "atm", "lane",
+	"oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg",
+	"metaconnect", "byte", "type", "subtype", "dir", "addr1", "addr2",
+	"addr3", "addr4", "ra", "ta", "action", "reason", "rnr", "rulenum",
+	"ruleset", "srnr", "subrulenum", "l1", "l2", "iih", "lsp", "snp",
+	"csnp", "psnp", "vpi", "vci", "hdpi",
+};
+
+static struct token *peek(struct parser *p, uint32_t k)
+{
+	struct cc *cc = p->cc;
+	uint32_t i = cc->tp + k;
+
+	return &cc->toks[i < cc->ntoks ? i : cc->ntoks - 1];
+}
+
+static struct token *next(struct parser *p)
+{
+	struct token *t = peek(p, 0);
+
+	if (t->type != T_EOF)
+		p->cc->tp++;
+	return t;
+}
+
+static bool word_is(const struct token *t, const char *w)
+{
+	return t->type == T_ID && !t->escaped && strlen(w) == t->loc.len &&
+	       !strncmp(t->text, w, t->loc.len);
+}
+
+static bool is_kw(struct parser *p, uint32_t k, const char *w)
+{
+	return word_is(peek(p, k), w);
+}
+
+static bool accept_kw(struct parser *p, const char *w)
+{
+	if (!is_kw(p, 0, w))
+		return false;
+	next(p);
+	return true;
+}
+
+static bool is_keyword(const struct token *t)
+{
+	size_t i;
+
+	if (t->type != T_ID || t->escaped)
+		return false;
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (word_is(t, keywords[i]))
+			return true;
+	for (i = 0; i < sizeof(pnames) / sizeof(pnames[0]); i++)
+		if (word_is(t, pnames[i].word))
+			return true;
+	return false;
+}
+
+static int pname_of(const struct token *t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pnames) / sizeof(pnames[0]); i++)
+		if (word_is(t, pnames[i].word))
+			return pnames[i].proto;
+	return -1;
+}
+
+static const char *tok_desc(const struct token *t)
+{
+	switch (t->type) {
+	case T_EOF:
+		return "end of input";
+	default:
+		return NULL;
+	}
+}
+
+/* "expected X, found Y" at the current token. */
+static void *expected(struct parser *p, const char *what)
+{
+	struct token *t = peek(p, 0);
+	const char *desc = tok_desc(t);
+	size_t i;
+
+	for (i = 0; t->type == T_ID && i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		if (word_is(t, unsupported[i])) {
+			cc_error(p->cc, &t->loc, "'%s' is not supported by dupto",
+				 unsupported[i]);
+			return NULL;
+		}
+	}
+	if (desc)
+		cc_error(p->cc, &t->loc, "expected %s, found %s", what, desc);
+	else
+		cc_error(p->cc, &t->loc, "expected %s, found '%.*s'", what,
+			 (int)t->loc.len, t->text);
+	return NULL;
+}
+
+static struct node *new_node(struct parser *p, enum n_kind kind,
+			     const struct loc *loc)
+{
+	struct node *n = cc_alloc(p->cc, sizeof(*n));
+
+	n->kind = kind;
+	n->loc = *loc;
+	n->linkoff = p->linkoff;
+	return n;
+}
+
+/* The location from @a to the end of the previous token. */
+static struct loc span(struct parser *p, const struct loc *a)
+{
+	const struct token *last = &p->cc->toks[p->cc->tp ? p->cc->tp - 1 : 0];
+	struct loc l = *a;
+
+	if (last->loc.pos + last->loc.len > a->pos)
+		l.len = last->loc.pos + last->loc.len - a->pos;
+	/* a caret line stays on the first line */
+	if (last->loc.line != a->line)
+		l.len = a->len;
+	return l;
+}
+
+static bool is_relop(enum tok t)
+{
+	return t == T_EQ || t == T_NE || t == T_LT || t == T_LE ||
+	       t == T_GT || t == T_GE;
+}
+
+static bool is_arith_op(enum tok t)
+{
+	return t == T_PLUS || t == T_MINUS || t == T_STAR || t == T_SLASH ||
+	       t == T_PERCENT || t == T_AMP || t == T_PIPE || t == T_CARET ||
+	       t == T_LSH || t == T_RSH;
+}
+
+/* Index of the token after the parenthesis group starting at @k. */
+static uint32_t skip_group(struct parser *p, uint32_t k)
+{
+	int depth = 0;
+
+	do {
+		enum tok t = peek(p, k)->type;
+
+		if (t == T_EOF)
+			return k;
+		if (t == T_LPAREN || t == T_LBRACK)
+			depth++;
+		else if (t == T_RPAREN || t == T_RBRACK)
+			depth--;
+		k++;
+	} while (depth > 0);
+	return k;
+}
+
+/* Does the term at the current token start "arth relop arth"? */
+static bool starts_arith(struct parser *p)
+{
+	struct token *t = peek(p, 0);
+	enum tok after;
+
+	if (t->type == T_MINUS || is_kw(p, 0, "len"))
+		return true;
+	if (pname_of(t) >= 0 && peek(p, 1)->type == T_LBRACK)
+		return true;
+	if (t->type == T_NUM) {
+		after = peek(p, 1)->type;
+		return is_relop(after) || is_arith_op(after);
+	}
+	if (t->type == T_LPAREN) {
+		after = peek(p, skip_group(p, 0))->type;
+		return is_relop(after) || is_arith_op(after);
+	}
+	return false;
+}
+
+/* ---- arithmetic ---- */
+
+static struct arth *parse_arth(struct parser *p, int prec);
+
+static struct arth *new_arth(struct parser *p, enum a_kind kind,
+			     const struct loc *loc)
+{
+	struct arth *a = cc_alloc(p->cc, sizeof(*a));
+
+	a->kind = kind;
+	a->loc = *loc;
+	return a;
+}
+
+static struct arth *parse_arth_atom(struct parser *p)
+{
+	struct token *t = peek(p, 0);
+	struct arth *a;
+	int proto;
+
+	if (t->type == T_NUM) {
+		next(p);
+		a = new_arth(p, A_NUM, &t->loc);
+		a->num = t->num;
+		return a;
+	}
+	if (word_is(t, "len")) {
+		next(p);
+		return new_arth(p, A_LEN, &t->loc);
+	}
+	if (t->type == T_MINUS) {
+		next(p);
+		a = new_arth(p, A_NEG, &t->loc);
+		a->l = parse_arth(p, 6);
+		if (!a->l)
+			return NULL;
+		a->loc = span(p, &t->loc);
+		return a;
+	}
+	if (t->type == T_LPAREN) {
+		next(p);
+		a = parse_arth(p, 0);
+		if (!a)
+			return NULL;
+		if (peek(p, 0)->type != T_RPAREN)
+			return expected(p, "')'");
+		next(p);
+		return a;
+	}
+	proto = pname_of(t);
+	if (proto >= 0 && peek(p, 1)->type == T_LBRACK) {
+		next(p);
+		next(p);
+		a = new_arth(p, A_LOAD, &t->loc);
+		a->proto = proto;
+		a->linkoff = p->linkoff;
+		a->size = 1;
+		a->l = parse_arth(p, 0);
+		if (!a->l)
+			return NULL;
+		if (peek(p, 0)->type == T_COLON) {
+			struct token *sz;
+
+			next(p);
+			sz = peek(p, 0);
+			if (sz->type != T_NUM)
+				return expected(p, "a load size (1, 2 or 4)");
+			next(p);
+			if (sz->num != 1 && sz->num != 2 && sz->num != 4) {
+				cc_error(p->cc, &sz->loc, "data size must be 1, 2, or 4");
+				return NULL;
+			}
+			a->size = sz->num;
+		}
+		if (peek(p, 0)->type != T_RBRACK)
+			return expected(p, "']'");
+		next(p);
+		a->loc = span(p, &t->loc);
+		return a;
+	}
+	if (proto >= 0)
+		return expected(p, "'[' after the protocol in an arithmetic expression");
+	return expected(p, "a number, 'len' or a packet load such as 'ip[0]'");
+}
+
+/*
+ * Precedence climbing with libpcap's levels: | & << >> + - * / %. libpcap's
+ * grammar declares no precedence for '^', so yacc always shifts it: '^'
+ * takes the operand just before it, whatever operator precedes that, and
+ * everything after it: "a + b ^ c & d" is "a + (b ^ (c & d))".
+ */
+static int arith_prec(enum tok t)
+{
+	switch (t) {
+	case T_PIPE:
+		return 1;
+	case T_AMP:
+		return 2;
+	case T_CARET:
+		return 9;
+	case T_LSH:
+	case T_RSH:
+		return 3;
+	case T_PLUS:
+	case T_MINUS:
+		return 4;
+	case T_STAR:
+	case T_SLASH:
+	case T_PERCENT:
+		return 5;
+	default:
+		return 0;
+	}
+}
+
+static struct arth *parse_arth(struct parser *p, int min)
+{
+	struct arth *l = parse_arth_atom(p);
+
+	while (l) {
+		struct token *op = peek(p, 0);
+		int prec = arith_prec(op->type);
+		struct arth *a;
+
+		if (!prec || prec < min)
+			break;
+		next(p);
+		a = new_arth(p, A_BIN, &op->loc);
+		a->op = op->type;
+		a->l = l;
+		a->r = parse_arth(p, op->type == T_CARET ? 1 : prec + 1);
+		if (!a->r)
+			return NULL;
+		l = a;
+	}
+	return l;
+}
+
+static struct node *parse_relation(struct parser *p)
+{
+	struct token *start = peek(p, 0), *op;
+	struct node *n;
+	struct arth *a0, *a1;
+
+	a0 = parse_arth(p, 1);
+	if (!a0)
+		return NULL;
+	op = peek(p, 0);
+	if (!is_relop(op->type))
+		return expected(p, "a comparison (=, !=, <, <=, >, >=)");
+	next(p);
+	a1 = parse_arth(p, 1);
+	if (!a1)
+		return NULL;
+	n = new_node(p, N_REL, &start->loc);
+	n->a0 = a0;
+	n->a1 = a1;
+	n->relop = op->type;
+	n->loc = span(p, &start->loc);
+	return n;
+}
+
+/* ---- values ---- */
+
+static bool starts_value(struct parser *p, uint32_t k)
+{
+	struct token *t = peek(p, k);
+	enum tok after;
+
+	switch (t->type) {
+	case T_HID:
+	case T_HID6:
+	case T_EID:
+	case T_LBRACE:
+		return true;
+	case T_NUM:
+		after = peek(p, k + 1)->type;
+		return !is_relop(after) && !is_arith_op(after);
+	case T_ID:
+		return !is_keyword(t);
+	default:
+		return false;
+	}
+}
+
+static int parse_elem(struct parser *p, struct elem *e)
+{
+	struct token *t = peek(p, 0);
+
+	memset(e, 0, sizeof(*e));
+	e->plen = ~0U;
+	switch (t->type) {
+	case T_HID:
+	case T_HID6:
+	case T_EID:
+	case T_NUM:
+	case T_ID:
+		break;
+	default:
+		expected(p, "an address, number or name");
+		return -1;
+	}
+	if (t->type == T_ID && is_keyword(t)) {
+		expected(p, "an address, number or name");
+		return -1;
+	}
+	next(p);
+	e->tok = *t;
+	e->loc = t->loc;
+	if ((t->type == T_HID || t->type == T_HID6 || t->type == T_NUM) &&
+	    peek(p, 0)->type == T_SLASH) {
+		struct token *len;
+
+		next(p);
+		len = peek(p, 0);
+		if (len->type != T_NUM) {
+			expected(p, "a prefix length");
+			return -1;
+		}
+		next(p);
+		e->plen = len->num;
+		e->loc = span(p, &t->loc);
+	}
+	return 0;
+}
+
+/* { elem, elem, ... } */
+static int parse_set(struct parser *p, struct node *n)
+{
+	struct token *open = next(p);
+	uint32_t cap = 0;
+
+	n->is_set = true;
+	if (peek(p, 0)->type == T_RBRACE) {
+		cc_error(p->cc, &peek(p, 0)->loc, "empty set");
+		return -1;
+	}
+	while (1) {
+		if (n->nset == cap) {
+			struct elem *grown;
+
+			cap = cap ? 2 * cap : 8;
+			grown = cc_alloc(p->cc, cap * sizeof(*grown));
+			if (n->nset)
+				memcpy(grown, n->set, n->nset * sizeof(*grown));
+			n->set = grown;
+		}
+		if (parse_elem(p, &n->set[n->nset]))
+			return -1;
+		n->nset++;
+		if (peek(p, 0)->type == T_RBRACE)
+			break;
+		if (peek(p, 0)->type != T_COMMA) {
+			expected(p, "',' or '}'");
+			return -1;
+		}
+		next(p);
+	}
+	next(p);
+	n->loc = span(p, &open->loc);
+	return 0;
+}
+
+/* A value with qualifiers @q: the "id" of libpcap's grammar. */
+static struct node *parse_id(struct parser *p, struct quals *q);
+
+static struct node *parse_value(struct parser *p, const struct quals *q)
+{
+	struct token *t = peek(p, 0);
+	struct node *n;
+
+	if (!q->valid) {
+		cc_error(p->cc, &t->loc,
+			 "a value here needs a qualified primitive before it to take its qualifiers from (such as 'host' or 'port')");
+		return NULL;
+	}
+	n = new_node(p, N_PRIM, &t->loc);
+	n->q = *q;
+	if (t->type == T_LBRACE) {
+		if (parse_set(p, n))
+			return NULL;
+		return n;
+	}
+	if (parse_elem(p, &n->val))
+		return NULL;
+	if (is_kw(p, 0, "mask")) {
+		next(p);
+		if (peek(p, 0)->type != T_HID) {
+			expected(p, "a netmask such as 255.255.0.0");
+			return NULL;
+		}
+		n->mask = *next(p);
+		n->has_mask = true;
+	}
+	n->loc = span(p, &t->loc);
+	return n;
+}
+
+static struct node *parse_id(struct parser *p, struct quals *q)
+{
+	struct token *t = peek(p, 0);
+	struct node *n, *l;
+
+	if (t->type == T_BANG || word_is(t, "not")) {
+		next(p);
+		l = parse_id(p, q);
+		if (!l)
+			return NULL;
+		n = new_node(p, N_NOT, &t->loc);
+		n->l = l;
+		return n;
+	}
+	if (t->type == T_LPAREN) {
+		/* ( id { and|or id } ): every id inherits @q */
+		next(p);
+		l = parse_id(p, q);
+		while (l) {
+			struct token *op = peek(p, 0);
+			enum n_kind kind;
+
+			if (op->type == T_ANDAND || word_is(op, "and"))
+				kind = N_AND;
+			else if (op->type == T_OROR || word_is(op, "or"))
+				kind = N_OR;
+			else
+				break;
+			next(p);
+			n = new_node(p, kind, &op->loc);
+			n->l = l;
+			n->r = parse_id(p, q);
+			if (!n->r)
+				return NULL;
+			l = n;
+		}
+		if (!l)
+			return NULL;
+		if (peek(p, 0)->type != T_RPAREN)
+			return expected(p, "')'");
+		next(p);
+		return l;
+	}
+	return parse_value(p, q);
+}
+
+/* ---- terms ---- */
+
+static struct node *parse_expr(struct parser *p, struct quals *q);
+
+/* pqual? dqual? aqual? (or pqual proto) and a value */
+static struct node *parse_head(struct parser *p, struct quals *q)
+{
+	struct token *start = peek(p, 0);
+	struct quals nq = { .valid = true };
+	struct node *n;
+	int proto = pname_of(start);
+
+	if (proto >= 0) {
+		next(p);
+		nq.proto = proto;
+	}
+	if (is_kw(p, 0, "src") || is_kw(p, 0, "dst")) {
+		bool src = is_kw(p, 0, "src");
+
+		next(p);
+		nq.dir = src ? QD_SRC : QD_DST;
+		if ((is_kw(p, 0, "or") || is_kw(p, 0, "and")) &&
+		    is_kw(p, 1, src ? "dst" : "src")) {
+			nq.dir = is_kw(p, 0, "or") ? QD_OR : QD_AND;
+			next(p);
+			next(p);
+		}
+	}
+	if (accept_kw(p, "host"))
+		nq.addr = QA_HOST;
+	else if (accept_kw(p, "net"))
+		nq.addr = QA_NET;
+	else if (accept_kw(p, "port"))
+		nq.addr = QA_PORT;
+	else if (accept_kw(p, "portrange"))
+		nq.addr = QA_PORTRANGE;
+	else if (nq.dir == QD_DEFAULT && accept_kw(p, "proto"))
+		nq.addr = QA_PROTO;
+
+	n = parse_id(p, &nq);
+	if (!n)
+		return NULL;
+	*q = nq;
+	return n;
+}
+
+static struct node *parse_term(struct parser *p, struct quals *q)
+{
+	struct token *t = peek(p, 0);
+	struct node *n, *l;
+	int proto;
+
+	if (t->type == T_BANG || word_is(t, "not")) {
+		next(p);
+		l = parse_term(p, q);
+		if (!l)
+			return NULL;
+		n = new_node(p, N_NOT, &t->loc);
+		n->l = l;
+		return n;
+	}
+	if (starts_arith(p)) {
+		q->valid = false;
+		return parse_relation(p);
+	}
+	if (t->type == T_LPAREN) {
+		struct quals saved = *q;
+
+		next(p);
+		n = parse_expr(p, q);
+		if (!n)
+			return NULL;
+		if (peek(p, 0)->type != T_RPAREN)
+			return expected(p, "')' or 'and' or 'or'");
+		next(p);
+		*q = saved;	/* parentheses are transparent to inheritance */
+		return n;
+	}
+	if (word_is(t, "vlan")) {
+		next(p);
+		n = new_node(p, N_VLAN, &t->loc);
+		if (peek(p, 0)->type == T_NUM) {
+			n->has_num = true;
+			n->num = next(p)->num;
+			n->loc = span(p, &t->loc);
+		}
+		p->linkoff += 4;
+		q->valid = false;
+		return n;
+	}
+	if (word_is(t, "less") || word_is(t, "greater")) {
+		next(p);
+		n = new_node(p, word_is(t, "less") ? N_LESS : N_GREATER, &t->loc);
+		if (peek(p, 0)->type != T_NUM)
+			return expected(p, "a length");
+		n->num = next(p)->num;
+		n->loc = span(p, &t->loc);
+		q->valid = false;
+		return n;
+	}
+	if (word_is(t, "on") || ((word_is(t, "in") || word_is(t, "out")) &&
+				 is_kw(p, 1, "on"))) {
+		struct token *name;
+		uint32_t i;
+
+		n = new_node(p, N_ON, &t->loc);
+		n->dir = word_is(t, "in") ? DUPTO_VM_DIR_IN :
+			 word_is(t, "out") ? DUPTO_VM_DIR_OUT :
+			 DUPTO_VM_DIR_IN | DUPTO_VM_DIR_OUT;
+		if (!word_is(t, "on"))
+			next(p);
+		next(p);
+		name = peek(p, 0);
+		if (name->type != T_ID || is_keyword(name))
+			return expected(p, "a port name");
+		next(p);
+		if (name->loc.len >= DUPTO_VM_NAME_MAX) {
+			cc_error(p->cc, &name->loc, "port name longer than %d characters",
+				 DUPTO_VM_NAME_MAX - 1);
+			return NULL;
+		}
+		for (i = 0; i < p->cc->nports; i++)
+			if (strlen(p->cc->ports[i]) == name->loc.len &&
+			    !strncmp(p->cc->ports[i], name->text, name->loc.len))
+				break;
+		if (i == p->cc->nports) {
+			if (i == DUPTO_VM_MAX_PORTS) {
+				cc_error(p->cc, &name->loc, "too many ports (at most %d)",
+					 DUPTO_VM_MAX_PORTS);
+				return NULL;
+			}
+			if (!(i & (i - 1)) || !i) {
+				char (*grown)[DUPTO_VM_NAME_MAX] =
+					cc_alloc(p->cc, (i ? 2 * i : 1) * sizeof(*grown));
+
+				if (i)
+					memcpy(grown, p->cc->ports, i * sizeof(*grown));
+				p->cc->ports = grown;
+			}
+			memcpy(p->cc->ports[i], name->text, name->loc.len);
+			p->cc->ports[i][name->loc.len] = 0;
+			p->cc->nports++;
+		}
+		n->port = i;
+		n->loc = span(p, &t->loc);
+		q->valid = false;
+		return n;
+	}
+
+	proto = pname_of(t);
+	if (proto >= 0 && (is_kw(p, 1, "broadcast") || is_kw(p, 1, "multicast"))) {
+		next(p);
+		t = next(p);
+		n = new_node(p, word_is(t, "broadcast") ? N_BCAST : N_MCAST, &t->loc);
+		n->proto = proto;
+		q->valid = false;
+		return n;
+	}
+	if (word_is(t, "broadcast") || word_is(t, "multicast")) {
+		next(p);
+		n = new_node(p, word_is(t, "broadcast") ? N_BCAST : N_MCAST, &t->loc);
+		n->proto = QP_DEFAULT;
+		q->valid = false;
+		return n;
+	}
+	if (proto >= 0) {
+		struct token *after = peek(p, 1);
+
+		if (!(word_is(after, "src") || word_is(after, "dst") ||
+		      word_is(after, "host") || word_is(after, "net") ||
+		      word_is(after, "port") || word_is(after, "portrange") ||
+		      word_is(after, "proto"))) {
+			next(p);
+			n = new_node(p, N_PROTO, &t->loc);
+			n->proto = proto;
+			q->valid = false;
+			return n;
+		}
+	}
+	if (proto >= 0 || word_is(t, "src") || word_is(t, "dst") ||
+	    word_is(t, "host") || word_is(t, "net") || word_is(t, "port") ||
+	    word_is(t, "portrange") || word_is(t, "proto"))
+		return parse_head(p, q);
+
+	return expected(p, "a primitive such as 'host', 'port', 'tcp' or 'vlan'");
+}
+
+static struct node *parse_expr(struct parser *p, struct quals *q)
+{
+	struct node *l = parse_term(p, q);
+
+	while (l) {
+		struct token *op = peek(p, 0);
+		enum n_kind kind;
+		struct node *n;
+		uint32_t k = 1;
+
+		if (op->type == T_ANDAND || word_is(op, "and"))
+			kind = N_AND;
+		else if (op->type == T_OROR || word_is(op, "or"))
+			kind = N_OR;
+		else
+			break;
+		next(p);
+		n = new_node(p, kind, &op->loc);
+		n->l = l;
+
+		/* A bare value (after any "not") inherits; anything else is a term. */
+		k = 0;
+		while (peek(p, k)->type == T_BANG || is_kw(p, k, "not"))
+			k++;
+		if (peek(p, k)->type == T_LPAREN) {
+			uint32_t j = k + 1;
+
+			while (peek(p, j)->type == T_BANG || is_kw(p, j, "not"))
+				j++;
+			if (starts_value(p, j) && peek(p, j)->type != T_LBRACE)
+				n->r = parse_id(p, q);
+			else
+				n->r = parse_term(p, q);
+		} else if (starts_value(p, k)) {
+			n->r = parse_id(p, q);
+		} else {
+			n->r = parse_term(p, q);
+		}
+		if (!n->r)
+			return NULL;
+		l = n;
+	}
+	return l;
+}
+
+static int add_target(struct cc *cc, struct cc_rule *r, const struct token *name)
+{
+	uint32_t i;
+
+	if (name->loc.len >= DUPTO_VM_NAME_MAX)
+		return cc_error(cc, &name->loc, "target name longer than %d characters",
+				DUPTO_VM_NAME_MAX - 1);
+	for (i = 0; i < cc->ntargets; i++)
+		if (strlen(cc->targets[i]) == name->loc.len &&
+		    !strncmp(cc->targets[i], name->text, name->loc.len))
+			break;
+	if (i == cc->ntargets) {
+		if (i == DUPTO_VM_MAX_TARGETS)
+			return cc_error(cc, &name->loc, "too many targets (at most %d)",
+					DUPTO_VM_MAX_TARGETS);
+		if (!(i & (i - 1)) || !i) {
+			char (*grown)[DUPTO_VM_NAME_MAX] =
+				cc_alloc(cc, (i ? 2 * i : 1) * sizeof(*grown));
+
+			if (i)
+				memcpy(grown, cc->targets, i * sizeof(*grown));
+			cc->targets = grown;
+		}
+		memcpy(cc->targets[i], name->text, name->loc.len);
+		cc->targets[i][name->loc.len] = 0;
+		cc->ntargets++;
+	}
+	for (uint32_t k = 0; k < r->ntargets; k++)
+		if (r->targets[k] == i)
+			return 0;	/* "to a, a" is "to a" */
+	if (!(r->ntargets & (r->ntargets - 1)) || !r->ntargets) {
+		uint16_t *grown = cc_alloc(cc, (r->ntargets ? 2 * r->ntargets : 1) *
+					   sizeof(*grown));
+
+		if (r->ntargets)
+			memcpy(grown, r->targets, r->ntargets * sizeof(*grown));
+		r->targets = grown;
+	}
+	r->targets[r->ntargets++] = i;
+	return 0;
+}
+
+static struct cc_rule *new_rule(struct cc *cc, const struct loc *loc)
+{
+	uint32_t n = cc->nrules;
+
+	if (n == DUPTO_VM_MAX_RULES) {
+		cc_error(cc, loc, "too many rules (at most %d)", DUPTO_VM_MAX_RULES);
+		return NULL;
+	}
+	if (!(n & (n - 1)) || !n) {
+		struct cc_rule *grown = cc_alloc(cc, (n ? 2 * n : 1) * sizeof(*grown));
+
+		if (n)
+			memcpy(grown, cc->rules, n * sizeof(*grown));
+		cc->rules = grown;
+	}
+	cc->nrules++;
+	memset(&cc->rules[n], 0, sizeof(cc->rules[n]));
+	cc->rules[n].loc = *loc;
+	return &cc->rules[n];
+}
+
+static int parse_rule(struct parser *p)
+{
+	struct token *start = next(p);	/* "rule" */
+	struct quals q = { 0 };
+	struct cc_rule *r = new_rule(p->cc, &start->loc);
+	struct token *end;
+
+	if (!r)
+		return -1;
+	p->linkoff = 14;
+	while (1) {
+		if (accept_kw(p, "quick"))
+			r->flags |= DUPTO_VM_RULE_QUICK;
+		else if (accept_kw(p, "else"))
+			r->flags |= DUPTO_VM_RULE_ELSE;
+		else
+			break;
+	}
+	if (!is_kw(p, 0, "to")) {
+		r->expr = parse_expr(p, &q);
+		if (!r->expr)
+			return -1;
+		if (!is_kw(p, 0, "to")) {
+			expected(p, "'and', 'or' or 'to'");
+			return -1;
+		}
+	}
+	next(p);
+	do {
+		struct token *name = peek(p, 0);
+
+		if (name->type != T_ID || is_keyword(name)) {
+			expected(p, "a target name");
+			return -1;
+		}
+		next(p);
+		if (add_target(p->cc, r, name))
+			return -1;
+	} while (peek(p, 0)->type == T_COMMA && next(p));
+	end = &p->cc->toks[p->cc->tp - 1];
+	r->text = start->text;
+	r->text_len = end->text + end->loc.len - start->text;
+	return 0;
+}
+
+int cc_parse(struct cc *cc)
+{
+	struct parser p = { .cc = cc, .linkoff = 14 };
+
+	while (peek(&p, 0)->type != T_EOF) {
+		if (!is_kw(&p, 0, "rule")) {
+			expected(&p, "'rule'");
+			return -1;
+		}
+		if (parse_rule(&p))
+			return -1;
+	}
+	return 0;
+}
+
+int cc_parse_expr(struct cc *cc)
+{
+	struct parser p = { .cc = cc, .linkoff = 14 };
+	struct token name = { .type = T_ID, .text = "match", .loc = { .len = 5 } };
+	struct quals q = { 0 };
+	struct cc_rule *r = new_rule(cc, &peek(&p, 0)->loc);
+
+	if (!r)
+		return -1;
+	if (peek(&p, 0)->type != T_EOF) {
+		r->expr = parse_expr(&p, &q);
+		if (!r->expr)
+			return -1;
+		if (peek(&p, 0)->type != T_EOF) {
+			expected(&p, "'and', 'or' or the end of the expression");
+			return -1;
+		}
+	}
+	r->text = cc->src;
+	r->text_len = cc->len;
+	return add_target(cc, r, &name);
+}

@@ -1,0 +1,1035 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Semantic analysis: checks what the parser cannot (ranges, addresses,
+ * qualifier combinations) and gives each primitive its libpcap meaning on
+ * Ethernet as a tree of packet comparisons. Every offset and every order of
+ * evaluation below is libpcap's (gencode.c), because order matters: a read
+ * past the end of the frame abandons the rule, so "ip6 net ::/32" must
+ * still read all four words of the address, in turn, like libpcap does.
+ *
+ * Offsets are from the start of the frame. linkoff is where the network
+ * header starts (14, plus 4 per "vlan" parsed before); the EtherType is the
+ * two bytes just before it.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+
+#define ETH_IP		0x0800
+#define ETH_ARP		0x0806
+#define ETH_RARP	0x8035
+#define ETH_IP6		0x86dd
+#define IPPROTO_FRAG6	44
+
+struct sema {
+	struct cc *cc;
+};
+
+static struct pred *new_pred(struct sema *s, enum p_kind kind)
+{
+	struct pred *p = cc_alloc(s->cc, sizeof(*p));
+
+	p->kind = kind;
+	return p;
+}
+
+static struct pred *pand(struct sema *s, struct pred *a, struct pred *b)
+{
+	struct pred *p;
+
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	p = new_pred(s, P_AND);
+	p->l = a;
+	p->r = b;
+	return p;
+}
+
+static struct pred *por(struct sema *s, struct pred *a, struct pred *b)
+{
+	struct pred *p;
+
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	p = new_pred(s, P_OR);
+	p->l = a;
+	p->r = b;
+	return p;
+}
+
+static struct pred *pnot(struct sema *s, struct pred *a)
+{
+	struct pred *p = new_pred(s, P_NOT);
+
+	p->l = a;
+	return p;
+}
+
+/* (P[off:size] & mask) op val */
+static struct pred *cmp(struct sema *s, uint32_t off, uint8_t size,
+			uint32_t mask, enum p_op op, uint32_t val)
+{
+	struct pred *p = new_pred(s, P_CMP);
+
+	p->off = off;
+	p->size = size;
+	p->mask = mask;
+	p->op = op;
+	p->val = val;
+	return p;
+}
+
+#define MASK_ALL	0xffffffffU
+
+/* The same, at an offset from the transport header of the IPv4 packet at
+ * @l3 (libpcap's "ldxb 4*([l3]&0xf); ld [x + l3 + off]").
+ */
+static struct pred *cmp4(struct sema *s, uint32_t l3, uint32_t off,
+			 uint8_t size, enum p_op op, uint32_t val)
+{
+	struct pred *p = cmp(s, l3 + off, size, MASK_ALL, op, val);
+
+	p->ihl = true;
+	p->ihl_off = l3;
+	return p;
+}
+
+static struct pred *in_set(struct sema *s, uint32_t off, uint32_t set,
+			   bool ihl, uint32_t l3)
+{
+	struct pred *p = new_pred(s, P_SET);
+
+	p->off = off;
+	p->val = set;
+	p->ihl = ihl;
+	p->ihl_off = l3;
+	return p;
+}
+
+static struct pred *ethertype(struct sema *s, uint32_t l3, uint32_t type)
+{
+	return cmp(s, l3 - 2, 2, MASK_ALL, OP_EQ, type);
+}
+
+/* IPv4 "fragment offset is zero" */
+static struct pred *not_frag(struct sema *s, uint32_t l3)
+{
+	return pnot(s, cmp(s, l3 + 6, 2, MASK_ALL, OP_SET, 0x1fff));
+}
+
+/* A test of the protocol byte, or a set lookup on it. */
+static struct pred *proto_byte(struct sema *s, uint32_t off, uint32_t v,
+			       int set)
+{
+	return set >= 0 ? in_set(s, off, set, false, 0) :
+	       cmp(s, off, 1, MASK_ALL, OP_EQ, v);
+}
+
+static struct pred *proto4(struct sema *s, uint32_t l3, uint32_t v, int set)
+{
+	return pand(s, ethertype(s, l3, ETH_IP), proto_byte(s, l3 + 9, v, set));
+}
+
+/* IPv6: the next header, or the one after a fragment header. */
+static struct pred *proto6(struct sema *s, uint32_t l3, uint32_t v, int set)
+{
+	return pand(s, ethertype(s, l3, ETH_IP6),
+		    por(s, proto_byte(s, l3 + 6, v, set),
+			pand(s, cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, IPPROTO_FRAG6),
+			     proto_byte(s, l3 + 40, v, set))));
+}
+
+/* libpcap's gen_proto_abbrev(): the meaning of a bare protocol name. */
+static struct pred *proto_abbrev(struct sema *s, enum q_proto proto,
+				 uint32_t l3)
+{
+	switch (proto) {
+	case QP_IP:
+		return ethertype(s, l3, ETH_IP);
+	case QP_IP6:
+		return ethertype(s, l3, ETH_IP6);
+	case QP_ARP:
+		return ethertype(s, l3, ETH_ARP);
+	case QP_RARP:
+		return ethertype(s, l3, ETH_RARP);
+	case QP_TCP:
+		return por(s, proto4(s, l3, 6, -1), proto6(s, l3, 6, -1));
+	case QP_UDP:
+		return por(s, proto4(s, l3, 17, -1), proto6(s, l3, 17, -1));
+	case QP_SCTP:
+		return por(s, proto4(s, l3, 132, -1), proto6(s, l3, 132, -1));
+	case QP_ICMP:
+		return proto4(s, l3, 1, -1);
+	case QP_IGMP:
+		return proto4(s, l3, 2, -1);
+	case QP_ICMP6:
+		return proto6(s, l3, 58, -1);
+	default:
+		return NULL;
+	}
+}
+
+static const char *proto_name(enum q_proto p)
+{
+	static const char *const names[] = {
+		[QP_DEFAULT] = "", [QP_LINK] = "ether", [QP_IP] = "ip",
+		[QP_IP6] = "ip6", [QP_ARP] = "arp", [QP_RARP] = "rarp",
+		[QP_TCP] = "tcp", [QP_UDP] = "udp", [QP_ICMP] = "icmp",
+		[QP_ICMP6] = "icmp6", [QP_SCTP] = "sctp", [QP_IGMP] = "igmp",
+	};
+
+	return names[p];
+}
+
+/* ---- sets ---- */
+
+static int new_set(struct sema *s, uint16_t type)
+{
+	struct cc *cc = s->cc;
+	uint32_t n = cc->nsets;
+
+	if (n == DUPTO_VM_MAX_SETS)
+		return -1;
+	if (!(n & (n - 1)) || !n) {
+		struct cc_set *grown = cc_alloc(cc, (n ? 2 * n : 1) * sizeof(*grown));
+
+		if (n)
+			memcpy(grown, cc->sets, n * sizeof(*grown));
+		cc->sets = grown;
+	}
+	memset(&cc->sets[n], 0, sizeof(cc->sets[n]));
+	cc->sets[n].type = type;
+	cc->nsets++;
+	return n;
+}
+
+static void *set_push(struct sema *s, uint32_t set, size_t esize)
+{
+	struct cc_set *cs = &s->cc->sets[set];
+
+	if (cs->n == cs->cap) {
+		uint32_t cap = cs->cap ? 2 * cs->cap : 16;
+		void *grown = cc_alloc(s->cc, cap * esize);
+
+		if (cs->n)
+			memcpy(grown, cs->elems, cs->n * esize);
+		cs->elems = grown;
+		cs->cap = cap;
+	}
+	return (uint8_t *)cs->elems + esize * cs->n++;
+}
+
+/* ---- addresses ---- */
+
+struct addr {
+	int family;		/* 4, 6 or 0 for Ethernet */
+	uint8_t a[16];
+	uint32_t plen;
+	struct loc loc;
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static bool bits_beyond(const uint8_t *a, uint32_t plen, uint32_t bytes)
+{
+	uint32_t i;
+
+	for (i = 0; i < bytes; i++) {
+		uint32_t keep = plen >= 8 * (i + 1) ? 8 : plen > 8 * i ? plen - 8 * i : 0;
+		uint8_t m = keep ? (uint8_t)(0xff00 >> keep) : 0;
+
+		if (a[i] & ~m)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An address value in host or net context, with libpcap's rules for
+ * partial addresses: "host 10.1" and "net 10.1" mean 10.1.0.0/16, while a
+ * plain number is a host ("host 10" is 0.0.0.10) or a network ("net 10"
+ * is 10.0.0.0/8).
+ */
+static int get_addr(struct sema *s, const struct elem *e, enum q_addr qa,
+		    bool in_set, struct addr *out)
+{
+	const struct token *t = &e->tok;
+	bool net = qa == QA_NET;
+	uint32_t v, mask;
+
+	memset(out, 0, sizeof(*out));
+	out->loc = e->loc;
+	switch (t->type) {
+	case T_EID:
+		if (e->plen != ~0U)
+			return cc_error(s->cc, &e->loc, "an Ethernet address takes no prefix length");
+		out->family = 0;
+		memcpy(out->a, t->addr, 6);
+		out->plen = 48;
+		return 0;
+	case T_HID6:
+		out->family = 6;
+		memcpy(out->a, t->addr, 16);
+		out->plen = e->plen == ~0U ? 128 : e->plen;
+		if (e->plen != ~0U && !net && !in_set)
+			return cc_error(s->cc, &e->loc, "mask syntax for networks only; use 'net'");
+		if (out->plen > 128)
+			return cc_error(s->cc, &e->loc, "mask length must be <= 128");
+		if (bits_beyond(out->a, out->plen, 16))
+			return cc_error(s->cc, &e->loc, "non-network bits set in '%.*s'",
+					(int)e->loc.len, t->text);
+		return 0;
+	case T_HID:
+		if (t->num)
+			return cc_error(s->cc, &t->loc, "bad IPv4 address '%.*s'",
+					(int)t->loc.len, t->text);
+		v = be32(t->addr);
+		mask = MASK_ALL << (32 - 8 * t->parts) ;
+		if (t->parts == 4)
+			mask = MASK_ALL;
+		break;
+	case T_NUM:
+		if (e->plen != ~0U)
+			return cc_error(s->cc, &e->loc, "a prefix needs a dotted address such as 10.0.0.0/8");
+		v = t->num;
+		mask = MASK_ALL;
+		if (net) {
+			while (v && !(v & 0xff000000)) {
+				v <<= 8;
+				mask <<= 8;
+			}
+		}
+		break;
+	case T_ID:
+		return cc_error(s->cc, &t->loc, "host names are not supported; give an address");
+	default:
+		return cc_error(s->cc, &t->loc, "expected an address");
+	}
+	if (e->plen != ~0U) {
+		if (!net && !in_set)
+			return cc_error(s->cc, &e->loc, "mask syntax for networks only; use 'net'");
+		if (e->plen > 32)
+			return cc_error(s->cc, &e->loc, "mask length must be <= 32");
+		mask = e->plen ? MASK_ALL << (32 - e->plen) : 0;
+		if (v & ~mask)
+			return cc_error(s->cc, &e->loc, "non-network bits set in '%.*s'",
+					(int)e->loc.len, t->text);
+	}
+	/* A partial mask must be a prefix to live in a set. */
+	out->family = 4;
+	put32(out->a, v & mask);
+	out->plen = mask ? 32 - __builtin_ctz(mask) : 0;
+	if (in_set && (uint32_t)(mask ? MASK_ALL << (32 - out->plen) : 0) != mask)
+		return cc_error(s->cc, &e->loc, "not a prefix");
+	/* keep the exact (v, mask) pair for single values */
+	put32(out->a + 4, mask);
+	put32(out->a + 8, v);
+	return 0;
+}
+
+/* dir combination of two tests */
+static struct pred *by_dir(struct sema *s, enum q_dir dir, struct pred *src,
+			   struct pred *dst)
+{
+	switch (dir) {
+	case QD_SRC:
+		return src;
+	case QD_DST:
+		return dst;
+	case QD_AND:
+		return pand(s, src, dst);
+	default:
+		return por(s, src, dst);
+	}
+}
+
+/* Two builders of the same test, for src and dst: called twice so that
+ * each side gets its own tree.
+ */
+static struct pred *host4_side(struct sema *s, uint32_t off, uint32_t v,
+			       uint32_t mask, int set)
+{
+	if (set >= 0)
+		return in_set(s, off, set, false, 0);
+	return cmp(s, off, 4, mask, OP_EQ, v);
+}
+
+static struct pred *host4(struct sema *s, uint32_t l3, enum q_proto proto,
+			  enum q_dir dir, uint32_t v, uint32_t mask, int set)
+{
+	static const struct {
+		enum q_proto proto;
+		uint16_t type;
+		uint8_t src, dst;
+	} kinds[] = {
+		{ QP_IP, ETH_IP, 12, 16 },
+		{ QP_ARP, ETH_ARP, 14, 24 },
+		{ QP_RARP, ETH_RARP, 14, 24 },
+	};
+	struct pred *res = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (proto != QP_DEFAULT && proto != kinds[i].proto)
+			continue;
+		res = por(s, res,
+			  pand(s, ethertype(s, l3, kinds[i].type),
+			       by_dir(s, dir,
+				      host4_side(s, l3 + kinds[i].src, v, mask, set),
+				      host4_side(s, l3 + kinds[i].dst, v, mask, set))));
+	}
+	return res;
+}
+
+static struct pred *host6_side(struct sema *s, uint32_t off,
+			       const uint8_t *a, uint32_t plen, int set)
+{
+	struct pred *res = NULL;
+	uint32_t w;
+
+	if (set >= 0)
+		return in_set(s, off, set, false, 0);
+	for (w = 0; w < 4; w++) {
+		uint32_t bits = plen >= 32 * (w + 1) ? 32 : plen > 32 * w ? plen - 32 * w : 0;
+		uint32_t m = bits ? MASK_ALL << (32 - bits) : 0;
+
+		res = pand(s, res, cmp(s, off + 4 * w, 4, m, OP_EQ, be32(a + 4 * w)));
+	}
+	return res;
+}
+
+static struct pred *host6(struct sema *s, uint32_t l3, enum q_dir dir,
+			  const uint8_t *a, uint32_t plen, int set)
+{
+	return pand(s, ethertype(s, l3, ETH_IP6),
+		    by_dir(s, dir, host6_side(s, l3 + 8, a, plen, set),
+			   host6_side(s, l3 + 24, a, plen, set)));
+}
+
+/* 6 bytes as libpcap compares them: the last four, then the first two. */
+static struct pred *mac_side(struct sema *s, uint32_t off, const uint8_t *a,
+			     int set)
+{
+	if (set >= 0)
+		return in_set(s, off, set, false, 0);
+	return pand(s, cmp(s, off + 2, 4, MASK_ALL, OP_EQ, be32(a + 2)),
+		    cmp(s, off, 2, MASK_ALL, OP_EQ, (uint32_t)a[0] << 8 | a[1]));
+}
+
+static struct pred *ehost(struct sema *s, enum q_dir dir, const uint8_t *a,
+			  int set)
+{
+	return by_dir(s, dir, mac_side(s, 6, a, set), mac_side(s, 0, a, set));
+}
+
+/* ---- primitives ---- */
+
+static int check_host_proto(struct sema *s, const struct node *n, int family)
+{
+	enum q_proto p = n->q.proto;
+
+	if (family == 0) {
+		if (p != QP_DEFAULT && p != QP_LINK)
+			return cc_error(s->cc, &n->loc, "Ethernet address used with '%s'",
+					proto_name(p));
+		return 0;
+	}
+	if (p == QP_LINK)
+		return cc_error(s->cc, &n->loc, "'ether' applied to an IP%s address; give an Ethernet address",
+				family == 6 ? "v6" : "v4");
+	if (family == 4 && (p == QP_DEFAULT || p == QP_IP || p == QP_ARP || p == QP_RARP))
+		return 0;
+	if (family == 6 && (p == QP_DEFAULT || p == QP_IP6))
+		return 0;
+	return cc_error(s->cc, &n->loc, "'%s' modifier applied to an IP%s host",
+			proto_name(p), family == 6 ? "v6" : "v4");
+}
+
+static struct pred *lower_host(struct sema *s, const struct node *n)
+{
+	uint32_t l3 = n->linkoff, i, v, mask;
+	struct pred *res = NULL;
+	struct addr a;
+	int set4 = -1, set6 = -1, setm = -1;
+
+	if (n->q.proto == QP_TCP || n->q.proto == QP_UDP || n->q.proto == QP_SCTP ||
+	    n->q.proto == QP_ICMP || n->q.proto == QP_ICMP6 || n->q.proto == QP_IGMP) {
+		cc_error(s->cc, &n->loc, "'%s' modifier applied to host",
+			 proto_name(n->q.proto));
+		return NULL;
+	}
+	if (!n->is_set) {
+		if (get_addr(s, &n->val, n->q.addr, false, &a))
+			return NULL;
+		if (n->val.tok.type == T_EID && n->q.addr == QA_NET) {
+			cc_error(s->cc, &n->loc, "'net' needs an IP network, not an Ethernet address");
+			return NULL;
+		}
+		if (check_host_proto(s, n, a.family))
+			return NULL;
+		if (n->has_mask) {
+			const struct token *m = &n->mask;
+
+			if (a.family != 4 || n->val.tok.type != T_HID || n->val.plen != ~0U) {
+				cc_error(s->cc, &n->loc, "'mask' needs a dotted IPv4 network");
+				return NULL;
+			}
+			if (n->q.addr != QA_NET && n->q.addr != QA_DEFAULT) {
+				cc_error(s->cc, &n->loc, "mask syntax for networks only; use 'net'");
+				return NULL;
+			}
+			mask = be32(m->addr);
+			v = be32(a.a + 8);
+			if (v & ~mask) {
+				cc_error(s->cc, &n->loc, "non-network bits set in '%.*s'",
+					 (int)n->loc.len, n->val.tok.text);
+				return NULL;
+			}
+			return host4(s, l3, n->q.proto, n->q.dir, v, mask, -1);
+		}
+		if (a.family == 0)
+			return ehost(s, n->q.dir, a.a, -1);
+		if (a.family == 6)
+			return host6(s, l3, n->q.dir, a.a, a.plen, -1);
+		return host4(s, l3, n->q.proto, n->q.dir, be32(a.a + 8),
+			     be32(a.a + 4), -1);
+	}
+
+	/* A set: src X {set} or dst X {set}, one lookup per address slot. */
+	for (i = 0; i < n->nset; i++) {
+		struct dupto_vm_addr *e;
+		int *set;
+		uint16_t type;
+
+		if (get_addr(s, &n->set[i], QA_NET, true, &a))
+			return NULL;
+		if (n->q.addr == QA_NET && a.family == 0) {
+			cc_error(s->cc, &a.loc, "'net' needs an IP network, not an Ethernet address");
+			return NULL;
+		}
+		if (check_host_proto(s, n, a.family))
+			return NULL;
+		if (a.family && !a.plen) {
+			cc_error(s->cc, &a.loc, "a /0 prefix in a set matches every address; test the protocol instead");
+			return NULL;
+		}
+		set = a.family == 4 ? &set4 : a.family == 6 ? &set6 : &setm;
+		type = a.family == 4 ? DUPTO_VM_SET_IP4 : a.family == 6 ?
+		       DUPTO_VM_SET_IP6 : DUPTO_VM_SET_MAC;
+		if (*set < 0) {
+			*set = new_set(s, type);
+			if (*set < 0) {
+				cc_error(s->cc, &n->loc, "too many sets (at most %d)",
+					 DUPTO_VM_MAX_SETS);
+				return NULL;
+			}
+		}
+		if (s->cc->sets[*set].n == DUPTO_VM_MAX_ELEMS) {
+			cc_error(s->cc, &a.loc, "too many elements in a set (at most %d)",
+				 DUPTO_VM_MAX_ELEMS);
+			return NULL;
+		}
+		e = set_push(s, *set, sizeof(*e));
+		memset(e, 0, sizeof(*e));
+		memcpy(e->addr, a.a, a.family == 4 ? 4 : a.family == 6 ? 16 : 6);
+		e->plen = a.plen;
+	}
+	if (setm >= 0 && (set4 >= 0 || set6 >= 0)) {
+		cc_error(s->cc, &n->loc, "a set mixes Ethernet and IP addresses");
+		return NULL;
+	}
+	if (setm >= 0)
+		return ehost(s, n->q.dir, NULL, setm);
+	if (set4 >= 0)
+		res = host4(s, l3, n->q.proto, n->q.dir, 0, 0, set4);
+	if (set6 >= 0)
+		res = por(s, res, host6(s, l3, n->q.dir, NULL, 0, set6));
+	return res;
+}
+
+/*
+ * The port at @off of the transport header: IPv4 after the header length,
+ * IPv6 at the fixed 40 bytes (libpcap does not walk extension headers).
+ * A range reads the port twice, ">= lo and not > hi", like libpcap.
+ */
+static struct pred *port_side(struct sema *s, uint32_t l3, uint32_t off,
+			      bool v4, bool range, uint32_t lo, uint32_t hi,
+			      int set)
+{
+	if (set >= 0)
+		return in_set(s, v4 ? l3 + off : l3 + 40 + off, set, v4, l3);
+	if (!range)
+		return v4 ? cmp4(s, l3, off, 2, OP_EQ, lo) :
+			    cmp(s, l3 + 40 + off, 2, MASK_ALL, OP_EQ, lo);
+	if (v4)
+		return pand(s, cmp4(s, l3, off, 2, OP_GE, lo),
+			    pnot(s, cmp4(s, l3, off, 2, OP_GT, hi)));
+	return pand(s, cmp(s, l3 + 40 + off, 2, MASK_ALL, OP_GE, lo),
+		    pnot(s, cmp(s, l3 + 40 + off, 2, MASK_ALL, OP_GT, hi)));
+}
+
+static struct pred *ports(struct sema *s, uint32_t l3, enum q_dir dir, bool v4,
+			  bool range, uint32_t lo, uint32_t hi, int set)
+{
+	return by_dir(s, dir, port_side(s, l3, 0, v4, range, lo, hi, set),
+		      port_side(s, l3, 2, v4, range, lo, hi, set));
+}
+
+static struct pred *lower_port(struct sema *s, const struct node *n)
+{
+	static const uint8_t any[] = { 132, 6, 17 };	/* sctp, tcp, udp */
+	uint32_t l3 = n->linkoff, lo = 0, hi = 0, i;
+	struct pred *p4 = NULL, *p6 = NULL;
+	const uint8_t *protos = any;
+	uint8_t one;
+	size_t np = 3;
+	int set = -1;
+
+	switch (n->q.proto) {
+	case QP_TCP:
+		one = 6;
+		break;
+	case QP_UDP:
+		one = 17;
+		break;
+	case QP_SCTP:
+		one = 132;
+		break;
+	case QP_DEFAULT:
+		one = 0;
+		break;
+	default:
+		cc_error(s->cc, &n->loc, "illegal qualifier of '%s': '%s'",
+			 n->q.addr == QA_PORT ? "port" : "portrange",
+			 proto_name(n->q.proto));
+		return NULL;
+	}
+	if (one) {
+		protos = &one;
+		np = 1;
+	}
+
+	if (n->is_set) {
+		set = new_set(s, DUPTO_VM_SET_U16);
+		if (set < 0) {
+			cc_error(s->cc, &n->loc, "too many sets (at most %d)",
+				 DUPTO_VM_MAX_SETS);
+			return NULL;
+		}
+	}
+	for (i = 0; i < (n->is_set ? n->nset : 1); i++) {
+		const struct elem *e = n->is_set ? &n->set[i] : &n->val;
+		const struct token *t = &e->tok;
+
+		if (e->plen != ~0U) {
+			cc_error(s->cc, &e->loc, "a port takes no prefix length");
+			return NULL;
+		}
+		if (t->type == T_NUM) {
+			lo = hi = t->num;
+		} else if (t->type == T_ID && !t->escaped) {
+			char *end;
+			unsigned long a = strtoul(t->text, &end, 10), b;
+
+			if (end == t->text || *end != '-' || (size_t)(end - t->text) >= t->loc.len) {
+				cc_error(s->cc, &t->loc, "port names are not supported; give a number");
+				return NULL;
+			}
+			b = strtoul(end + 1, &end, 10);
+			if (end != t->text + t->loc.len) {
+				cc_error(s->cc, &t->loc, "expected a port range such as 1024-65535");
+				return NULL;
+			}
+			if (n->q.addr == QA_PORT && !n->is_set) {
+				cc_error(s->cc, &t->loc, "a range needs 'portrange'");
+				return NULL;
+			}
+			lo = a > 0xffffffffUL ? 0xffffffff : a;
+			hi = b > 0xffffffffUL ? 0xffffffff : b;
+		} else {
+			cc_error(s->cc, &t->loc, "expected a port number");
+			return NULL;
+		}
+		if (lo > 65535 || hi > 65535) {
+			cc_error(s->cc, &t->loc, "illegal port number %u > 65535",
+				 lo > 65535 ? lo : hi);
+			return NULL;
+		}
+		if (lo > hi) {
+			uint32_t tmp = lo;
+
+			lo = hi;
+			hi = tmp;
+		}
+		if (set >= 0) {
+			struct dupto_vm_range *r = set_push(s, set, sizeof(*r));
+
+			r->first = lo;
+			r->last = hi;
+		}
+	}
+	/*
+	 * libpcap repeats the port test under each protocol (sctp, tcp, udp);
+	 * the tests are identical and read the same bytes, so one test under
+	 * "protocol is one of them" reads exactly what libpcap reads.
+	 */
+	for (i = 0; i < np; i++) {
+		p6 = por(s, p6, cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, protos[i]));
+		p4 = por(s, p4, cmp(s, l3 + 9, 1, MASK_ALL, OP_EQ, protos[i]));
+	}
+	p6 = pand(s, p6, ports(s, l3, n->q.dir, false,
+			       n->q.addr == QA_PORTRANGE, lo, hi, set));
+	p4 = pand(s, p4, pand(s, not_frag(s, l3),
+			      ports(s, l3, n->q.dir, true,
+				    n->q.addr == QA_PORTRANGE, lo, hi, set)));
+	return por(s, pand(s, ethertype(s, l3, ETH_IP6), p6),
+		   pand(s, ethertype(s, l3, ETH_IP), p4));
+}
+
+static const struct {
+	const char *name;
+	uint32_t value;
+} ip_protos[] = {
+	{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 },
+	{ "gre", 47 }, { "esp", 50 }, { "ah", 51 }, { "icmp6", 58 },
+	{ "ipv6-icmp", 58 }, { "pim", 103 }, { "vrrp", 112 }, { "sctp", 132 },
+}, eth_protos[] = {
+	{ "ip", ETH_IP }, { "ip6", ETH_IP6 }, { "arp", ETH_ARP },
+	{ "rarp", ETH_RARP },
+};
+
+static int proto_value(struct sema *s, const struct token *t, bool ether,
+		       uint32_t *v)
+{
+	size_t i;
+
+	if (t->type == T_NUM) {
+		*v = t->num;
+		return 0;
+	}
+	if (t->type == T_ID) {
+		if (ether) {
+			for (i = 0; i < sizeof(eth_protos) / sizeof(eth_protos[0]); i++)
+				if (strlen(eth_protos[i].name) == t->loc.len - t->escaped &&
+				    !strncmp(eth_protos[i].name, t->text, t->loc.len - t->escaped)) {
+					*v = eth_protos[i].value;
+					return 0;
+				}
+		} else {
+			for (i = 0; i < sizeof(ip_protos) / sizeof(ip_protos[0]); i++)
+				if (strlen(ip_protos[i].name) == t->loc.len - t->escaped &&
+				    !strncmp(ip_protos[i].name, t->text, t->loc.len - t->escaped)) {
+					*v = ip_protos[i].value;
+					return 0;
+				}
+		}
+	}
+	return cc_error(s->cc, &t->loc, "unknown %s protocol '%.*s'",
+			ether ? "Ethernet" : "IP", (int)(t->loc.len - t->escaped), t->text);
+}
+
+/* libpcap's gen_linktype() on Ethernet, for "ether proto N". */
+static struct pred *ether_proto(struct sema *s, const struct node *n,
+				uint32_t l3, uint32_t v)
+{
+	struct pred *is_llc = pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500));
+
+	switch (v) {
+	case 0x06:	/* LLC SAPs that libpcap checks as DSAP and SSAP */
+	case 0xf0:
+	case 0xfe:
+		return pand(s, is_llc, cmp(s, l3, 2, MASK_ALL, OP_EQ, v << 8 | v));
+	case 0xe0:
+	case 0x809b:
+	case 0x80f3:
+		cc_error(s->cc, &n->loc, "ether proto 0x%x (IPX, AppleTalk) is not supported", v);
+		return NULL;
+	}
+	if (v <= 1500)
+		return pand(s, is_llc, cmp(s, l3, 1, MASK_ALL, OP_EQ, v));
+	return ethertype(s, l3, v);
+}
+
+static struct pred *lower_proto(struct sema *s, const struct node *n)
+{
+	uint32_t l3 = n->linkoff, v = 0, i;
+	int set = -1;
+
+	if (n->q.proto == QP_LINK) {
+		if (n->is_set) {
+			cc_error(s->cc, &n->loc, "sets of Ethernet protocols are not supported");
+			return NULL;
+		}
+		if (proto_value(s, &n->val.tok, true, &v))
+			return NULL;
+		return ether_proto(s, n, l3, v);
+	}
+	if (n->q.proto != QP_DEFAULT && n->q.proto != QP_IP && n->q.proto != QP_IP6) {
+		cc_error(s->cc, &n->loc, "'%s proto' is not valid; use 'ip proto' or 'ip6 proto'",
+			 proto_name(n->q.proto));
+		return NULL;
+	}
+	if (n->is_set) {
+		set = new_set(s, DUPTO_VM_SET_U8);
+		if (set < 0) {
+			cc_error(s->cc, &n->loc, "too many sets (at most %d)", DUPTO_VM_MAX_SETS);
+			return NULL;
+		}
+		for (i = 0; i < n->nset; i++) {
+			struct dupto_vm_range *r;
+
+			if (n->set[i].plen != ~0U) {
+				cc_error(s->cc, &n->set[i].loc, "a protocol takes no prefix length");
+				return NULL;
+			}
+			if (proto_value(s, &n->set[i].tok, false, &v))
+				return NULL;
+			if (v > 255) {
+				cc_error(s->cc, &n->set[i].loc, "protocol %u out of range 0-255", v);
+				return NULL;
+			}
+			r = set_push(s, set, sizeof(*r));
+			r->first = r->last = v;
+		}
+	} else {
+		if (n->val.plen != ~0U) {
+			cc_error(s->cc, &n->val.loc, "a protocol takes no prefix length");
+			return NULL;
+		}
+		if (proto_value(s, &n->val.tok, false, &v))
+			return NULL;
+	}
+	if (n->q.proto == QP_IP)
+		return proto4(s, l3, v, set);
+	if (n->q.proto == QP_IP6)
+		return proto6(s, l3, v, set);
+	return por(s, proto4(s, l3, v, set), proto6(s, l3, v, set));
+}
+
+static struct pred *lower_prim(struct sema *s, const struct node *n)
+{
+	if (n->q.dir != QD_DEFAULT &&
+	    (n->q.addr == QA_PROTO)) {
+		cc_error(s->cc, &n->loc, "'proto' takes no direction");
+		return NULL;
+	}
+	switch (n->q.addr) {
+	case QA_PORT:
+	case QA_PORTRANGE:
+		return lower_port(s, n);
+	case QA_PROTO:
+		return lower_proto(s, n);
+	default:
+		if (n->q.proto == QP_LINK && !n->is_set && n->val.tok.type != T_EID) {
+			cc_error(s->cc, &n->val.loc, "expected an Ethernet address");
+			return NULL;
+		}
+		return lower_host(s, n);
+	}
+}
+
+/* ---- arithmetic ---- */
+
+/*
+ * The protocol checks a load needs before it is done, in libpcap's order
+ * (gen_load): transport loads are IPv4 only and need a first fragment.
+ */
+static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
+{
+	struct pred *l = NULL, *r = NULL;
+	uint32_t l3;
+
+	*out = NULL;
+	switch (a->kind) {
+	case A_NUM:
+	case A_LEN:
+		return 0;
+	case A_NEG:
+		return arth_checks(s, a->l, out);
+	case A_BIN:
+		if (arth_checks(s, a->l, &l) || arth_checks(s, a->r, &r))
+			return -1;
+		if (a->r->kind == A_NUM && !a->r->num &&
+		    (a->op == T_SLASH || a->op == T_PERCENT))
+			return cc_error(s->cc, &a->r->loc, "%s by zero",
+					a->op == T_SLASH ? "division" : "modulus");
+		if (a->r->kind == A_NUM && a->r->num > 31 &&
+		    (a->op == T_LSH || a->op == T_RSH))
+			return cc_error(s->cc, &a->r->loc, "shift by more than 31 bits");
+		*out = pand(s, l, r);
+		return 0;
+	case A_LOAD:
+		break;
+	}
+	if (arth_checks(s, a->l, &l))
+		return -1;
+	l3 = a->linkoff;
+	switch (a->proto) {
+	case QP_LINK:
+		*out = l;
+		return 0;
+	case QP_IP:
+	case QP_IP6:
+	case QP_ARP:
+	case QP_RARP:
+		*out = pand(s, l, proto_abbrev(s, a->proto, l3));
+		return 0;
+	case QP_TCP:
+	case QP_UDP:
+	case QP_SCTP:
+	case QP_ICMP:
+	case QP_IGMP:
+		*out = pand(s, ethertype(s, l3, ETH_IP),
+			    pand(s, l, pand(s, proto_abbrev(s, a->proto, l3),
+					    not_frag(s, l3))));
+		return 0;
+	case QP_ICMP6:
+		*out = pand(s, l, pand(s, ethertype(s, l3, ETH_IP6),
+				       cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, 58)));
+		return 0;
+	default:
+		return cc_error(s->cc, &a->loc, "unsupported protocol for a load");
+	}
+}
+
+static struct pred *lower_rel(struct sema *s, const struct node *n)
+{
+	struct pred *c0, *c1, *p;
+
+	if (arth_checks(s, n->a0, &c0) || arth_checks(s, n->a1, &c1))
+		return NULL;
+	p = new_pred(s, P_REL);
+	p->a0 = n->a0;
+	p->a1 = n->a1;
+	p->relop = n->relop;
+	return pand(s, pand(s, c0, c1), p);
+}
+
+static struct pred *len_test(struct sema *s, const struct node *n, enum tok op)
+{
+	struct arth *len = cc_alloc(s->cc, sizeof(*len));
+	struct arth *num = cc_alloc(s->cc, sizeof(*num));
+	struct pred *p = new_pred(s, P_REL);
+
+	len->kind = A_LEN;
+	num->kind = A_NUM;
+	num->num = n->num;
+	p->a0 = len;
+	p->a1 = num;
+	p->relop = op;
+	return p;
+}
+
+static struct pred *lower(struct sema *s, const struct node *n)
+{
+	struct pred *l, *r, *p;
+	uint32_t lt = n->linkoff - 2;
+
+	switch (n->kind) {
+	case N_AND:
+	case N_OR:
+		l = lower(s, n->l);
+		if (!l)
+			return NULL;
+		r = lower(s, n->r);
+		if (!r)
+			return NULL;
+		return n->kind == N_AND ? pand(s, l, r) : por(s, l, r);
+	case N_NOT:
+		l = lower(s, n->l);
+		return l ? pnot(s, l) : NULL;
+	case N_PRIM:
+		return lower_prim(s, n);
+	case N_PROTO:
+		p = proto_abbrev(s, n->proto, n->linkoff);
+		if (!p)
+			cc_error(s->cc, &n->loc, "'%s' alone is not a test; say what to match, such as 'ether host'",
+				 proto_name(n->proto));
+		return p;
+	case N_REL:
+		return lower_rel(s, n);
+	case N_VLAN:
+		if (n->has_num && n->num > 4095) {
+			cc_error(s->cc, &n->loc, "VLAN tag %u greater than maximum 4095", n->num);
+			return NULL;
+		}
+		p = por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x8100),
+			por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x88a8),
+			    cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x9100)));
+		if (n->has_num)
+			p = pand(s, p, cmp(s, lt + 2, 2, 0x0fff, OP_EQ, n->num));
+		return p;
+	case N_LESS:
+		return pnot(s, len_test(s, n, T_GT));
+	case N_GREATER:
+		return len_test(s, n, T_GE);
+	case N_BCAST:
+		if (n->proto == QP_DEFAULT || n->proto == QP_LINK)
+			return pand(s, cmp(s, 2, 4, MASK_ALL, OP_EQ, 0xffffffff),
+				    cmp(s, 0, 2, MASK_ALL, OP_EQ, 0xffff));
+		if (n->proto == QP_IP)
+			cc_error(s->cc, &n->loc, "'ip broadcast' needs the netmask, which dupto does not know; use a net test");
+		else
+			cc_error(s->cc, &n->loc, "only Ethernet broadcast is supported");
+		return NULL;
+	case N_MCAST:
+		switch (n->proto) {
+		case QP_DEFAULT:
+		case QP_LINK:
+			return cmp(s, 0, 1, MASK_ALL, OP_SET, 1);
+		case QP_IP:
+			return pand(s, ethertype(s, n->linkoff, ETH_IP),
+				    cmp(s, n->linkoff + 16, 1, MASK_ALL, OP_GE, 224));
+		case QP_IP6:
+			return pand(s, ethertype(s, n->linkoff, ETH_IP6),
+				    cmp(s, n->linkoff + 24, 1, MASK_ALL, OP_EQ, 255));
+		default:
+			cc_error(s->cc, &n->loc, "only Ethernet, IP and IPv6 multicast are supported");
+			return NULL;
+		}
+	case N_ON:
+		p = new_pred(s, P_ON);
+		p->port = n->port;
+		p->dir = n->dir;
+		return p;
+	case N_TRUE:
+		return new_pred(s, P_TRUE);
+	}
+	return NULL;
+}
+
+int cc_sema(struct cc *cc)
+{
+	struct sema s = { .cc = cc };
+	uint32_t i;
+
+	for (i = 0; i < cc->nrules; i++) {
+		struct cc_rule *r = &cc->rules[i];
+
+		if (!r->expr) {
+			r->pred = new_pred(&s, P_TRUE);
+			continue;
+		}
+		r->pred = lower(&s, r->expr);
+		if (!r->pred)
+			return -1;
+	}
+	return 0;
+}

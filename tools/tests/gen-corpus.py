@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write the synthetic test corpus: a pcap of Ethernet frames chosen to hit
+every corner of tcpdump's filter semantics (VLAN and QinQ, LLC, ARP, IPv4
+options and fragments, IPv6 extension headers and fragments, every
+transport, truncated frames and runts). Deterministic: the same file every
+time, from a fixed seed and fixed timestamps.
+
+Usage: gen-corpus.py OUT.pcap
+"""
+
+import random
+import struct
+import sys
+
+from scapy.all import (ARP, ESP, GRE, ICMP, IP, LLC, SNAP, SCTP, STP, TCP,
+                       UDP, Dot1AD, Dot1Q, Dot3, Ether, ICMPv6EchoReply,
+                       ICMPv6EchoRequest, IPOption_RR, IPv6,
+                       IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw)
+from scapy.contrib.igmp import IGMP
+from scapy.layers.sctp import SCTPChunkData
+
+rng = random.Random(20261122)
+
+MACS = ["00:11:22:33:44:55", "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff",
+        "01:00:5e:00:00:01", "33:33:00:00:00:01", "00:00:00:00:00:00"]
+V4 = ["10.0.0.1", "10.0.0.2", "10.1.2.3", "192.168.1.10", "192.168.1.255",
+      "172.16.5.4", "8.8.8.8", "224.0.0.1", "239.255.255.250",
+      "255.255.255.255", "0.0.0.0", "10.255.255.255"]
+V6 = ["2001:db8::1", "2001:db8::2", "2001:db8:1::5", "fe80::1", "ff02::1",
+      "ff05::1:3", "::1", "2001:db8:ffff::ffff"]
+PORTS = [0, 1, 20, 22, 53, 67, 68, 80, 123, 443, 1024, 8080, 8085, 8090,
+         65535]
+
+
+def mac():
+    return rng.choice(MACS)
+
+
+def l4(v6=False):
+    kind = rng.choice(["tcp", "udp", "sctp", "icmp"])
+    sp, dp = rng.choice(PORTS), rng.choice(PORTS)
+    if kind == "tcp":
+        return TCP(sport=sp, dport=dp, flags=rng.choice(["S", "SA", "A", "F", "R", "PA", "SEC"]))
+    if kind == "udp":
+        return UDP(sport=sp, dport=dp) / Raw(b"\x01\x02\x03\x04")
+    if kind == "sctp":
+        return SCTP(sport=sp, dport=dp) / SCTPChunkData(data=b"x")
+    return ICMPv6EchoRequest() if v6 else ICMP(type=rng.choice([0, 3, 8, 11]))
+
+
+frames = []
+
+
+def add(pkt, caplen=None):
+    data = bytes(pkt)
+    wire = len(data)
+    if caplen is not None:
+        data = data[:caplen]
+    frames.append((data, wire))
+
+
+def v4_packets():
+    out = []
+    for _ in range(70):
+        ip = IP(src=rng.choice(V4), dst=rng.choice(V4), ttl=rng.choice([1, 64]))
+        out.append(ip / l4())
+    for proto in (IGMP(type=0x16, gaddr="224.0.0.1"), GRE() / IP(src="10.0.0.1", dst="10.0.0.2"),
+                  ESP(spi=1, seq=1) / Raw(b"abcd")):
+        out.append(IP(src=rng.choice(V4), dst=rng.choice(V4)) / proto)
+    # options: IHL 6 and 7, the transport header moves
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", options=[IPOption_RR(routers=["1.2.3.4"])]) / TCP(sport=80, dport=1024))
+    out.append(IP(src="10.0.0.2", dst="10.0.0.1", options=[IPOption_RR(routers=["1.2.3.4", "5.6.7.8"])]) / UDP(sport=53, dport=53))
+    # fragments: first (offset 0, MF) and later (offset != 0)
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", flags="MF", frag=0, proto=6) / TCP(sport=80, dport=443))
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", flags="MF", frag=0, proto=17) / UDP(sport=53, dport=53))
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", frag=185, proto=6) / Raw(b"\x00\x50\x00\x50" + b"\x00" * 16))
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", frag=3, flags="MF", proto=17) / Raw(b"\x00\x35\x00\x35" + b"\x00" * 4))
+    # a bad IHL (< 5) and a header shorter than its IHL claims
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", ihl=2) / TCP(sport=80, dport=80))
+    out.append(IP(src="10.0.0.1", dst="10.0.0.2", ihl=15) / TCP(sport=80, dport=80))
+    return out
+
+
+def v6_packets():
+    out = []
+    for _ in range(40):
+        out.append(IPv6(src=rng.choice(V6), dst=rng.choice(V6)) / l4(True))
+    ext = [IPv6ExtHdrHopByHop(), IPv6ExtHdrRouting(), IPv6ExtHdrDestOpt()]
+    for e in ext:
+        out.append(IPv6(src="2001:db8::1", dst="2001:db8::2") / e / UDP(sport=53, dport=53))
+        out.append(IPv6(src="2001:db8::2", dst="2001:db8::1") / e / TCP(sport=80, dport=1024))
+    out.append(IPv6(src="2001:db8::1", dst="ff02::1") / IPv6ExtHdrFragment(offset=0, m=1) / UDP(sport=53, dport=53))
+    out.append(IPv6(src="2001:db8::1", dst="ff02::1") / IPv6ExtHdrFragment(offset=0, m=1) / TCP(sport=80, dport=80))
+    out.append(IPv6(src="2001:db8::1", dst="ff02::1") / IPv6ExtHdrFragment(offset=0, m=1) / ICMPv6EchoReply())
+    out.append(IPv6(src="2001:db8::1", dst="2001:db8::2") / IPv6ExtHdrFragment(offset=100, m=0, nh=17) / Raw(b"\x00\x35\x00\x35" + b"\x00" * 12))
+    out.append(IPv6(src="fe80::1", dst="ff02::1") / IPv6ExtHdrHopByHop() / IPv6ExtHdrFragment(offset=0, m=1) / UDP(sport=53, dport=53))
+    return out
+
+
+def main():
+    out = sys.argv[1]
+    for p in v4_packets():
+        add(Ether(src=mac(), dst=mac()) / p)
+    for p in v6_packets():
+        add(Ether(src=mac(), dst=mac()) / p)
+    # ARP and RARP
+    for op in (1, 2):
+        add(Ether(src=mac(), dst="ff:ff:ff:ff:ff:ff") / ARP(op=op, psrc=rng.choice(V4), pdst=rng.choice(V4)))
+    add(Ether(src=mac(), dst=mac(), type=0x8035) / ARP(op=3, psrc="10.0.0.1", pdst="10.1.2.3"))
+    # 802.3 / LLC, STP and SNAP
+    add(Dot3(src=mac(), dst="01:80:c2:00:00:00") / LLC(dsap=0x42, ssap=0x42, ctrl=3) / STP())
+    add(Dot3(src=mac(), dst=mac()) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(OUI=0, code=0x0800) / IP(src="10.0.0.1", dst="10.0.0.2") / UDP())
+    add(Dot3(src=mac(), dst=mac()) / LLC(dsap=0x06, ssap=0x06, ctrl=3) / Raw(b"\x00" * 20))
+    add(Dot3(src=mac(), dst=mac()) / LLC(dsap=0xfe, ssap=0xfe, ctrl=3) / Raw(b"\x00" * 20))
+    add(Dot3(src=mac(), dst=mac()) / LLC(dsap=0xf0, ssap=0xf0, ctrl=3) / Raw(b"\x00" * 20))
+    add(Dot3(src=mac(), dst=mac()) / LLC(dsap=0x64, ssap=0x64, ctrl=3) / Raw(b"\x00" * 20))
+    # single tags, QinQ and odd TPIDs
+    for vid in (1, 5, 100, 4095):
+        add(Ether(src=mac(), dst=mac()) / Dot1Q(vlan=vid, prio=rng.randrange(8)) / IP(src=rng.choice(V4), dst=rng.choice(V4)) / l4())
+        add(Ether(src=mac(), dst=mac()) / Dot1Q(vlan=vid) / IPv6(src=rng.choice(V6), dst=rng.choice(V6)) / l4(True))
+    add(Ether(src=mac(), dst=mac()) / Dot1Q(vlan=5) / ARP(op=1, psrc="10.0.0.1", pdst="10.0.0.2"))
+    for outer in (100, 5):
+        add(Ether(src=mac(), dst=mac(), type=0x88a8) / Dot1AD(vlan=outer) / Dot1Q(vlan=5) / IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=80, dport=1024))
+        add(Ether(src=mac(), dst=mac()) / Dot1Q(vlan=outer) / Dot1Q(vlan=200) / IPv6(src="2001:db8::1", dst="2001:db8::2") / UDP(sport=53, dport=53))
+    add(Ether(src=mac(), dst=mac(), type=0x9100) / Dot1Q(vlan=7) / IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=22, dport=22))
+    add(Ether(src=mac(), dst=mac(), type=0x88a8) / Dot1AD(vlan=9) / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=53, dport=53))
+    # truncated captures (caplen < wire length) and runts
+    base4 = Ether(src=mac(), dst=mac()) / IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=80, dport=443)
+    for cut in (13, 14, 20, 24, 27, 30, 33, 34, 36, 38, 40, 48):
+        add(base4, cut)
+    base6 = Ether(src=mac(), dst=mac()) / IPv6(src="2001:db8::1", dst="2001:db8::2") / UDP(sport=53, dport=53)
+    for cut in (21, 26, 30, 38, 42, 45, 54, 56, 57, 60):
+        add(base6, cut)
+    tagged = Ether(src=mac(), dst=mac()) / Dot1Q(vlan=5) / IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=80, dport=80)
+    for cut in (15, 16, 17, 18, 30, 40):
+        add(tagged, cut)
+    for n in (0, 1, 5, 11, 12):
+        frames.append((bytes(rng.randrange(256) for _ in range(n)), n))
+    # random bytes behind interesting EtherTypes
+    for et in (0x0800, 0x86dd, 0x0806, 0x8100, 0x88a8):
+        for _ in range(6):
+            n = rng.randrange(14, 90)
+            body = bytes(rng.randrange(256) for _ in range(n - 14))
+            frames.append((bytes(Ether(src=mac(), dst=mac(), type=et)) + body, n))
+
+    with open(out, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+        for i, (data, wire) in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(data), wire))
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()

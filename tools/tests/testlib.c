@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TAP output, capture loading and frame views for the userspace tests. */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../capture.h"
+#include "../compiler.h"
+#include "testlib.h"
+
+static unsigned int tap_n, tap_failed, tap_skipped;
+
+void tap_result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %u - ", ok ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok)
+		tap_failed++;
+	fflush(stdout);
+}
+
+void tap_skip(const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %u - ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" # SKIP %s\n", reason);
+	fprintf(stderr, "WARNING: test skipped: %s\n", reason);
+	tap_skipped++;
+}
+
+int tap_done(void)
+{
+	printf("1..%u\n", tap_n);
+	printf("# %u passed, %u failed, %u skipped\n", tap_n - tap_failed - tap_skipped,
+	       tap_failed, tap_skipped);
+	return tap_failed ? 1 : 0;
+}
+
+int frames_load(const char *path, struct frame **frames, uint32_t *n)
+{
+	struct capture_frame cf;
+	struct capture cap;
+	long size;
+	uint8_t *buf;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	buf = malloc(size ? size : 1);
+	if (!buf || fread(buf, 1, size, f) != (size_t)size) {
+		fprintf(stderr, "%s: cannot read\n", path);
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	if (capture_open(&cap, buf, size)) {
+		fprintf(stderr, "%s: %s\n", path, cap.err);
+		free(buf);
+		return -1;
+	}
+	while ((ret = capture_next(&cap, &cf)) > 0) {
+		struct frame *fr;
+
+		*frames = realloc(*frames, (*n + 1) * sizeof(**frames));
+		fr = &(*frames)[(*n)++];
+		fr->caplen = cf.caplen;
+		fr->wirelen = cf.wirelen;
+		fr->data = malloc(cf.caplen ? cf.caplen : 1);
+		memcpy(fr->data, cf.data, cf.caplen);
+	}
+	/* a capture cut short (as one of dpkt's is) still gives its frames */
+	if (ret < 0)
+		fprintf(stderr, "# %s: %s (using the frames before)\n", path, cap.err);
+	free(buf);
+	return 0;
+}
+
+void frames_free(struct frame *frames, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		free(frames[i].data);
+	free(frames);
+}
+
+void view_capture(const struct frame *f, struct dupto_vm_packet *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->data = f->data;
+	pkt->len = f->caplen;
+	pkt->wire_len = f->wirelen;
+	pkt->port = DUPTO_VM_PORT_NONE;
+	pkt->dir = DUPTO_VM_DIR_IN;
+}
+
+bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *buf)
+{
+	uint16_t tpid;
+
+	view_capture(f, pkt);
+	if (f->caplen < 18)
+		return false;	/* the kernel never untags a frame this short */
+	tpid = f->data[12] << 8 | f->data[13];
+	if (tpid != 0x8100 && tpid != 0x88a8)
+		return false;
+	memcpy(buf, f->data, 12);
+	memcpy(buf + 12, f->data + 16, f->caplen - 16);
+	pkt->data = buf;
+	pkt->len = f->caplen - 4;
+	pkt->vlan_tagged = 1;
+	pkt->vlan_tpid = tpid;
+	pkt->vlan_tci = f->data[14] << 8 | f->data[15];
+	return true;
+}
+
+struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
+				   size_t errlen)
+{
+	struct cc cc = { .src = text, .len = strlen(text) };
+	struct dupto_vm_prog *prog = NULL;
+
+	if (cc_compile(&cc, expr)) {
+		snprintf(err, errlen, "%s", cc.errmsg);
+		cc_free(&cc);
+		return NULL;
+	}
+	if (cc_load(&cc, &prog, err, errlen))
+		prog = NULL;
+	cc_free(&cc);
+	return prog;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the userspace tests share: TAP output and frames in memory. */
+#ifndef DUPTO_TESTLIB_H
+#define DUPTO_TESTLIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+/* TAP: one line per check, "ok N - what" or "not ok N - what". */
+void tap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the plan and a summary; the exit code for main(). */
+int tap_done(void);
+
+struct frame {
+	uint8_t *data;
+	uint32_t caplen;
+	uint32_t wirelen;
+};
+
+/* Append every frame of a capture file; -1 with a message on error. */
+int frames_load(const char *path, struct frame **frames, uint32_t *n);
+void frames_free(struct frame *frames, uint32_t n);
+
+/*
+ * The VM's view of a frame as a capture has it (tag in the data), or as
+ * the kernel presents it after skb_vlan_untag() (an outer 802.1Q or
+ * 802.1ad tag moved to metadata). Returns false if the kernel view would
+ * be the same as the capture view (no outer tag to move). @buf holds the
+ * untagged bytes and must be as large as the frame.
+ */
+void view_capture(const struct frame *f, struct dupto_vm_packet *pkt);
+bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *buf);
+
+/* Compile @text (a ruleset, or one expression) and load it with the VM's
+ * loader; NULL with the error in @err.
+ */
+struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
+				   size_t errlen);
+
+#endif /* DUPTO_TESTLIB_H */

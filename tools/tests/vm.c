@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Verifier and interpreter tables. Every program is serialised into an
+ * image and goes through dupto_vm_load(), exactly as the kernel loads one:
+ * bad programs must be refused with their exact message, good ones must
+ * give their expected verdicts on frames.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+#define I(o, r, of, t, f, im, m) \
+	{ .op = DUPTO_VM_##o, .regs = (r), .off = (of), .jt = (t), .jf = (f), \
+	  .imm = (im), .mask = (m) }
+#define RULE(n, len, fl)	I(RULE, 0, n, len, 0, fl, 0)
+#define MATCH(n)		I(MATCH, 0, n, 0, 0, 0, 0)
+#define RET			I(RET, 0, 0, 0, 0, 0, 0)
+#define R(d, s)			DUPTO_VM_REGS(d, s)
+#define MAXP 24
+
+struct img {
+	uint8_t b[8192];
+	size_t n;
+};
+
+static void rec(struct img *im, uint16_t type, const void *p, size_t len)
+{
+	struct dupto_vm_rec r = { .len = sizeof(r) + len, .type = type };
+
+	memcpy(im->b + im->n, &r, sizeof(r));
+	memcpy(im->b + im->n + sizeof(r), p, len);
+	im->n += DUPTO_VM_REC_ALIGN(r.len);
+}
+
+/* An image: one target and one port per rule... kept simple: 2 targets,
+ * 1 port "eth0", one IPv4 set {10.0.0.0/8}, one port set {53, 80}.
+ */
+static void build(struct img *im, const struct dupto_vm_insn *insns, uint32_t n,
+		  uint32_t nrules)
+{
+	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, n, nrules, 2, 1, 2 };
+	struct dupto_vm_set_rec s4 = { DUPTO_VM_SET_IP4, 0, 1 }, sp = { DUPTO_VM_SET_U16, 0, 2 };
+	struct dupto_vm_addr a = { .addr = { 10 }, .plen = 8 };
+	struct dupto_vm_range pr[2] = { { 53, 53 }, { 80, 80 } };
+	uint32_t i;
+
+	memset(im, 0, sizeof(*im));
+	rec(im, DUPTO_VM_REC_HEADER, &h, sizeof(h));
+	if (n)
+		rec(im, DUPTO_VM_REC_INSNS, insns, n * sizeof(*insns));
+	rec(im, DUPTO_VM_REC_TARGET, "s0", 3);
+	rec(im, DUPTO_VM_REC_TARGET, "s1", 3);
+	rec(im, DUPTO_VM_REC_PORT, "eth0", 5);
+	for (i = 0; i < nrules; i++) {
+		struct dupto_vm_rule_rec rr = { i + 1, 1, 0 };
+		uint16_t t = i % 2;
+		uint8_t b[sizeof(rr) + sizeof(t)];
+
+		memcpy(b, &rr, sizeof(rr));
+		memcpy(b + sizeof(rr), &t, sizeof(t));
+		rec(im, DUPTO_VM_REC_RULE, b, sizeof(b));
+	}
+	rec(im, DUPTO_VM_REC_SET, &s4, sizeof(s4));
+	rec(im, DUPTO_VM_REC_SET_ELEMS, &a, sizeof(a));
+	rec(im, DUPTO_VM_REC_SET, &sp, sizeof(sp));
+	rec(im, DUPTO_VM_REC_SET_ELEMS, pr, sizeof(pr));
+}
+
+static const struct bad {
+	const char *name;
+	struct dupto_vm_insn p[MAXP];
+	uint32_t n, nrules;
+	const char *msg;
+} bad[] = {
+	{ "no instructions", { RET }, 0, 0, "record 1: table sizes out of range" },
+	{ "rules declared, none given", { RET }, 1, 1, "insn 0: program has 0 rules, image declares 1" },
+	{ "opcode 200", { { .op = 200 }, RET }, 2, 0, "insn 0: unknown opcode 200" },
+	{ "opcode past the last", { RULE(0, 2, 0), { .op = __DUPTO_VM_OP_MAX }, MATCH(0), RET }, 4, 1, "insn 1: unknown opcode 70" },
+	{ "ldi with src", { RULE(0, 2, 0), I(LDI, R(0, 1), 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no src register, field must be zero" },
+	{ "ldi with off", { RULE(0, 2, 0), I(LDI, 0, 3, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no off, field must be zero" },
+	{ "ldi with jt", { RULE(0, 2, 0), I(LDI, 0, 0, 1, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no jt, field must be zero" },
+	{ "ldi with jf", { RULE(0, 2, 0), I(LDI, 0, 0, 0, 1, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no jf, field must be zero" },
+	{ "ldi with mask", { RULE(0, 2, 0), I(LDI, 0, 0, 0, 0, 1, 9), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no mask, field must be zero" },
+	{ "ldlen with imm", { RULE(0, 2, 0), I(LDLEN, 0, 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldlen uses no imm, field must be zero" },
+	{ "match with dst", { RULE(0, 1, 0), I(MATCH, R(1, 0), 0, 0, 0, 0, 0), RET }, 3, 1, "insn 1: match uses no dst register, field must be zero" },
+	{ "match with imm", { RULE(0, 1, 0), I(MATCH, 0, 0, 0, 0, 5, 0), RET }, 3, 1, "insn 1: match uses no imm, field must be zero" },
+	{ "match with jt", { RULE(0, 1, 0), I(MATCH, 0, 0, 1, 0, 0, 0), RET }, 3, 1, "insn 1: match uses no jt, field must be zero" },
+	{ "ret with off", { I(RET, 0, 1, 0, 0, 0, 0) }, 1, 0, "insn 0: ret uses no off, field must be zero" },
+	{ "ret with imm", { I(RET, 0, 0, 0, 0, 1, 0) }, 1, 0, "insn 0: ret uses no imm, field must be zero" },
+	{ "rule with mask", { I(RULE, 0, 0, 1, 0, 0, 1), MATCH(0), RET }, 3, 1, "insn 0: rule uses no mask, field must be zero" },
+	{ "rule with jf", { I(RULE, 0, 0, 1, 1, 0, 0), MATCH(0), RET }, 3, 1, "insn 0: rule uses no jf, field must be zero" },
+	{ "rule with regs", { I(RULE, R(2, 0), 0, 1, 0, 0, 0), MATCH(0), RET }, 3, 1, "insn 0: rule uses no dst register, field must be zero" },
+	{ "ja with jf", { RULE(0, 2, 0), I(JA, 0, 0, 0, 1, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: ja uses no jf, field must be zero" },
+	{ "ja with imm", { RULE(0, 2, 0), I(JA, 0, 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ja uses no imm, field must be zero" },
+	{ "jeq k with off", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(JEQK, 0, 2, 0, 0, 1, 0), MATCH(0), RET }, 5, 1, "insn 2: jeq uses no off, field must be zero" },
+	{ "jeq k with mask", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(JEQK, 0, 0, 0, 0, 1, 7), MATCH(0), RET }, 5, 1, "insn 2: jeq uses no mask, field must be zero" },
+	{ "jeqx with imm", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(JEQX, 0, 0, 0, 0, 1, 0), MATCH(0), RET }, 5, 1, "insn 2: jeqx uses no imm, field must be zero" },
+	{ "neg with src", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(NEG, R(0, 1), 0, 0, 0, 0, 0), MATCH(0), RET }, 5, 1, "insn 2: neg uses no src register, field must be zero" },
+	{ "mov with imm", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(MOV, R(1, 0), 0, 0, 0, 1, 0), MATCH(0), RET }, 5, 1, "insn 2: mov uses no imm, field must be zero" },
+	{ "ldb with imm", { RULE(0, 2, 0), I(LDB, 0, 12, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldb uses no imm, field must be zero" },
+	{ "ldihl with mask", { RULE(0, 2, 0), I(LDIHL, 0, 14, 0, 0, 0, 15), MATCH(0), RET }, 4, 1, "insn 1: ldihl uses no mask, field must be zero" },
+	{ "jon with src", { RULE(0, 2, 0), I(JON, R(0, 1), 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: jon uses no src register, field must be zero" },
+	{ "jon with mask", { RULE(0, 2, 0), I(JON, 0, 0, 0, 0, 1, 1), MATCH(0), RET }, 4, 1, "insn 1: jon uses no mask, field must be zero" },
+	{ "jin with src", { RULE(0, 2, 0), I(JIN, R(0, 1), 26, 0, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: jin uses no src register, field must be zero" },
+	{ "jin with mask", { RULE(0, 2, 0), I(JIN, 0, 26, 0, 0, 0, 1), MATCH(0), RET }, 4, 1, "insn 1: jin uses no mask, field must be zero" },
+	{ "dst r8", { RULE(0, 2, 0), I(LDI, R(8, 0), 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: register r8 out of range" },
+	{ "dst r15", { RULE(0, 2, 0), I(LDLEN, R(15, 0), 0, 0, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: register r15 out of range" },
+	{ "src r9", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(ADDX, R(0, 9), 0, 0, 0, 0, 0), MATCH(0), RET }, 5, 1, "insn 2: register r9 out of range" },
+	{ "alu on an unwritten register", { RULE(0, 2, 0), I(ADDK, 0, 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: r0 read before it is written" },
+	{ "mov from an unwritten register", { RULE(0, 2, 0), I(MOV, R(0, 1), 0, 0, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: r1 read before it is written" },
+	{ "index from an unwritten register", { RULE(0, 2, 0), I(LDXB, R(0, 3), 14, 0, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: r3 read before it is written" },
+	{ "compare an unwritten register", { RULE(0, 2, 0), I(JEQK, R(5, 0), 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: r5 read before it is written" },
+	{ "fused indexed compare, unwritten index", { RULE(0, 2, 0), I(JEQXH, R(0, 7), 14, 0, 0, 80, 0xffff), MATCH(0), RET }, 4, 1, "insn 1: r7 read before it is written" },
+	{ "set lookup, unwritten index", { RULE(0, 2, 0), I(JINX, R(0, 7), 14, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: r7 read before it is written" },
+	{ "written on one path only",
+	  { RULE(0, 5, 0), I(JEQH, 0, 12, 0, 1, 0x800, 0xffff), I(LDI, R(1, 0), 0, 0, 0, 1, 0),
+	    I(JEQK, R(1, 0), 0, 0, 0, 1, 0), I(JA, 0, 0, 0, 0, 0, 0), MATCH(0), RET }, 7, 1,
+	  "insn 3: r1 read before it is written" },
+	{ "registers do not survive a rule",
+	  { RULE(0, 2, 0), I(LDI, 0, 0, 0, 0, 1, 0), MATCH(0), RULE(1, 2, 0),
+	    I(JEQK, 0, 0, 0, 0, 1, 0), MATCH(1), RET }, 7, 2, "insn 4: r0 read before it is written" },
+	{ "divk by zero", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(DIVK, 0, 0, 0, 0, 0, 0), MATCH(0), RET }, 5, 1, "insn 2: division by zero" },
+	{ "modk by zero", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(MODK, 0, 0, 0, 0, 0, 0), MATCH(0), RET }, 5, 1, "insn 2: division by zero" },
+	{ "lshk by 32", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(LSHK, 0, 0, 0, 0, 32, 0), MATCH(0), RET }, 5, 1, "insn 2: shift by 32, must be less than 32" },
+	{ "rshk by 40", { RULE(0, 3, 0), I(LDI, 0, 0, 0, 0, 1, 0), I(RSHK, 0, 0, 0, 0, 40, 0), MATCH(0), RET }, 5, 1, "insn 2: shift by 40, must be less than 32" },
+	{ "byte mask too wide", { RULE(0, 2, 0), I(JEQB, 0, 23, 0, 0, 6, 0x100), MATCH(0), RET }, 4, 1, "insn 1: mask 0x100 wider than the 1-byte load" },
+	{ "half mask too wide", { RULE(0, 2, 0), I(JSETH, 0, 20, 0, 0, 1, 0x10000), MATCH(0), RET }, 4, 1, "insn 1: mask 0x10000 wider than the 2-byte load" },
+	{ "byte value too wide", { RULE(0, 2, 0), I(JEQB, 0, 23, 0, 0, 0x100, 0xff), MATCH(0), RET }, 4, 1, "insn 1: value 0x100 wider than the 1-byte load" },
+	{ "indexed half value too wide", { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JGTXH, R(0, 7), 14, 0, 0, 0x12345, 0xffff), MATCH(0), RET }, 5, 1, "insn 2: value 0x12345 wider than the 2-byte load" },
+	{ "port out of range", { RULE(0, 2, 0), I(JON, 0, 1, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: port 1 out of range (1 ports)" },
+	{ "no direction", { RULE(0, 2, 0), I(JON, 0, 0, 0, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: bad direction 0x0" },
+	{ "unknown direction", { RULE(0, 2, 0), I(JON, 0, 0, 0, 0, 4, 0), MATCH(0), RET }, 4, 1, "insn 1: bad direction 0x4" },
+	{ "set out of range", { RULE(0, 2, 0), I(JIN, 0, 26, 0, 0, 2, 0), MATCH(0), RET }, 4, 1, "insn 1: set 2 out of range (2 sets)" },
+	{ "indexed set out of range", { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JINX, R(0, 7), 14, 0, 0, 9, 0), MATCH(0), RET }, 5, 1, "insn 2: set 9 out of range (2 sets)" },
+	{ "unknown rule flag", { RULE(0, 1, 4), MATCH(0), RET }, 3, 1, "insn 0: unknown rule flags 0x4" },
+	{ "rule out of order", { RULE(1, 1, 0), MATCH(1), RET }, 3, 2, "insn 0: rule 1 out of order, expected rule 0" },
+	{ "more rules than declared", { RULE(0, 1, 0), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 5, 1, "insn 2: rule 1 beyond the 1 rules the image declares" },
+	{ "fewer rules than declared", { RULE(0, 1, 0), MATCH(0), RET }, 3, 2, "insn 2: program has 1 rules, image declares 2" },
+	{ "empty rule body", { RULE(0, 0, 0), RET }, 2, 1, "insn 0: rule 0 has an empty body" },
+	{ "rule past the end", { RULE(0, 5, 0), MATCH(0), RET }, 3, 1, "insn 0: rule 0 ends beyond the program" },
+	{ "no ret at the end", { RULE(0, 1, 0), MATCH(0) }, 2, 1, "insn 0: rule 0 ends beyond the program" },
+	{ "first instruction outside a rule", { MATCH(0), RET }, 2, 0, "insn 0: match outside any rule" },
+	{ "code between rules", { RULE(0, 1, 0), MATCH(0), I(LDI, 0, 0, 0, 0, 1, 0), RET }, 4, 1, "insn 2: ldi outside any rule" },
+	{ "rule inside a rule", { RULE(0, 3, 0), RULE(1, 1, 0), MATCH(1), MATCH(0), RET }, 5, 2, "insn 1: rule inside rule 0, which ends at insn 4" },
+	{ "ret inside a rule", { RULE(0, 2, 0), RET, MATCH(0), RET }, 4, 1, "insn 1: ret inside rule 0, which ends at insn 3" },
+	{ "ret before the end", { RET, RET }, 2, 0, "insn 0: ret before the last instruction" },
+	{ "match of another rule", { RULE(0, 1, 0), MATCH(1), RET }, 3, 1, "insn 1: match of rule 1 inside rule 0" },
+	{ "ja out of the rule", { RULE(0, 2, 0), I(JA, 0, 0, 3, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: jump to insn 5 leaves rule 0 (insns 0-2)" },
+	{ "jt out of the rule", { RULE(0, 2, 0), I(JEQH, 0, 12, 9, 0, 0x800, 0xffff), MATCH(0), RET }, 4, 1, "insn 1: jump to insn 11 leaves rule 0 (insns 0-2)" },
+	{ "jf out of the rule", { RULE(0, 2, 0), I(JEQH, 0, 12, 0, 2, 0x800, 0xffff), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 6, 2, "insn 1: jump to insn 4 leaves rule 0 (insns 0-2)" },
+	{ "jump into the next rule", { RULE(0, 2, 0), I(JON, 0, 0, 3, 0, 1, 0), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 6, 2, "insn 1: jump to insn 5 leaves rule 0 (insns 0-2)" },
+	{ "jump past the program", { RULE(0, 2, 0), I(JA, 0, 0, 0xffff, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: jump to insn 65537 leaves rule 0 (insns 0-2)" },
+	{ "unreachable code", { RULE(0, 3, 0), I(JA, 0, 0, 1, 0, 0, 0), I(LDI, 0, 0, 0, 0, 1, 0), MATCH(0), RET }, 5, 1, "insn 2: unreachable instruction" },
+	{ "unreachable after match", { RULE(0, 2, 0), MATCH(0), I(LDI, 0, 0, 0, 0, 1, 0), RET }, 4, 1, "insn 2: unreachable instruction" },
+};
+
+/* Images that are broken around the program. */
+static void bad_images(void)
+{
+	struct dupto_vm_insn p[] = { RULE(0, 1, 0), MATCH(0), RET };
+	struct dupto_vm_prog *prog;
+	struct img im;
+	char err[256];
+	static const struct {
+		const char *name;
+		size_t at;		/* offset to patch, 0: none */
+		uint8_t val;
+		size_t cut;		/* bytes to drop from the end, 0: none */
+		const char *msg;
+	} rows[] = {
+		{ "bad version", 4, 9, 0, "record 1: image version 9, this VM runs version 1" },
+		{ "cut short", 0, 0, 3, "record 10: bad length 12" },
+		{ "record length below its header", 0, 0, 0, NULL },
+	};
+	struct { const char *name; const char *msg; int kind; } more[] = {
+		{ "target name not terminated", "record 3: bad target name", 1 },
+		{ "rule names a missing target", "record 6: rule 0: target 7 out of range (2 targets)", 2 },
+		{ "set element with host bits", "set 0: element 0: bits set beyond prefix length 8", 3 },
+		{ "reversed port range", "set 1: element 0: range 80-53 is reversed", 4 },
+		{ "unknown set type", "set 0: unknown set type 9", 5 },
+		{ "trailing record", "record 11: unexpected record of type 1 after the last set", 6 },
+		{ "records out of order", "record 3: type 4, target expected", 7 },
+		{ "prefix longer than the key", "set 0: element 0: bad prefix length 33", 8 },
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		build(&im, p, 3, 1);
+		if (rows[i].at)
+			im.b[rows[i].at] = rows[i].val;
+		prog = NULL;
+		dupto_vm_load(im.b, im.n - rows[i].cut, &prog, err, sizeof(err));
+		tap_result(!prog && !strcmp(err, rows[i].msg), "image refused: %s: \"%s\"%s%s",
+			   rows[i].name, rows[i].msg, prog || strcmp(err, rows[i].msg) ? " got " : "",
+			   prog ? "(loaded)" : strcmp(err, rows[i].msg) ? err : "");
+		dupto_vm_free(prog);
+	}
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		size_t off = 0;
+		uint8_t *b = im.b;
+
+		build(&im, p, 3, 1);
+		/* find records by walking them */
+		{
+			uint32_t nrec = 0;
+			size_t pos = 0;
+
+			while (pos < im.n) {
+				struct dupto_vm_rec r;
+
+				memcpy(&r, b + pos, sizeof(r));
+				nrec++;
+				if (more[i].kind == 1 && nrec == 3)
+					b[pos + 4 + 2] = 'x';	/* overwrite the NUL */
+				if (more[i].kind == 2 && nrec == 6)
+					b[pos + 4 + 8] = 7;
+				if (more[i].kind == 3 && nrec == 8)
+					b[pos + 4 + 1] = 1;
+				if (more[i].kind == 4 && nrec == 10) {
+					uint16_t rg[2] = { 80, 53 };
+
+					memcpy(b + pos + 4, rg, 4);
+				}
+				if (more[i].kind == 5 && nrec == 7)
+					b[pos + 4] = 9;
+				if (more[i].kind == 7 && nrec == 3)
+					b[pos + 2] = DUPTO_VM_REC_PORT;
+				if (more[i].kind == 8 && nrec == 8)
+					b[pos + 4 + 16] = 33;
+				pos += DUPTO_VM_REC_ALIGN(r.len);
+			}
+			off = im.n;
+		}
+		if (more[i].kind == 6) {
+			struct dupto_vm_hdr h = { 0 };
+
+			rec(&im, DUPTO_VM_REC_HEADER, &h, sizeof(h));
+			off = im.n;
+		}
+		prog = NULL;
+		dupto_vm_load(im.b, off, &prog, err, sizeof(err));
+		tap_result(!prog && !strcmp(err, more[i].msg), "image refused: %s: \"%s\"%s%s",
+			   more[i].name, more[i].msg, prog || strcmp(err, more[i].msg) ? " got " : "",
+			   prog ? "(loaded)" : strcmp(err, more[i].msg) ? err : "");
+		dupto_vm_free(prog);
+	}
+}
+
+static void bad_programs(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct dupto_vm_prog *prog = NULL;
+		struct img im;
+		char err[256] = "";
+
+		if (!bad[i].msg)
+			continue;
+		build(&im, bad[i].p, bad[i].n, bad[i].nrules);
+		dupto_vm_load(im.b, im.n, &prog, err, sizeof(err));
+		tap_result(!prog && !strcmp(err, bad[i].msg), "refused: %s: \"%s\"%s%s",
+			   bad[i].name, bad[i].msg, prog || strcmp(err, bad[i].msg) ? " got " : "",
+			   prog ? "(loaded)" : strcmp(err, bad[i].msg) ? err : "");
+		dupto_vm_free(prog);
+	}
+}
+
+/* ---- good programs ---- */
+
+/* A TCP/IPv4 frame 10.1.2.3:1024 -> 192.168.1.1:80, 60 bytes. */
+static uint8_t tcp4[60] = {
+	0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x08, 0x00,
+	0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 10, 1, 2, 3, 192, 168, 1, 1,
+	0x04, 0x00, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0,
+};
+/* The same with an 802.1Q tag (VLAN 5), 64 bytes. */
+static uint8_t tcp4v[64];
+static uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 6, 7, 8, 9, 10, 0x08, 0x06 };
+
+static const uint8_t *split_read(const struct dupto_vm_packet *pkt, uint32_t off,
+				 uint32_t n, uint8_t *buf)
+{
+	const uint8_t *whole = pkt->ctx;
+
+	if (off + n > 60)
+		return NULL;
+	memcpy(buf, whole + off, n);
+	return buf;
+}
+
+enum view { CAPTURE, KERNEL, SPLIT };
+
+static const struct good {
+	const char *name;
+	struct dupto_vm_insn p[MAXP];
+	uint32_t n, nrules;
+	const uint8_t *frame;
+	uint32_t len;
+	enum view view;
+	uint16_t port;
+	uint8_t dir;
+	uint64_t targets;	/* bitmap */
+	uint32_t matched, aborted;
+} good[] = {
+	{ "ethertype IPv4", { RULE(0, 2, 0), I(JEQH, 0, 12, 0, 1, 0x800, 0xffff), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "ethertype IPv4 on ARP", { RULE(0, 2, 0), I(JEQH, 0, 12, 0, 1, 0x800, 0xffff), MATCH(0), RET }, 4, 1, arp, 42, CAPTURE, 0, 1, 0, 0, 0 },
+	{ "a failed read abandons only its rule",
+	  { RULE(0, 2, 0), I(JEQB, 0, 100, 0, 0, 0, 0xff), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 6, 2, tcp4, 60, CAPTURE, 0, 1, 2, 1, 1 },
+	{ "a failed read under not is no match",
+	  { RULE(0, 2, 0), I(JEQB, 0, 100, 1, 0, 0, 0xff), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 1 },
+	{ "rules fire independently",
+	  { RULE(0, 1, 0), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 5, 2, tcp4, 60, CAPTURE, 0, 1, 3, 2, 0 },
+	{ "quick stops at its match",
+	  { RULE(0, 1, DUPTO_VM_RULE_QUICK), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 5, 2, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "quick without a match goes on",
+	  { RULE(0, 2, DUPTO_VM_RULE_QUICK), I(JEQH, 0, 12, 0, 1, 0x806, 0xffff), MATCH(0), RULE(1, 1, 0), MATCH(1), RET }, 6, 2, tcp4, 60, CAPTURE, 0, 1, 2, 1, 0 },
+	{ "else is skipped after a match",
+	  { RULE(0, 1, 0), MATCH(0), RULE(1, 1, DUPTO_VM_RULE_ELSE), MATCH(1), RET }, 5, 2, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "else takes what no rule took",
+	  { RULE(0, 2, 0), I(JEQH, 0, 12, 0, 1, 0x806, 0xffff), MATCH(0), RULE(1, 1, DUPTO_VM_RULE_ELSE), MATCH(1), RET }, 6, 2, tcp4, 60, CAPTURE, 0, 1, 2, 1, 0 },
+	{ "else after an abandoned rule",
+	  { RULE(0, 2, 0), I(JEQB, 0, 200, 0, 0, 0, 0xff), MATCH(0), RULE(1, 1, DUPTO_VM_RULE_ELSE), MATCH(1), RET }, 6, 2, tcp4, 60, CAPTURE, 0, 1, 2, 1, 1 },
+	{ "division by a zero register abandons the rule",
+	  { RULE(0, 5, 0), I(LDI, 0, 0, 0, 0, 7, 0), I(LDI, R(1, 0), 0, 0, 0, 0, 0), I(DIVX, R(0, 1), 0, 0, 0, 0, 0), I(JEQK, 0, 0, 0, 1, 0, 0), MATCH(0), RET }, 7, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 1 },
+	{ "a shift by 32 or more gives 0",
+	  { RULE(0, 5, 0), I(LDI, 0, 0, 0, 0, 7, 0), I(LDI, R(1, 0), 0, 0, 0, 40, 0), I(LSHX, R(0, 1), 0, 0, 0, 0, 0), I(JEQK, 0, 0, 0, 1, 0, 0), MATCH(0), RET }, 7, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "arithmetic wraps",
+	  { RULE(0, 4, 0), I(LDI, 0, 0, 0, 0, 0xffffffff, 0), I(ADDK, 0, 0, 0, 0, 2, 0), I(JEQK, 0, 0, 0, 1, 1, 0), MATCH(0), RET }, 6, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "wire length",
+	  { RULE(0, 3, 0), I(LDLEN, 0, 0, 0, 0, 0, 0), I(JEQK, 0, 0, 0, 1, 60, 0), MATCH(0), RET }, 5, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "transport port through the IPv4 header length",
+	  { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JEQXH, R(0, 7), 16, 0, 1, 80, 0xffff), MATCH(0), RET }, 5, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "indexed load beyond the frame",
+	  { RULE(0, 4, 0), I(LDI, 0, 0, 0, 0, 0xfffffff0, 0), I(LDXW, R(1, 0), 0xffff, 0, 0, 0, 0), I(JEQK, R(1, 0), 0, 0, 0, 0, 0), MATCH(0), RET }, 6, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 1 },
+	{ "jset on TCP flags",
+	  { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JSETXB, R(0, 7), 27, 0, 1, 0x02, 0xff), MATCH(0), RET }, 5, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "source in an IPv4 prefix set", { RULE(0, 2, 0), I(JIN, 0, 26, 0, 1, 0, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "destination not in the set", { RULE(0, 2, 0), I(JIN, 0, 30, 0, 1, 0, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 0 },
+	{ "port set through the header length",
+	  { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JINX, R(0, 7), 16, 0, 1, 1, 0), MATCH(0), RET }, 5, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "in on eth0, received on it", { RULE(0, 2, 0), I(JON, 0, 0, 0, 1, DUPTO_VM_DIR_IN, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, DUPTO_VM_DIR_IN, 1, 1, 0 },
+	{ "in on eth0, sent on it", { RULE(0, 2, 0), I(JON, 0, 0, 0, 1, DUPTO_VM_DIR_IN, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, DUPTO_VM_DIR_OUT, 0, 0, 0 },
+	{ "on eth0, either way", { RULE(0, 2, 0), I(JON, 0, 0, 0, 1, 3, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, DUPTO_VM_DIR_OUT, 1, 1, 0 },
+	{ "on eth0, frame on no port", { RULE(0, 2, 0), I(JON, 0, 0, 0, 1, 3, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, DUPTO_VM_PORT_NONE, DUPTO_VM_DIR_IN, 0, 0, 0 },
+	{ "tag in metadata read at offset 12", { RULE(0, 2, 0), I(JEQH, 0, 12, 0, 1, 0x8100, 0xffff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "VLAN id from metadata", { RULE(0, 2, 0), I(JEQH, 0, 14, 0, 1, 5, 0x0fff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "inner EtherType after the tag", { RULE(0, 2, 0), I(JEQH, 0, 16, 0, 1, 0x800, 0xffff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "a word across the tag", { RULE(0, 2, 0), I(JEQW, 0, 14, 0, 1, 0x00050800, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "a word across the MAC and the tag", { RULE(0, 2, 0), I(JEQW, 0, 10, 0, 1, 0x090a8100, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "tagged source address", { RULE(0, 2, 0), I(JEQW, 0, 30, 0, 1, 0x0a010203, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "non-linear frame through the read hook", { RULE(0, 2, 0), I(JEQW, 0, 30, 0, 1, 0xc0a80101, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4, 60, SPLIT, 0, 1, 1, 1, 0 },
+	{ "non-linear frame, read past its end", { RULE(0, 2, 0), I(JEQW, 0, 58, 0, 1, 0, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4, 60, SPLIT, 0, 1, 0, 0, 1 },
+};
+
+static void good_programs(void)
+{
+	size_t i;
+
+	memcpy(tcp4v, tcp4, 12);
+	tcp4v[12] = 0x81;
+	tcp4v[14] = 0x00;
+	tcp4v[15] = 5;
+	memcpy(tcp4v + 16, tcp4 + 12, 48);
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		const struct good *g = &good[i];
+		struct dupto_vm_rule_stats stats[4] = { { 0 } };
+		struct dupto_vm_prog *prog = NULL;
+		struct dupto_vm_packet pkt;
+		struct dupto_vm_result res;
+		struct frame fr = { (uint8_t *)g->frame, g->len, g->len };
+		uint8_t buf[128];
+		char err[256] = "";
+		struct img im;
+		uint64_t want_stats = 0, got_stats = 0;
+		uint32_t r;
+
+		build(&im, g->p, g->n, g->nrules);
+		if (dupto_vm_load(im.b, im.n, &prog, err, sizeof(err))) {
+			tap_result(false, "runs: %s: refused: %s", g->name, err);
+			continue;
+		}
+		if (g->view == KERNEL)
+			view_kernel(&fr, &pkt, buf);
+		else
+			view_capture(&fr, &pkt);
+		if (g->view == SPLIT) {
+			pkt.len = 20;
+			pkt.read = split_read;
+			pkt.ctx = g->frame;
+		}
+		pkt.port = g->port;
+		pkt.dir = g->dir;
+		dupto_vm_run(prog, &pkt, &res, stats);
+		for (r = 0; r < g->nrules; r++) {
+			got_stats += stats[r].packets;
+			want_stats += stats[r].bytes == stats[r].packets * g->len;
+		}
+		tap_result(res.targets[0] == g->targets && !res.targets[1] &&
+			   res.matched == g->matched && res.aborted == g->aborted &&
+			   got_stats == g->matched && want_stats == g->nrules,
+			   "runs: %s: targets 0x%llx, %u matched, %u abandoned",
+			   g->name, (unsigned long long)res.targets[0], res.matched,
+			   res.aborted);
+		dupto_vm_free(prog);
+	}
+}
+
+int main(void)
+{
+	bad_programs();
+	bad_images();
+	good_programs();
+	return tap_done();
+}
