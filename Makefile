@@ -3,11 +3,12 @@
 #   make               build the module for the running kernel, and the tool
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
 #   make check         every test: userspace, then selftests on 6.1 and 6.12
+#   make fuzz          run the fuzzers (FUZZ_SECONDS each)
 #   make install       install module and tool on this machine
 #   make dkms-install  register the module with DKMS instead
 #
-# demo and check first install the Debian packages they need (see
-# scripts/debian-packages), which takes root.
+# demo and check (scripts/demo, scripts/check) first install the Debian
+# packages they need (scripts/debian-packages), which takes root.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 DESTDIR ?=
@@ -29,10 +30,10 @@ deps:
 kmod-check:
 	scripts/build-kmod --check
 
-check: deps
+check:
 	scripts/check
 
-demo: deps
+demo:
 	scripts/demo
 
 install: all
