@@ -78,6 +78,18 @@ static bool word_is(const struct token *t, const char *w)
 	       !strncmp(t->text, w, t->loc.len);
 }
 
+/* "and"/"&&" or "or"/"||": the node kind it makes, or false. */
+static bool bool_op(const struct token *t, enum n_kind *kind)
+{
+	if (t->type == T_ANDAND || word_is(t, "and"))
+		*kind = N_AND;
+	else if (t->type == T_OROR || word_is(t, "or"))
+		*kind = N_OR;
+	else
+		return false;
+	return true;
+}
+
 static bool is_kw(struct parser *p, uint32_t k, const char *w)
 {
 	return word_is(peek(p, k), w);
@@ -546,11 +558,7 @@ static struct node *parse_id(struct parser *p, struct quals *q)
 			struct token *op = peek(p, 0);
 			enum n_kind kind;
 
-			if (op->type == T_ANDAND || word_is(op, "and"))
-				kind = N_AND;
-			else if (op->type == T_OROR || word_is(op, "or"))
-				kind = N_OR;
-			else
+			if (!bool_op(op, &kind))
 				break;
 			next(p);
 			n = new_node(p, kind, &op->loc);
@@ -767,11 +775,7 @@ static struct node *parse_expr(struct parser *p, struct quals *q)
 		struct node *n;
 		uint32_t k = 1;
 
-		if (op->type == T_ANDAND || word_is(op, "and"))
-			kind = N_AND;
-		else if (op->type == T_OROR || word_is(op, "or"))
-			kind = N_OR;
-		else
+		if (!bool_op(op, &kind))
 			break;
 		next(p);
 		n = new_node(p, kind, &op->loc);
