@@ -80,18 +80,6 @@ static void check(const char *ours, const char *oracle)
 	pcap_close(pc);
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
-		*--e = 0;
-	return s;
-}
-
 static int each_line(const char *path, bool sets)
 {
 	char line[4096];
