@@ -4,6 +4,7 @@
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
 #   make check         every test: userspace, then selftests on 6.1 and 6.12
 #   make fuzz          run the fuzzers (FUZZ_SECONDS each)
+#   make bench-vm      the VM against libpcap's bpf_filter (tools/bench/)
 #   make install       install module and tool on this machine
 #   make dkms-install  register the module with DKMS instead
 #
@@ -51,9 +52,14 @@ dkms-install:
 fuzz:
 	$(MAKE) -C tools fuzz
 
+# Instructions and ns per packet: the VM, bpf_filter, hand-written C.
+bench-vm:
+	$(MAKE) -C tools bench-vm
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools deps kmod-check check demo install dkms-install clean fuzz
+.PHONY: all module tools deps kmod-check check demo install dkms-install clean fuzz \
+	bench-vm

@@ -6,6 +6,12 @@
  * the rules checks jump targets and that no register is read before it is
  * written on every path. Every rejection names the instruction and why.
  *
+ * Jumps may leave their rule for a later one (the compiler does so where
+ * the fields a rule read already decide the next rules), so a first walk
+ * over the RULE headers marks where such a jump may land: on a RULE, on
+ * RET, or inside the body of a later rule that is not an else rule, since
+ * the else test is made by the RULE instruction.
+ *
  * Arithmetic on untrusted values is done in u64 or checked before it is
  * done, so no check can overflow into a pass (nftables' CVE-2022-1015).
  */
@@ -39,7 +45,7 @@ struct vm_op_info {
 static const struct vm_op_info vm_ops[__DUPTO_VM_OP_MAX] = {
 	OP(RET, "ret", 0),
 	OP(RULE, "rule", F_OFF | F_JT | F_IMM),
-	OP(MATCH, "match", F_OFF),
+	OP(MATCH, "match", F_OFF | F_JT),
 	OP(JA, "ja", F_JT),
 	OP(LDI, "ldi", F_WDST | F_IMM),
 	OP(MOV, "mov", F_WDST | F_RSRC),
@@ -249,11 +255,72 @@ static void flow(struct vm_state *st, u32 to, u8 init)
 	}
 }
 
+/*
+ * Where a jump from an earlier rule may land (LAND_OK): every RULE, the RET
+ * after the last rule, and the bodies of rules that are not else rules
+ * (LAND_ELSE marks theirs). Only the headers are looked at here; the main
+ * pass checks them, in order, and a broken header stops the walk, so
+ * nothing after it is a landing place.
+ */
+#define LAND_OK		1
+#define LAND_ELSE	2
+
+static void mark_landings(const struct dupto_vm_insn *insns, u32 ninsns,
+			  u8 *land)
+{
+	u32 n = 0, end, i;
+
+	while (n < ninsns && insns[n].op == DUPTO_VM_RULE) {
+		end = n + 1 + insns[n].jt;
+		if (!insns[n].jt || end >= ninsns)
+			return;
+		land[n] = LAND_OK;
+		for (i = n + 1; i < end; i++)
+			land[i] = insns[n].imm & DUPTO_VM_RULE_ELSE ? LAND_ELSE : LAND_OK;
+		n = end;
+	}
+	if (n < ninsns && insns[n].op == DUPTO_VM_RET)
+		land[n] = LAND_OK;
+}
+
+/*
+ * A jump from insn @n, in the rule that ends at @end, to @to. Returns
+ * 0 and passes the registers on, or -EINVAL with the reason.
+ */
+static int check_jump(const struct dupto_vm_insn *insns, u32 ninsns,
+		      struct vm_state *st, const u8 *land, u32 n, u32 end,
+		      u32 to, u8 init, char *err, size_t errlen)
+{
+	if (to < end) {
+		flow(st, to, init);
+		return 0;
+	}
+	if (to == end)
+		return 0;	/* the main pass checks what is there */
+	if (to >= ninsns) {
+		insn_err(n, "jump to insn %u beyond the program", to);
+		return -EINVAL;
+	}
+	if (land[to] == LAND_ELSE) {
+		insn_err(n, "jump to insn %u inside the body of an else rule", to);
+		return -EINVAL;
+	}
+	if (land[to] != LAND_OK) {
+		insn_err(n, "jump to insn %u outside any rule", to);
+		return -EINVAL;
+	}
+	/* a RULE or RET starts afresh; a body goes on with what we know */
+	if (insns[to].op != DUPTO_VM_RULE && insns[to].op != DUPTO_VM_RET)
+		flow(st, to, init);
+	return 0;
+}
+
 int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 		    const struct dupto_vm_limits *lim, char *err, size_t errlen)
 {
-	u32 n, rule = 0, rule_start = 0, end = 0;
+	u32 n, rule = 0, end = 0;
 	struct vm_state *st;
+	u8 *land;
 	int ret = 0;
 
 	if (!ninsns) {
@@ -267,12 +334,16 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 	}
 
 	st = dupto_vm_zalloc(ninsns * sizeof(*st));
-	if (!st)
+	land = dupto_vm_zalloc(ninsns);
+	if (!st || !land) {
+		dupto_vm_kfree(st);
+		dupto_vm_kfree(land);
 		return -ENOMEM;
+	}
+	mark_landings(insns, ninsns, land);
 
 	for (n = 0; n < ninsns; n++) {
 		const struct dupto_vm_insn *insn = &insns[n];
-		u32 jt, jf;
 		u16 fl;
 		u8 init;
 
@@ -338,7 +409,6 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 				ret = -EINVAL;
 				break;
 			}
-			rule_start = n;
 			end = n + 1 + insn->jt;
 			rule++;
 			/* Nothing is known at the start of a rule: a rule
@@ -369,19 +439,21 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 				insn_err(n, "match of rule %u inside rule %u",
 					 insn->off, rule - 1);
 				ret = -EINVAL;
+				break;
 			}
-			/* control continues at the rule's end */
-			break;
-		case DUPTO_VM_JA:
-			jt = n + 1 + insn->jt;
-			if (jt > end) {
-				insn_err(n, "jump to insn %u leaves rule %u (insns %u-%u)",
-					 jt, rule - 1, rule_start, end - 1);
+			/* control continues at the rule's end or beyond */
+			if (n + 1 + insn->jt < end) {
+				insn_err(n, "match continues at insn %u, inside its rule",
+					 n + 1 + insn->jt);
 				ret = -EINVAL;
 				break;
 			}
-			if (jt < end)
-				flow(st, jt, init);
+			ret = check_jump(insns, ninsns, st, land, n, end,
+					 n + 1 + insn->jt, init, err, errlen);
+			break;
+		case DUPTO_VM_JA:
+			ret = check_jump(insns, ninsns, st, land, n, end,
+					 n + 1 + insn->jt, init, err, errlen);
 			break;
 		default:
 			if (!(fl & F_COND)) {
@@ -390,19 +462,12 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 					flow(st, n + 1, init);
 				break;
 			}
-			jt = n + 1 + insn->jt;
-			jf = n + 1 + insn->jf;
-			if (jt > end || jf > end) {
-				insn_err(n, "jump to insn %u leaves rule %u (insns %u-%u)",
-					 jt > end ? jt : jf, rule - 1, rule_start,
-					 end - 1);
-				ret = -EINVAL;
-				break;
-			}
-			if (jt < end)
-				flow(st, jt, init);
-			if (jf < end)
-				flow(st, jf, init);
+			ret = check_jump(insns, ninsns, st, land, n, end,
+					 n + 1 + insn->jt, init, err, errlen);
+			if (!ret)
+				ret = check_jump(insns, ninsns, st, land, n, end,
+						 n + 1 + insn->jf, init, err,
+						 errlen);
 			break;
 		}
 		if (ret)
@@ -414,6 +479,7 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 		insn_err(ninsns - 1, "the last instruction must be ret");
 		ret = -EINVAL;
 	}
+	dupto_vm_kfree(land);
 	dupto_vm_kfree(st);
 	return ret;
 }

@@ -6,6 +6,12 @@
  * initialisation, rule structure) is not checked again here. What only the
  * frame can tell is: packet reads are bounds-checked, and a failed read or
  * a division by zero abandons the current rule.
+ *
+ * It runs the loader's copy of the program, prog->code (see struct
+ * dupto_vm_prog and prepare_code() in vm_load.c), made so that the common
+ * instruction, a fused compare, is a bounds check, a load, a compare and a
+ * jump. Jumps may cross rules, so the rule a failed read abandons is looked
+ * up (prog->insn_end) rather than tracked.
  */
 
 #include "vm.h"
@@ -54,30 +60,17 @@ static const u8 *read_tagged(const struct dupto_vm_packet *pkt, u64 off,
 	return buf;
 }
 
-static __always_inline const u8 *vm_read(const struct dupto_vm_packet *pkt,
-					 u64 off, u32 n, u8 *buf)
+/*
+ * Reads beyond the bytes that can be read in place: the wire view of a
+ * tagged frame, bytes beyond the linear part, reads past the end. Kept out
+ * of line so that the interpreter's fast path is one compare.
+ */
+static noinline const u8 *vm_read_slow(const struct dupto_vm_packet *pkt,
+				       u64 off, u32 n, u8 *buf)
 {
-	if (likely(!pkt->vlan_tagged)) {
-		if (likely(off + n <= pkt->len))
-			return pkt->data + off;
+	if (!pkt->vlan_tagged)
 		return read_phys(pkt, off, n, buf);
-	}
 	return read_tagged(pkt, off, n, buf);
-}
-
-static __always_inline u32 vm_value(const u8 *p, u32 n)
-{
-	if (n == 1)
-		return p[0];
-	if (n == 2)
-		return dupto_vm_get16(p);
-	return dupto_vm_get32(p);
-}
-
-/* Width of the packet read of a load or fused compare, from its opcode. */
-static __always_inline u32 vm_width(u8 op, u8 first)
-{
-	return 1U << ((op - first) % 3);
 }
 
 /*
@@ -94,313 +87,367 @@ static int set_partial(const struct dupto_vm_packet *pkt,
 	if (set->type != DUPTO_VM_SET_IP4 && set->type != DUPTO_VM_SET_IP6)
 		return -1;
 	for (words = set->keylen / 4; words-- > 0;) {
-		p = words ? vm_read(pkt, off, 4 * words, buf) : buf;
+		p = words ? vm_read_slow(pkt, off, 4 * words, buf) : buf;
 		if (p)
 			return dupto_vm_set_lookup_partial(set, p, words);
 	}
 	return -1;
 }
 
+/*
+ * @p = the @n bytes at @off: in place if they are there (one compare), else
+ * through vm_read_slow(); a failed read abandons the rule. @fast is how far
+ * the frame can be read in place: its linear length, or only up to the tag
+ * if the tag is in metadata.
+ */
+#define VM_PTR(p, off, n) \
+	do { \
+		u64 o_ = (off); \
+		if (likely(o_ + (n) <= fast)) { \
+			(p) = data + o_; \
+		} else { \
+			(p) = vm_read_slow(pkt, o_, (n), buf); \
+			if (unlikely(!(p))) \
+				goto abort; \
+		} \
+	} while (0)
+
+#define DST	reg[DUPTO_VM_DST(insn)]
+#define SRC	reg[DUPTO_VM_SRC(insn)]
+#define XOFF	((u64)SRC + insn->off)
+
+/*
+ * Dispatch. Threaded code, each handler ending in its own indirect jump
+ * through a table (as the kernel's eBPF interpreter does), runs fewer
+ * instructions and fewer ns per frame than a switch, in userspace. But a
+ * kernel built with retpolines (Debian's are) sends every indirect jump
+ * through a thunk, and on a CPU that needs retpolines that made the
+ * interpreter five to six times slower than a switch, which the kernel
+ * compiles without jump tables into a tree of compares and no indirect jump.
+ * So such kernels get the switch; DUPTO_VM_SWITCH gets it anywhere (the
+ * tests run both). Figures in Documentation/performance.rst.
+ */
+#if defined(__KERNEL__) && !defined(DUPTO_VM_SWITCH)
+#if IS_ENABLED(CONFIG_RETPOLINE) || IS_ENABLED(CONFIG_MITIGATION_RETPOLINE)
+#define DUPTO_VM_SWITCH
+#endif
+#endif
+#ifdef DUPTO_VM_SWITCH
+#define NEXT()		goto dispatch
+#else
+#define VM_THREADED
+#define NEXT()		goto *jumptable[insn->op]
+#endif
+#define STEP()		do { insn++; NEXT(); } while (0)
+#define JUMP(test)	do { insn += (test) ? insn->jt : insn->jf; NEXT(); } while (0)
+
+/*
+ * Fused compares, one handler per width so each is straight-line code.
+ * Equality and bit tests compare the bytes as they are in memory (their
+ * constants were put in that order at load); order tests need the value.
+ */
+#define V1(p)		((u32)(p)[0])
+#define RAW2(p)		dupto_vm_raw16(p)
+#define RAW4(p)		dupto_vm_raw32(p)
+#define NET2(p)		dupto_vm_get16(p)
+#define NET4(p)		dupto_vm_get32(p)
+#define VM_JPKT(op, n, off, val, test) \
+	op: \
+		VM_PTR(p, off, n); \
+		a = val(p); \
+		JUMP(test)
+#define VM_JEQ(OP, off) \
+	VM_JPKT(OP##B, 1, off, V1, (a & insn->mask) == insn->imm); \
+	VM_JPKT(OP##H, 2, off, RAW2, (a & insn->mask) == insn->imm); \
+	VM_JPKT(OP##W, 4, off, RAW4, (a & insn->mask) == insn->imm)
+#define VM_JEQW(OP, off) \
+	VM_JPKT(OP##B, 1, off, V1, a == insn->imm); \
+	VM_JPKT(OP##H, 2, off, RAW2, a == insn->imm); \
+	VM_JPKT(OP##W, 4, off, RAW4, a == insn->imm)
+#define VM_JSET(OP, off) \
+	VM_JPKT(OP##B, 1, off, V1, a & insn->imm); \
+	VM_JPKT(OP##H, 2, off, RAW2, a & insn->imm); \
+	VM_JPKT(OP##W, 4, off, RAW4, a & insn->imm)
+#define VM_JREL(OP, off, rel) \
+	VM_JPKT(OP##B, 1, off, V1, (a & insn->mask) rel insn->imm); \
+	VM_JPKT(OP##H, 2, off, NET2, (a & insn->mask) rel insn->imm); \
+	VM_JPKT(OP##W, 4, off, NET4, (a & insn->mask) rel insn->imm)
+
+/* Every handler, named after its opcode. */
+#define VM_HANDLERS(X) \
+	X(RET) X(RULE) X(MATCH) X(JA) \
+	X(LDI) X(MOV) X(LDLEN) X(LDB) X(LDH) X(LDW) \
+	X(LDXB) X(LDXH) X(LDXW) X(LDIHL) \
+	X(ADDK) X(SUBK) X(MULK) X(DIVK) X(MODK) \
+	X(ANDK) X(ORK) X(XORK) X(LSHK) X(RSHK) \
+	X(ADDX) X(SUBX) X(MULX) X(DIVX) X(MODX) \
+	X(ANDX) X(ORX) X(XORX) X(LSHX) X(RSHX) X(NEG) \
+	X(JEQK) X(JGTK) X(JGEK) X(JSETK) \
+	X(JEQX) X(JGTX) X(JGEX) X(JSETX) \
+	X(JEQB) X(JEQH) X(JEQW) X(JGTB) X(JGTH) X(JGTW) \
+	X(JGEB) X(JGEH) X(JGEW) X(JSETB) X(JSETH) X(JSETW) \
+	X(JEQXB) X(JEQXH) X(JEQXW) X(JGTXB) X(JGTXH) X(JGTXW) \
+	X(JGEXB) X(JGEXH) X(JGEXW) X(JSETXB) X(JSETXH) X(JSETXW) \
+	X(JON) X(JIN) X(JINX) \
+	X(IJEQB) X(IJEQH) X(IJEQW) X(IJEQXB) X(IJEQXH) X(IJEQXW) \
+	X(ICEQ) X(ICEQW) X(ICGT) X(ICGE) X(ICSET)
+
+#define VM_LABEL(op)	[DUPTO_VM_##op] = &&op,
+#define VM_CASE(op)	case DUPTO_VM_##op: goto op;
+
 void dupto_vm_run(const struct dupto_vm_prog *prog,
 		  const struct dupto_vm_packet *pkt,
 		  struct dupto_vm_result *res,
 		  struct dupto_vm_rule_stats *stats)
 {
-	const struct dupto_vm_insn *insns = prog->insns;
-	const struct dupto_vm_insn *insn;
-	u32 reg[DUPTO_VM_NREGS] = { 0 };
-	u32 pc = 0, end = 0, flags = 0;
-	bool taken = false;
+#ifdef VM_THREADED
+	static const void * const jumptable[256] __annotate_jump_table = {
+		VM_HANDLERS(VM_LABEL)
+		/* every byte value has a target; the verifier lets none of these in */
+		[__DUPTO_VM_IOP_MAX ... 255] = &&BAD,
+	};
+#endif
+	const struct dupto_vm_insn *insn = prog->entry;
+	const u8 *data = pkt->data;
+	u64 fast = pkt->len;
+	u32 reg[DUPTO_VM_NREGS];	/* the verifier proved none is read unwritten */
 	const u8 *p;
 	u8 buf[16];
-	u32 a, b, i;
+	u32 a = 0, b;
 	u64 off;
-	bool cond;
 
+	if (pkt->vlan_tagged && fast > 12)
+		fast = 12;
 	memset(res, 0, sizeof(*res));
-
-	for (;;) {
-		insn = &insns[pc];
-		switch (insn->op) {
-		case DUPTO_VM_RET:
-			return;
-
-		case DUPTO_VM_RULE:
-			end = pc + 1 + insn->jt;
-			if ((insn->imm & DUPTO_VM_RULE_ELSE) && taken) {
-				pc = end;
-				continue;
-			}
-			flags = insn->imm;
-			pc++;
-			continue;
-
-		case DUPTO_VM_MATCH: {
-			const struct dupto_vm_rule *rule = &prog->rules[insn->off];
-
-			for (i = 0; i < DUPTO_VM_TARGET_WORDS; i++)
-				res->targets[i] |= rule->targets[i];
-			res->matched++;
-			if (stats) {
-				stats[insn->off].packets++;
-				stats[insn->off].bytes += pkt->wire_len;
-			}
-			taken = true;
-			if (flags & DUPTO_VM_RULE_QUICK)
-				return;
-			pc = end;
-			continue;
-		}
-
-		case DUPTO_VM_JA:
-			pc += 1 + insn->jt;
-			continue;
-
-		case DUPTO_VM_LDI:
-			reg[DUPTO_VM_DST(insn)] = insn->imm;
-			break;
-		case DUPTO_VM_MOV:
-			reg[DUPTO_VM_DST(insn)] = reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_LDLEN:
-			reg[DUPTO_VM_DST(insn)] = pkt->wire_len;
-			break;
-		case DUPTO_VM_LDB:
-		case DUPTO_VM_LDH:
-		case DUPTO_VM_LDW:
-			a = vm_width(insn->op, DUPTO_VM_LDB);
-			p = vm_read(pkt, insn->off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			reg[DUPTO_VM_DST(insn)] = vm_value(p, a);
-			break;
-		case DUPTO_VM_LDXB:
-		case DUPTO_VM_LDXH:
-		case DUPTO_VM_LDXW:
-			a = vm_width(insn->op, DUPTO_VM_LDXB);
-			off = (u64)reg[DUPTO_VM_SRC(insn)] + insn->off;
-			p = vm_read(pkt, off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			reg[DUPTO_VM_DST(insn)] = vm_value(p, a);
-			break;
-		case DUPTO_VM_LDIHL:
-			p = vm_read(pkt, insn->off, 1, buf);
-			if (unlikely(!p))
-				goto abort;
-			reg[DUPTO_VM_DST(insn)] = (*p & 0xf) << 2;
-			break;
-
-		case DUPTO_VM_ADDK:
-			reg[DUPTO_VM_DST(insn)] += insn->imm;
-			break;
-		case DUPTO_VM_SUBK:
-			reg[DUPTO_VM_DST(insn)] -= insn->imm;
-			break;
-		case DUPTO_VM_MULK:
-			reg[DUPTO_VM_DST(insn)] *= insn->imm;
-			break;
-		case DUPTO_VM_DIVK:
-			reg[DUPTO_VM_DST(insn)] /= insn->imm;
-			break;
-		case DUPTO_VM_MODK:
-			reg[DUPTO_VM_DST(insn)] %= insn->imm;
-			break;
-		case DUPTO_VM_ANDK:
-			reg[DUPTO_VM_DST(insn)] &= insn->imm;
-			break;
-		case DUPTO_VM_ORK:
-			reg[DUPTO_VM_DST(insn)] |= insn->imm;
-			break;
-		case DUPTO_VM_XORK:
-			reg[DUPTO_VM_DST(insn)] ^= insn->imm;
-			break;
-		case DUPTO_VM_LSHK:
-			reg[DUPTO_VM_DST(insn)] <<= insn->imm;
-			break;
-		case DUPTO_VM_RSHK:
-			reg[DUPTO_VM_DST(insn)] >>= insn->imm;
-			break;
-		case DUPTO_VM_ADDX:
-			reg[DUPTO_VM_DST(insn)] += reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_SUBX:
-			reg[DUPTO_VM_DST(insn)] -= reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_MULX:
-			reg[DUPTO_VM_DST(insn)] *= reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_DIVX:
-			b = reg[DUPTO_VM_SRC(insn)];
-			if (unlikely(!b))
-				goto abort;
-			reg[DUPTO_VM_DST(insn)] /= b;
-			break;
-		case DUPTO_VM_MODX:
-			b = reg[DUPTO_VM_SRC(insn)];
-			if (unlikely(!b))
-				goto abort;
-			reg[DUPTO_VM_DST(insn)] %= b;
-			break;
-		case DUPTO_VM_ANDX:
-			reg[DUPTO_VM_DST(insn)] &= reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_ORX:
-			reg[DUPTO_VM_DST(insn)] |= reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_XORX:
-			reg[DUPTO_VM_DST(insn)] ^= reg[DUPTO_VM_SRC(insn)];
-			break;
-		case DUPTO_VM_LSHX:
-			b = reg[DUPTO_VM_SRC(insn)];
-			reg[DUPTO_VM_DST(insn)] = b < 32 ? reg[DUPTO_VM_DST(insn)] << b : 0;
-			break;
-		case DUPTO_VM_RSHX:
-			b = reg[DUPTO_VM_SRC(insn)];
-			reg[DUPTO_VM_DST(insn)] = b < 32 ? reg[DUPTO_VM_DST(insn)] >> b : 0;
-			break;
-		case DUPTO_VM_NEG:
-			reg[DUPTO_VM_DST(insn)] = 0U - reg[DUPTO_VM_DST(insn)];
-			break;
-
-		case DUPTO_VM_JEQK:
-			cond = reg[DUPTO_VM_DST(insn)] == insn->imm;
-			goto jump;
-		case DUPTO_VM_JGTK:
-			cond = reg[DUPTO_VM_DST(insn)] > insn->imm;
-			goto jump;
-		case DUPTO_VM_JGEK:
-			cond = reg[DUPTO_VM_DST(insn)] >= insn->imm;
-			goto jump;
-		case DUPTO_VM_JSETK:
-			cond = reg[DUPTO_VM_DST(insn)] & insn->imm;
-			goto jump;
-		case DUPTO_VM_JEQX:
-			cond = reg[DUPTO_VM_DST(insn)] == reg[DUPTO_VM_SRC(insn)];
-			goto jump;
-		case DUPTO_VM_JGTX:
-			cond = reg[DUPTO_VM_DST(insn)] > reg[DUPTO_VM_SRC(insn)];
-			goto jump;
-		case DUPTO_VM_JGEX:
-			cond = reg[DUPTO_VM_DST(insn)] >= reg[DUPTO_VM_SRC(insn)];
-			goto jump;
-		case DUPTO_VM_JSETX:
-			cond = reg[DUPTO_VM_DST(insn)] & reg[DUPTO_VM_SRC(insn)];
-			goto jump;
-
-		/* Fused compares: one dispatch for libpcap's "ld; and; jxx". */
-		case DUPTO_VM_JEQB:
-		case DUPTO_VM_JEQH:
-		case DUPTO_VM_JEQW:
-			a = vm_width(insn->op, DUPTO_VM_JEQB);
-			p = vm_read(pkt, insn->off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = (vm_value(p, a) & insn->mask) == insn->imm;
-			goto jump;
-		case DUPTO_VM_JGTB:
-		case DUPTO_VM_JGTH:
-		case DUPTO_VM_JGTW:
-			a = vm_width(insn->op, DUPTO_VM_JGTB);
-			p = vm_read(pkt, insn->off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = (vm_value(p, a) & insn->mask) > insn->imm;
-			goto jump;
-		case DUPTO_VM_JGEB:
-		case DUPTO_VM_JGEH:
-		case DUPTO_VM_JGEW:
-			a = vm_width(insn->op, DUPTO_VM_JGEB);
-			p = vm_read(pkt, insn->off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = (vm_value(p, a) & insn->mask) >= insn->imm;
-			goto jump;
-		case DUPTO_VM_JSETB:
-		case DUPTO_VM_JSETH:
-		case DUPTO_VM_JSETW:
-			a = vm_width(insn->op, DUPTO_VM_JSETB);
-			p = vm_read(pkt, insn->off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = vm_value(p, a) & insn->mask & insn->imm;
-			goto jump;
-
-		case DUPTO_VM_JEQXB:
-		case DUPTO_VM_JEQXH:
-		case DUPTO_VM_JEQXW:
-			a = vm_width(insn->op, DUPTO_VM_JEQXB);
-			off = (u64)reg[DUPTO_VM_SRC(insn)] + insn->off;
-			p = vm_read(pkt, off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = (vm_value(p, a) & insn->mask) == insn->imm;
-			goto jump;
-		case DUPTO_VM_JGTXB:
-		case DUPTO_VM_JGTXH:
-		case DUPTO_VM_JGTXW:
-			a = vm_width(insn->op, DUPTO_VM_JGTXB);
-			off = (u64)reg[DUPTO_VM_SRC(insn)] + insn->off;
-			p = vm_read(pkt, off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = (vm_value(p, a) & insn->mask) > insn->imm;
-			goto jump;
-		case DUPTO_VM_JGEXB:
-		case DUPTO_VM_JGEXH:
-		case DUPTO_VM_JGEXW:
-			a = vm_width(insn->op, DUPTO_VM_JGEXB);
-			off = (u64)reg[DUPTO_VM_SRC(insn)] + insn->off;
-			p = vm_read(pkt, off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = (vm_value(p, a) & insn->mask) >= insn->imm;
-			goto jump;
-		case DUPTO_VM_JSETXB:
-		case DUPTO_VM_JSETXH:
-		case DUPTO_VM_JSETXW:
-			a = vm_width(insn->op, DUPTO_VM_JSETXB);
-			off = (u64)reg[DUPTO_VM_SRC(insn)] + insn->off;
-			p = vm_read(pkt, off, a, buf);
-			if (unlikely(!p))
-				goto abort;
-			cond = vm_value(p, a) & insn->mask & insn->imm;
-			goto jump;
-
-		case DUPTO_VM_JON:
-			cond = pkt->port == insn->off && (pkt->dir & insn->imm);
-			goto jump;
-		case DUPTO_VM_JIN:
-		case DUPTO_VM_JINX: {
-			const struct dupto_vm_set *set = prog->sets[insn->imm];
-
-			off = insn->off;
-			if (insn->op == DUPTO_VM_JINX)
-				off += reg[DUPTO_VM_SRC(insn)];
-			p = vm_read(pkt, off, set->keylen, buf);
-			if (unlikely(!p)) {
-				int r = set_partial(pkt, set, off, buf);
-
-				if (r < 0)
-					goto abort;
-				cond = r;
-				goto jump;
-			}
-			cond = dupto_vm_set_lookup(set, p);
-			goto jump;
-		}
-
-		default:
-			/* Unreachable after verification; stop rather than guess. */
-			return;
-		}
-		pc++;
-		continue;
-jump:
-		pc += 1 + (cond ? insn->jt : insn->jf);
-		continue;
-abort:
-		res->aborted++;
-		pc = end;
+#ifdef VM_THREADED
+	NEXT();
+#else
+dispatch:
+	/*
+	 * Without jump tables a switch is a tree of compares, about seven
+	 * deep: the tests most frames run most are tried first.
+	 */
+	if (insn->op == DUPTO_VM_IJEQH)
+		goto IJEQH;
+	if (insn->op == DUPTO_VM_IJEQB)
+		goto IJEQB;
+	switch (insn->op) {
+		VM_HANDLERS(VM_CASE)
+	default:
+		goto BAD;
 	}
+#endif
+
+RET:
+	return;
+
+RULE:
+	if (unlikely(insn->imm & DUPTO_VM_RULE_ELSE) && res->matched) {
+		insn += insn->jt;
+		NEXT();
+	}
+	STEP();
+
+MATCH: {
+	const struct dupto_vm_rule *r = &prog->rules[insn->off];
+
+	BUILD_BUG_ON(DUPTO_VM_TARGET_WORDS != 4);
+	res->targets[0] |= r->targets[0];
+	res->targets[1] |= r->targets[1];
+	res->targets[2] |= r->targets[2];
+	res->targets[3] |= r->targets[3];
+	res->matched++;
+	if (stats) {
+		stats[insn->off].packets++;
+		stats[insn->off].bytes += pkt->wire_len;
+	}
+	if (r->flags & DUPTO_VM_RULE_QUICK)
+		return;
+	insn += insn->jt;
+	NEXT();
+}
+
+JA:
+	insn += insn->jt;
+	NEXT();
+
+LDI:
+	DST = insn->imm;
+	STEP();
+MOV:
+	DST = SRC;
+	STEP();
+LDLEN:
+	DST = pkt->wire_len;
+	STEP();
+LDB:
+	VM_PTR(p, insn->off, 1);
+	DST = V1(p);
+	STEP();
+LDH:
+	VM_PTR(p, insn->off, 2);
+	DST = NET2(p);
+	STEP();
+LDW:
+	VM_PTR(p, insn->off, 4);
+	DST = NET4(p);
+	STEP();
+LDXB:
+	VM_PTR(p, XOFF, 1);
+	DST = V1(p);
+	STEP();
+LDXH:
+	VM_PTR(p, XOFF, 2);
+	DST = NET2(p);
+	STEP();
+LDXW:
+	VM_PTR(p, XOFF, 4);
+	DST = NET4(p);
+	STEP();
+LDIHL:
+	VM_PTR(p, insn->off, 1);
+	DST = (p[0] & 0xf) << 2;
+	STEP();
+
+ADDK:
+	DST += insn->imm;
+	STEP();
+SUBK:
+	DST -= insn->imm;
+	STEP();
+MULK:
+	DST *= insn->imm;
+	STEP();
+DIVK:
+	DST /= insn->imm;
+	STEP();
+MODK:
+	DST %= insn->imm;
+	STEP();
+ANDK:
+	DST &= insn->imm;
+	STEP();
+ORK:
+	DST |= insn->imm;
+	STEP();
+XORK:
+	DST ^= insn->imm;
+	STEP();
+LSHK:
+	DST <<= insn->imm;
+	STEP();
+RSHK:
+	DST >>= insn->imm;
+	STEP();
+ADDX:
+	DST += SRC;
+	STEP();
+SUBX:
+	DST -= SRC;
+	STEP();
+MULX:
+	DST *= SRC;
+	STEP();
+DIVX:
+	b = SRC;
+	if (unlikely(!b))
+		goto abort;
+	DST /= b;
+	STEP();
+MODX:
+	b = SRC;
+	if (unlikely(!b))
+		goto abort;
+	DST %= b;
+	STEP();
+ANDX:
+	DST &= SRC;
+	STEP();
+ORX:
+	DST |= SRC;
+	STEP();
+XORX:
+	DST ^= SRC;
+	STEP();
+LSHX:
+	b = SRC;
+	DST = b < 32 ? DST << b : 0;
+	STEP();
+RSHX:
+	b = SRC;
+	DST = b < 32 ? DST >> b : 0;
+	STEP();
+NEG:
+	DST = 0U - DST;
+	STEP();
+
+JEQK:
+	JUMP(DST == insn->imm);
+JGTK:
+	JUMP(DST > insn->imm);
+JGEK:
+	JUMP(DST >= insn->imm);
+JSETK:
+	JUMP(DST & insn->imm);
+JEQX:
+	JUMP(DST == SRC);
+JGTX:
+	JUMP(DST > SRC);
+JGEX:
+	JUMP(DST >= SRC);
+JSETX:
+	JUMP(DST & SRC);
+
+	/* Fused compares: one dispatch for libpcap's "ld; and; jxx". */
+	VM_JEQ(JEQ, insn->off);
+	VM_JREL(JGT, insn->off, >);
+	VM_JREL(JGE, insn->off, >=);
+	VM_JSET(JSET, insn->off);
+	VM_JEQ(JEQX, XOFF);
+	VM_JREL(JGTX, XOFF, >);
+	VM_JREL(JGEX, XOFF, >=);
+	VM_JSET(JSETX, XOFF);
+	VM_JEQW(IJEQ, insn->off);
+	VM_JEQW(IJEQX, XOFF);
+
+	/* the field the only way in has just read is still in a */
+ICEQ:
+	JUMP((a & insn->mask) == insn->imm);
+ICEQW:
+	JUMP(a == insn->imm);
+ICGT:
+	JUMP((a & insn->mask) > insn->imm);
+ICGE:
+	JUMP((a & insn->mask) >= insn->imm);
+ICSET:
+	JUMP(a & insn->imm);
+
+JON:
+	JUMP(pkt->port == insn->off && (pkt->dir & insn->imm));
+JIN:
+JINX: {
+	const struct dupto_vm_set *set = prog->sets[insn->imm];
+	int r;
+
+	off = insn->op == DUPTO_VM_JINX ? XOFF : insn->off;
+	if (likely(off + set->keylen <= fast))
+		JUMP(dupto_vm_set_lookup(set, data + off));
+	p = vm_read_slow(pkt, off, set->keylen, buf);
+	if (likely(p))
+		JUMP(dupto_vm_set_lookup(set, p));
+	r = set_partial(pkt, set, off, buf);
+	if (r < 0)
+		goto abort;
+	JUMP(r);
+}
+
+abort:
+	/* on to the end of the rule the failed instruction is in */
+	res->aborted++;
+	insn = prog->code + prog->insn_end[insn - prog->code];
+	NEXT();
+
+BAD:
+	/* Unreachable after verification; stop rather than guess. */
+	return;
 }

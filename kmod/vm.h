@@ -19,6 +19,30 @@
 #define DUPTO_VM_PORT_NONE	0xffff
 
 /*
+ * Opcodes of the interpreter's own copy of a program (prog->code), never
+ * in an image; prepare_code() in vm_load.c makes them.
+ *   IJEQ*  an equality test on a whole field (mask all ones): no masking
+ *   IC*    a fused compare of the field its only predecessor, also a
+ *          fused compare, has just read: no read, the value is at hand
+ *          (what BPF's accumulator gives "jeq #a; jeq #b" for free)
+ */
+enum dupto_vm_iop {
+	DUPTO_VM_IJEQB = __DUPTO_VM_OP_MAX,
+	DUPTO_VM_IJEQH,
+	DUPTO_VM_IJEQW,
+	DUPTO_VM_IJEQXB,
+	DUPTO_VM_IJEQXH,
+	DUPTO_VM_IJEQXW,
+	DUPTO_VM_ICEQ,
+	DUPTO_VM_ICEQW,		/* whole field */
+	DUPTO_VM_ICGT,
+	DUPTO_VM_ICGE,
+	DUPTO_VM_ICSET,
+
+	__DUPTO_VM_IOP_MAX
+};
+
+/*
  * What the VM knows of a frame. The caller describes the frame as it has
  * it; the VM presents it as it was on the wire.
  *
@@ -72,6 +96,7 @@ struct dupto_vm_rule_stats {
 
 struct dupto_vm_rule {
 	u64 targets[DUPTO_VM_TARGET_WORDS];
+	u32 flags;		/* DUPTO_VM_RULE_*, from its RULE instruction */
 	u16 *target_idx;	/* the targets in the order written */
 	u32 ntargets;
 	u32 line;
@@ -87,7 +112,27 @@ struct dupto_vm_set {
 };
 
 struct dupto_vm_prog {
-	struct dupto_vm_insn *insns;
+	struct dupto_vm_insn *insns;	/* as the image gave them */
+	/*
+	 * What the interpreter runs (vm_load.c, prepare_code()): the same
+	 * instructions with jt and jf counted from the instruction itself
+	 * (one more than in the encoding), the constants of the equality
+	 * and bit tests on 2- and 4-byte fields in the frame's byte order,
+	 * a bit test's mask folded into its imm, and some compares as the
+	 * interpreter's own opcodes (enum dupto_vm_iop).
+	 */
+	struct dupto_vm_insn *code;
+	/*
+	 * Where the interpreter starts: past the first RULE, which no rule
+	 * precedes, so which is never skipped as else.
+	 */
+	const struct dupto_vm_insn *entry;
+	/*
+	 * For each instruction, the end of the rule it is in: where a failed
+	 * read continues. Jumps cross rules, so the interpreter cannot keep
+	 * track of the rule it is in; it looks it up here, on that rare path.
+	 */
+	u16 *insn_end;
 	u32 ninsns;
 	u32 nrules;
 	u32 ntargets;

@@ -57,6 +57,15 @@ typedef int32_t s32;
 #ifndef fallthrough
 #define fallthrough	__attribute__((__fallthrough__))
 #endif
+#ifndef BUILD_BUG_ON
+#define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
+#endif
+#ifndef __annotate_jump_table
+#define __annotate_jump_table
+#endif
+#ifndef noinline
+#define noinline	__attribute__((__noinline__))
+#endif
 #ifndef __always_inline
 #define __always_inline	inline __attribute__((__always_inline__))
 #endif
@@ -82,6 +91,41 @@ static __always_inline u32 dupto_vm_get16(const u8 *p)
 static __always_inline u32 dupto_vm_get32(const u8 *p)
 {
 	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+/*
+ * The frame's bytes as they are in memory, for compares whose constants
+ * were put in the same order at load (dupto_vm_net16/32): no byte swap at
+ * run time, whatever the host's byte order.
+ */
+static __always_inline u32 dupto_vm_raw16(const u8 *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static __always_inline u32 dupto_vm_raw32(const u8 *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u32 dupto_vm_net16(u32 x)
+{
+	const u8 b[2] = { (u8)(x >> 8), (u8)x };
+
+	return dupto_vm_raw16(b);
+}
+
+static inline u32 dupto_vm_net32(u32 x)
+{
+	const u8 b[4] = { (u8)(x >> 24), (u8)(x >> 16), (u8)(x >> 8), (u8)x };
+
+	return dupto_vm_raw32(b);
 }
 
 #endif /* _DUPTO_VM_ENV_H */

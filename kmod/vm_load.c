@@ -255,6 +255,171 @@ out:
 	return ret;
 }
 
+/* What a fused compare reads and how it compares; false if @op is none. */
+struct vm_fused {
+	u8 width;	/* bytes read */
+	u8 x;		/* at a register plus off */
+	u8 rel;		/* 0: ==, 1: >, 2: >=, 3: bit test */
+};
+
+static bool fused(u8 op, struct vm_fused *f)
+{
+	u32 k;
+
+	if (op < DUPTO_VM_JEQB || op > DUPTO_VM_JSETXW)
+		return false;
+	f->x = op >= DUPTO_VM_JEQXB;
+	k = op - (f->x ? DUPTO_VM_JEQXB : DUPTO_VM_JEQB);
+	f->rel = k / 3;
+	f->width = 1 << (k % 3);
+	return true;
+}
+
+/*
+ * Equality and bit tests compare a field's bytes as they are in memory,
+ * order tests its value: the two agree on one byte only.
+ */
+static bool same_order(const struct vm_fused *a, const struct vm_fused *b)
+{
+	return a->width == 1 || (a->rel == 1 || a->rel == 2) == (b->rel == 1 || b->rel == 2);
+}
+
+/* How many ways into each instruction (0, 1, 2 for more), and from where. */
+static void count_preds(const struct dupto_vm_prog *prog, u8 *npred, u32 *pred)
+{
+	u32 n, t[2], k, nt;
+
+	for (n = 0; n < prog->ninsns; n++) {
+		const struct dupto_vm_insn *in = &prog->insns[n];
+
+		nt = 0;
+		switch (in->op) {
+		case DUPTO_VM_RET:
+			npred[n] = 2;	/* reached from anywhere, on a failed read */
+			break;
+		case DUPTO_VM_RULE:
+			npred[n] = 2;
+			t[nt++] = n + 1;
+			t[nt++] = n + 1 + in->jt;
+			break;
+		case DUPTO_VM_MATCH:
+		case DUPTO_VM_JA:
+			t[nt++] = n + 1 + in->jt;
+			break;
+		default:
+			if (in->op >= DUPTO_VM_JEQK) {
+				t[nt++] = n + 1 + in->jt;
+				t[nt++] = n + 1 + in->jf;
+			} else {
+				t[nt++] = n + 1;
+			}
+			break;
+		}
+		for (k = 0; k < nt; k++) {
+			if (npred[t[k]] < 2)
+				npred[t[k]]++;
+			pred[t[k]] = n;
+		}
+	}
+}
+
+/*
+ * The interpreter's copy of a verified program (see struct dupto_vm_prog):
+ * every jump distance one more, so a jump is one addition (a verified
+ * target is below ninsns, so it still fits); the constants of JEQ and JSET
+ * on 2- and 4-byte fields in the frame's byte order, so the interpreter
+ * compares bytes as they are in memory; a JSET's mask folded into its
+ * constant; equality tests on whole fields given opcodes that do not mask;
+ * and a fused compare whose only way in is a fused compare of the same
+ * field given an opcode that does not read it again.
+ */
+static int prepare_code(struct dupto_vm_prog *prog)
+{
+	static const u8 cached[] = {
+		DUPTO_VM_ICEQ, DUPTO_VM_ICGT, DUPTO_VM_ICGE, DUPTO_VM_ICSET,
+	};
+	static const u8 whole[] = {
+		DUPTO_VM_IJEQB, DUPTO_VM_IJEQH, 0, DUPTO_VM_IJEQW,
+	};
+	struct vm_fused f, g;
+	u8 *npred;
+	u32 *pred, n;
+
+	prog->code = dupto_vm_zalloc(prog->ninsns * sizeof(*prog->code));
+	npred = dupto_vm_zalloc(prog->ninsns);
+	pred = dupto_vm_zalloc(prog->ninsns * sizeof(*pred));
+	if (!prog->code || !npred || !pred) {
+		dupto_vm_kfree(npred);
+		dupto_vm_kfree(pred);
+		return -ENOMEM;
+	}
+	memcpy(prog->code, prog->insns, prog->ninsns * sizeof(*prog->code));
+	count_preds(prog, npred, pred);
+	prog->entry = prog->code + (prog->code[0].op == DUPTO_VM_RULE);
+	npred[prog->entry - prog->code] = 2;	/* from outside */
+
+	for (n = 0; n < prog->ninsns; n++) {
+		struct dupto_vm_insn *in = &prog->code[n];
+		const struct dupto_vm_insn *p;
+		u8 op = in->op;
+
+		/* the conditional jumps, JEQK to JINX, use jt and jf */
+		if (op == DUPTO_VM_RULE || op == DUPTO_VM_MATCH || op == DUPTO_VM_JA) {
+			in->jt++;
+		} else if (op >= DUPTO_VM_JEQK) {
+			in->jt++;
+			in->jf++;
+		}
+		if (!fused(op, &f))
+			continue;
+		if (f.rel == 3)
+			in->imm &= in->mask;
+		if (f.rel != 1 && f.rel != 2) {
+			if (f.width == 2) {
+				in->imm = dupto_vm_net16(in->imm);
+				in->mask = dupto_vm_net16(in->mask);
+			} else if (f.width == 4) {
+				in->imm = dupto_vm_net32(in->imm);
+				in->mask = dupto_vm_net32(in->mask);
+			}
+		}
+		p = &prog->insns[pred[n]];
+		if (npred[n] == 1 && fused(p->op, &g) && g.width == f.width &&
+		    g.x == f.x && p->off == in->off && same_order(&f, &g) &&
+		    (!f.x || DUPTO_VM_SRC(p) == DUPTO_VM_SRC(in))) {
+			in->op = cached[f.rel];
+			if (!f.rel && in->mask == 0xffffffffU >> (32 - 8 * f.width))
+				in->op = DUPTO_VM_ICEQW;
+		} else if (!f.rel && !f.x &&
+			   in->mask == 0xffffffffU >> (32 - 8 * f.width)) {
+			in->op = whole[f.width - 1];
+		} else if (!f.rel && in->mask == 0xffffffffU >> (32 - 8 * f.width)) {
+			in->op = whole[f.width - 1] + DUPTO_VM_IJEQXB - DUPTO_VM_IJEQB;
+		}
+	}
+	dupto_vm_kfree(npred);
+	dupto_vm_kfree(pred);
+	return 0;
+}
+
+/* What the interpreter looks up from a verified program. */
+static int index_rules(struct dupto_vm_prog *prog)
+{
+	u32 n = 0, r = 0, end, i;
+
+	prog->insn_end = dupto_vm_zalloc(prog->ninsns * sizeof(*prog->insn_end));
+	if (!prog->insn_end)
+		return -ENOMEM;
+	while (prog->insns[n].op == DUPTO_VM_RULE) {
+		end = n + 1 + prog->insns[n].jt;
+		prog->rules[r++].flags = prog->insns[n].imm;
+		for (i = n; i < end; i++)
+			prog->insn_end[i] = end;
+		n = end;
+	}
+	return 0;
+}
+
 int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 		  char *err, size_t errlen)
 {
@@ -337,6 +502,11 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 	ret = dupto_vm_verify(prog->insns, prog->ninsns, &lim, err, errlen);
 	if (ret)
 		goto fail;
+	ret = index_rules(prog);
+	if (!ret)
+		ret = prepare_code(prog);
+	if (ret)
+		goto fail;
 	*progp = prog;
 	return 0;
 
@@ -360,6 +530,8 @@ void dupto_vm_free(struct dupto_vm_prog *prog)
 	for (i = 0; prog->sets && i < prog->nsets; i++)
 		dupto_vm_set_free(prog->sets[i]);
 	dupto_vm_kfree(prog->insns);
+	dupto_vm_kfree(prog->code);
+	dupto_vm_kfree(prog->insn_end);
 	dupto_vm_kfree(prog->rules);
 	dupto_vm_kfree(prog->sets);
 	dupto_vm_kfree(prog->targets);

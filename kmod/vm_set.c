@@ -51,7 +51,7 @@ size_t dupto_vm_set_elem_size(unsigned int type)
 	return type < __DUPTO_VM_SET_MAX ? set_types[type].elem_size : 0;
 }
 
-static u32 hash_key(const u8 *key, u32 len)
+static __always_inline u32 hash_key(const u8 *key, u32 len)
 {
 	u64 h = 0x9e3779b97f4a7c15ULL ^ len;
 	u32 i;
@@ -62,6 +62,13 @@ static u32 hash_key(const u8 *key, u32 len)
 		h = (h ^ dupto_vm_get16(key + i)) * 0xff51afd7ed558ccdULL;
 	h ^= h >> 29;
 	return (u32)h | 1;
+}
+
+static __always_inline bool key_equal(const u8 *a, const u8 *b, u32 len)
+{
+	if (len == 4)
+		return dupto_vm_raw32(a) == dupto_vm_raw32(b);
+	return !memcmp(a, b, len);
 }
 
 static void mask_key(u8 *out, const u8 *key, u32 len, u32 plen)
@@ -79,14 +86,17 @@ static void mask_key(u8 *out, const u8 *key, u32 len, u32 plen)
 	}
 }
 
-static bool table_find(const struct vm_table *t, const u8 *key, u32 len)
+/* Inlined with a constant @len, so an IPv4 lookup is a multiply and a probe. */
+static __always_inline bool table_find(const struct vm_table *t, const u8 *key,
+				       u32 len)
 {
 	u32 h = hash_key(key, len);
 	u32 mask = t->nslots - 1;
 	u32 i, slot;
 
 	for (i = 0, slot = h & mask; i <= t->max_probe; i++, slot = (slot + 1) & mask) {
-		if (t->tags[slot] == h && !memcmp(t->keys + (size_t)slot * len, key, len))
+		if (t->tags[slot] == h &&
+		    key_equal(t->keys + (size_t)slot * len, key, len))
 			return true;
 		if (!t->tags[slot])
 			return false;
@@ -111,11 +121,54 @@ static void table_insert(struct vm_table *t, const u8 *key, u32 len)
 		t->max_probe = i;
 }
 
+/* The prefix tables from @i on: masks the key to each length in turn. */
+static noinline bool lookup_prefixes(const struct vm_set *set, const u8 *key,
+				     u32 len, u32 i)
+{
+	u8 masked[16];
+
+	for (; i < set->ntables; i++) {
+		mask_key(masked, key, len, set->tables[i].plen);
+		if (table_find(&set->tables[i], masked, len))
+			return true;
+	}
+	return false;
+}
+
+/* Whole addresses first (the longest prefix comes first), unmasked. */
+static __always_inline bool lookup_addr(const struct vm_set *set,
+					const u8 *key, u32 len)
+{
+	u32 i = 0;
+
+	if (set->ntables && set->tables[0].plen == len * 8) {
+		if (table_find(&set->tables[0], key, len))
+			return true;
+		i = 1;
+	}
+	return i < set->ntables && lookup_prefixes(set, key, len, i);
+}
+
+/* One function per key length, so that each is compiled for its length. */
+static noinline bool lookup_ip4(const struct vm_set *set, const u8 *key)
+{
+	return lookup_addr(set, key, 4);
+}
+
+static noinline bool lookup_mac(const struct vm_set *set, const u8 *key)
+{
+	return lookup_addr(set, key, 6);
+}
+
+static noinline bool lookup_ip6(const struct vm_set *set, const u8 *key)
+{
+	return lookup_addr(set, key, 16);
+}
+
 bool dupto_vm_set_lookup(const struct dupto_vm_set *pub, const u8 *key)
 {
 	const struct vm_set *set = (const struct vm_set *)pub;
-	u32 len = pub->keylen, i;
-	u8 masked[16];
+	u32 i;
 
 	switch (pub->type) {
 	case DUPTO_VM_SET_U8:
@@ -123,20 +176,13 @@ bool dupto_vm_set_lookup(const struct dupto_vm_set *pub, const u8 *key)
 	case DUPTO_VM_SET_U16:
 		i = dupto_vm_get16(key);
 		return set->bits[i / 64] >> (i % 64) & 1;
+	case DUPTO_VM_SET_IP4:
+		return lookup_ip4(set, key);
+	case DUPTO_VM_SET_MAC:
+		return lookup_mac(set, key);
+	default:
+		return lookup_ip6(set, key);
 	}
-	for (i = 0; i < set->ntables; i++) {
-		const struct vm_table *t = &set->tables[i];
-
-		if (t->plen == len * 8) {
-			if (table_find(t, key, len))
-				return true;
-			continue;
-		}
-		mask_key(masked, key, len, t->plen);
-		if (table_find(t, masked, len))
-			return true;
-	}
-	return false;
 }
 
 /*

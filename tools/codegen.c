@@ -10,6 +10,14 @@
  * becomes a jump, jumps to jumps are threaded and dead code is dropped. A
  * known outcome implies the read already succeeded, so no read that could
  * fail is ever removed, and none is added.
+ *
+ * The same facts then cross rules (link_rule): where a rule ends, with or
+ * without a match, what its reads established about the frame decides the
+ * first tests of the next rules, so the jump goes straight past them,
+ * into the first rule whose outcome is still open and past its tests that
+ * are not. Rules that cannot match the frame are not run at all; a rule
+ * that would have been is left exactly as libpcap would have left it, so
+ * matches, abandoned rules and counters are what they would have been.
  */
 
 #include <stdlib.h>
@@ -24,9 +32,25 @@
 struct ir {
 	struct dupto_vm_insn in;
 	uint32_t t, f;		/* targets (IR indices); f unused if not cond */
+	uint32_t xt, xf;	/* t, f when they leave the rule: positions */
 	bool cond;		/* t and f are both used */
 	bool dead;
 };
+
+/* A rule's optimised body, kept until every rule has its place. */
+struct rule_code {
+	struct ir *ir;		/* index n is the rule's end */
+	uint32_t n;
+	struct ir *unsplit;	/* before split_matches(), if it split */
+	uint32_t unsplit_n;
+	uint32_t *pos;		/* IR index -> program position; [n]: the end */
+	uint32_t start;		/* position of its RULE instruction */
+	uint32_t count;		/* body length */
+	uint32_t flags;
+};
+
+/* How many rules a jump may skip before it lands on a RULE anyway. */
+#define MAX_SKIP	256
 
 struct fact {
 	uint32_t off, mask, val;
@@ -81,7 +105,7 @@ static struct ir *emit(struct gen *g, uint8_t op)
 	ir = &g->ir[g->n++];
 	memset(ir, 0, sizeof(*ir));
 	ir->in.op = op;
-	ir->t = ir->f = NO_TARGET;
+	ir->t = ir->f = ir->xt = ir->xf = NO_TARGET;
 	return ir;
 }
 
@@ -687,79 +711,298 @@ static void optimise(struct ir *ir, uint32_t n)
 	free(live);
 }
 
-/* Lay out the live instructions of one rule after its RULE instruction. */
-static int layout(struct gen *g, struct cc_rule *r, uint32_t rule,
-		  struct ir *ir, uint32_t n)
+/*
+ * Give each jump to the rule's MATCH its own copy of it, after the body:
+ * facts that differ by path (an IPv4 and an IPv6 match of "tcp port 80")
+ * then each go on to the next rules instead of meeting, and keeping only
+ * what both know, at one MATCH. Index n stays the rule's end.
+ */
+static void split_matches(struct rule_code *rc)
 {
-	struct cc_insns *code = &g->cc->code;
-	uint32_t *pos = calloc(n + 1, sizeof(*pos));
-	uint32_t i, at, count = 0;
+	uint32_t n = rc->n, extra = 0, i, c;
+	struct ir *ir = rc->ir, *out;
 
-	if (!pos)
+	for (i = 0; i < n; i++) {
+		if (ir[i].dead || !ir[i].cond)
+			continue;
+		extra += ir[chase(ir, n, ir[i].t)].in.op == DUPTO_VM_MATCH;
+		extra += ir[chase(ir, n, ir[i].f)].in.op == DUPTO_VM_MATCH;
+	}
+	if (!extra)
+		return;
+	out = calloc(n + extra + 1, sizeof(*out));
+	if (!out)
 		abort();
+	memcpy(out, ir, n * sizeof(*ir));
+	for (i = 0, c = n; i < n; i++) {
+		struct ir *x = &out[i];
+		uint32_t *edge[2] = { &x->t, &x->f }, e;
+
+		if (x->t == n)
+			x->t = n + extra;
+		if (x->cond && x->f == n)
+			x->f = n + extra;
+		if (x->dead || !x->cond)
+			continue;
+		for (e = 0; e < 2; e++) {
+			uint32_t m = chase(ir, n, *edge[e]);
+
+			if (ir[m].in.op != DUPTO_VM_MATCH)
+				continue;
+			out[c] = ir[m];
+			out[c].dead = false;
+			*edge[e] = c++;
+		}
+	}
+	/* the first MATCH keeps only the entry and what falls into it */
+	for (i = 0; i < n; i++) {
+		bool live = chase(ir, n, 0) == i;
+
+		if (ir[i].in.op != DUPTO_VM_MATCH || ir[i].dead)
+			continue;
+		for (c = 0; c < n && !live; c++)
+			live = !ir[c].dead && !ir[c].cond &&
+			       falls_through(ir[c].in.op) && chase(ir, n, c + 1) == i;
+		out[i].dead = !live;
+	}
+	rc->unsplit = ir;
+	rc->unsplit_n = n;
+	rc->ir = out;
+	rc->n = n + extra;
+}
+
+/*
+ * Undo split_matches() where every copy of the MATCH leads to the same
+ * place after all; true if it did.
+ */
+static bool unsplit(struct rule_code *rc)
+{
+	uint32_t i, to = NO_TARGET;
+	bool same = true;
+
+	if (!rc->unsplit)
+		return false;
+	for (i = 0; i < rc->n && same; i++) {
+		if (rc->ir[i].dead || rc->ir[i].in.op != DUPTO_VM_MATCH)
+			continue;
+		same = to == NO_TARGET || rc->ir[i].xt == to;
+		to = rc->ir[i].xt;
+	}
+	if (same) {
+		free(rc->ir);
+		rc->ir = rc->unsplit;
+		rc->n = rc->unsplit_n;
+	} else {
+		free(rc->unsplit);
+	}
+	rc->unsplit = NULL;
+	return same;
+}
+
+/* Positions of the live instructions of a rule placed at @start. */
+static void place_rule(struct rule_code *rc, uint32_t start)
+{
+	struct ir *ir = rc->ir;
+	uint32_t i, n = rc->n, count = 0;
+
+	rc->pos = calloc(n + 1, sizeof(*rc->pos));
+	if (!rc->pos)
+		abort();
+	rc->start = start;
 	for (i = 0; i < n; i++)
 		if (!ir[i].dead)
-			pos[i] = count++;
-	pos[n] = count;
+			rc->pos[i] = start + 1 + count++;
 	/* a dead instruction's position is that of the next live one */
+	rc->pos[n] = start + 1 + (count ? count : 1);
 	for (i = n; i-- > 0;)
 		if (ir[i].dead)
-			pos[i] = pos[i + 1];
+			rc->pos[i] = rc->pos[i + 1];
+	/* a test that can never be true ("tcp and not tcp") still needs a
+	 * body: one jump to the rule's end
+	 */
+	rc->count = count ? count : 1;
+}
 
-	if (code->n + count + 2 > DUPTO_VM_MAX_INSNS) {
-		free(pos);
-		return cc_error(g->cc, &r->loc, "the program grows beyond %d instructions",
-				DUPTO_VM_MAX_INSNS);
+/*
+ * thread() through a whole rule from its start, also past a LDIHL whose
+ * value r7 already holds: where a frame with facts @fs would first do
+ * something in rule @rc, or rc->n if the facts decide it does not match.
+ */
+static uint32_t thread_rule(const struct rule_code *rc, const struct facts *fs)
+{
+	const struct ir *ir = rc->ir;
+	uint32_t t = 0, hops;
+
+	for (hops = 0; hops <= rc->n; hops++) {
+		t = thread(ir, rc->n, chase(ir, rc->n, t), fs);
+		if (t < rc->n && ir[t].in.op == DUPTO_VM_LDIHL &&
+		    DUPTO_VM_DST(&ir[t].in) == REG_IHL && has_ihl(fs, ir[t].in.off))
+			t++;
+		else
+			break;
 	}
-	if (code->cap < code->n + count + 2) {
-		while (code->cap < code->n + count + 2)
-			code->cap = code->cap ? 2 * code->cap : 256;
-		code->v = realloc(code->v, code->cap * sizeof(*code->v));
-		if (!code->v)
-			abort();
+	return t;
+}
+
+/*
+ * Where a frame with facts @fs goes on leaving a rule for rule @k: past the
+ * rules the facts decide will not match, into the first that may, past
+ * its tests the facts decide. After a match (@matched), else rules are
+ * skipped; otherwise one is entered by its RULE, which makes the else test.
+ * Past the last rule is RET, at @ret.
+ */
+static uint32_t xthread(const struct rule_code *rcs, uint32_t nrules, uint32_t k,
+			const struct facts *fs, bool matched, uint32_t ret)
+{
+	uint32_t skipped, t;
+
+	for (skipped = 0; k < nrules; k++, skipped++) {
+		const struct rule_code *rc = &rcs[k];
+
+		if (skipped == MAX_SKIP)
+			return rc->start;
+		if (rc->flags & DUPTO_VM_RULE_ELSE) {
+			if (matched)
+				continue;
+			return rc->start;
+		}
+		t = thread_rule(rc, fs);
+		if (t < rc->n)
+			return rc->pos[t];
 	}
-	memset(&code->v[code->n], 0, 2 * sizeof(code->v[0]));
-	code->v[code->n].op = DUPTO_VM_RULE;
-	code->v[code->n].off = rule;
-	code->v[code->n].jt = count ? count : 1;
-	code->v[code->n].imm = r->flags;
-	code->n++;
-	if (!count) {
-		/* a test that can never be true ("tcp and not tcp"): a body
-		 * that goes straight to the rule's end
-		 */
-		code->v[code->n++].op = DUPTO_VM_JA;
+	return ret;
+}
+
+static void link_edge(const struct rule_code *rcs, uint32_t nrules, uint32_t k,
+		      struct facts *in, uint32_t t, const struct facts *fs,
+		      uint32_t *x, uint32_t ret)
+{
+	if (t == rcs[k].n)
+		*x = xthread(rcs, nrules, k + 1, fs, false, ret);
+	else
+		flow(in, t, fs);
+}
+
+/*
+ * The facts of rule @k's final code, as optimise() tracks them, and for
+ * every way out of the rule (a match, or a jump to its end) where it
+ * leads, as xthread() says.
+ */
+static void link_rule(struct rule_code *rcs, uint32_t nrules, uint32_t k,
+		      uint32_t ret)
+{
+	struct rule_code *rc = &rcs[k];
+	struct ir *ir = rc->ir;
+	uint32_t n = rc->n, i, start = chase(ir, n, 0);
+	struct facts *in = calloc(n + 1, sizeof(*in));
+
+	if (!in)
+		abort();
+	in[start].set = true;
+	for (i = 0; i < n; i++) {
+		struct ir *x = &ir[i];
+		struct facts out, ft;
+		struct fact f;
+
+		if (x->dead || !in[i].set)
+			continue;
+		out = in[i];
+		if (x->in.op == DUPTO_VM_LDIHL && DUPTO_VM_DST(&x->in) == REG_IHL) {
+			uint32_t j, m = 0;
+
+			for (j = 0; j < out.n; j++)
+				if (!out.f[j].kind)
+					out.f[m++] = out.f[j];
+			out.n = m;
+			memset(&f, 0, sizeof(f));
+			f.kind = 1;
+			f.off = x->in.off;
+			add_fact(&out, &f);
+		}
+		if (x->in.op == DUPTO_VM_MATCH) {
+			/* a quick rule's match ends the program */
+			if (!(rc->flags & DUPTO_VM_RULE_QUICK))
+				x->xt = xthread(rcs, nrules, k + 1, &out, true, ret);
+			continue;
+		}
+		if (!x->cond) {
+			if (chase(ir, n, i + 1) < n)
+				flow(in, chase(ir, n, i + 1), &out);
+			continue;
+		}
+		if (is_abs_cmp(x->in.op)) {
+			ft = out;
+			fact_of(&x->in, &f);
+			f.res = 1;
+			add_fact(&ft, &f);
+			link_edge(rcs, nrules, k, in, chase(ir, n, x->t), &ft, &x->xt, ret);
+			f.res = 0;
+			add_fact(&out, &f);
+			link_edge(rcs, nrules, k, in, chase(ir, n, x->f), &out, &x->xf, ret);
+		} else {
+			link_edge(rcs, nrules, k, in, chase(ir, n, x->t), &out, &x->xt, ret);
+			link_edge(rcs, nrules, k, in, chase(ir, n, x->f), &out, &x->xf, ret);
+		}
 	}
-	for (i = 0, at = 0; i < n; i++) {
-		struct dupto_vm_insn *in;
-		uint32_t t;
+	free(in);
+}
+
+/* Where an edge to IR index @t of a rule leads in the program. */
+static uint32_t target_pos(const struct rule_code *rc, uint32_t t, uint32_t x)
+{
+	return t == rc->n && x != NO_TARGET ? x : rc->pos[t];
+}
+
+/* Emit rule @rule: its RULE instruction, then its live instructions. */
+static int emit_rule(struct cc *cc, const struct rule_code *rc, uint32_t rule,
+		     const struct loc *loc)
+{
+	struct cc_insns *code = &cc->code;
+	const struct ir *ir = rc->ir;
+	uint32_t i, n = rc->n;
+	struct dupto_vm_insn *in;
+
+	in = &code->v[code->n++];
+	memset(in, 0, sizeof(*in));
+	in->op = DUPTO_VM_RULE;
+	in->off = rule;
+	in->jt = rc->count;
+	in->imm = rc->flags;
+	if (chase(ir, n, 0) == n) {
+		in = &code->v[code->n++];
+		memset(in, 0, sizeof(*in));
+		in->op = DUPTO_VM_JA;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t at;
 
 		if (ir[i].dead)
 			continue;
+		at = code->n;
 		in = &code->v[code->n++];
 		*in = ir[i].in;
-		t = ir[i].cond ? chase(ir, n, ir[i].t) : chase(ir, n, i + 1);
 		if (ir[i].cond) {
-			in->jt = pos[t] - at - 1;
-			in->jf = pos[chase(ir, n, ir[i].f)] - at - 1;
-		} else if (falls_through(in->op) && pos[t] != at + 1) {
+			in->jt = target_pos(rc, chase(ir, n, ir[i].t), ir[i].xt) - at - 1;
+			in->jf = target_pos(rc, chase(ir, n, ir[i].f), ir[i].xf) - at - 1;
+		} else if (in->op == DUPTO_VM_MATCH) {
+			in->jt = target_pos(rc, n, ir[i].xt) - at - 1;
+		} else if (falls_through(in->op) && rc->pos[chase(ir, n, i + 1)] != at + 1) {
 			/* a fall-through whose next live insn moved: jump */
-			free(pos);
-			return cc_error(g->cc, &r->loc, "internal error: broken fall-through");
+			return cc_error(cc, loc, "internal error: broken fall-through");
 		}
-		at++;
 	}
-	free(pos);
 	return 0;
 }
 
-static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule)
+static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule,
+		    bool last, struct rule_code *rc)
 {
 	uint32_t lmatch, lend, i;
 	struct ir *ir;
-	int ret;
 
-	g->n = 0;
+	g->ir = NULL;
+	g->n = g->cap = 0;
 	g->nlabels = 0;
 	lmatch = new_label(g);
 	lend = new_label(g);
@@ -768,6 +1011,9 @@ static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule)
 	ir = emit(g, DUPTO_VM_MATCH);
 	ir->in.off = rule;
 	place(g, lend);
+	rc->ir = g->ir;
+	rc->n = g->n;
+	rc->flags = r->flags;
 	if (g->err)
 		return g->err;
 
@@ -779,33 +1025,64 @@ static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule)
 			g->ir[i].f = g->labels[g->ir[i].f];
 	}
 	optimise(g->ir, g->n);
-	ret = layout(g, r, rule, g->ir, g->n);
-	return ret;
+	/* only worth it where a match goes on to more rules */
+	if (!last && !(r->flags & DUPTO_VM_RULE_QUICK))
+		split_matches(rc);
+	return 0;
 }
 
 int cc_codegen(struct cc *cc)
 {
+	struct rule_code *rcs = calloc(cc->nrules ? cc->nrules : 1, sizeof(*rcs));
 	struct gen g = { .cc = cc };
 	struct dupto_vm_insn *ret;
-	uint32_t i;
+	uint32_t i, at = 0, pass;
 	int err = 0;
 
+	if (!rcs)
+		abort();
 	for (i = 0; i < cc->nrules && !err; i++)
-		err = gen_rule(&g, &cc->rules[i], i);
-	free(g.ir);
+		err = gen_rule(&g, &cc->rules[i], i, i + 1 == cc->nrules, &rcs[i]);
 	free(g.labels);
-	if (err)
-		return -1;
-	if (cc->code.cap < cc->code.n + 1) {
-		cc->code.cap = cc->code.n + 1;
+	/* place, link; undo the MATCH splits that bought nothing; again */
+	for (pass = 0; pass < 2 && !err; pass++) {
+		bool changed = false;
+
+		for (i = 0, at = 0; i < cc->nrules && !err; i++) {
+			free(rcs[i].pos);
+			place_rule(&rcs[i], at);
+			at += 1 + rcs[i].count;
+			if (at + 1 > DUPTO_VM_MAX_INSNS)
+				err = cc_error(cc, &cc->rules[i].loc,
+					       "the program grows beyond %d instructions",
+					       DUPTO_VM_MAX_INSNS);
+		}
+		for (i = 0; i < cc->nrules && !err; i++)
+			link_rule(rcs, cc->nrules, i, at);
+		for (i = 0; i < cc->nrules && !err && !pass; i++)
+			changed |= unsplit(&rcs[i]);
+		if (!changed)
+			break;
+	}
+	if (!err) {
+		cc->code.cap = at + 1;
 		cc->code.v = realloc(cc->code.v, cc->code.cap * sizeof(*cc->code.v));
 		if (!cc->code.v)
 			abort();
+		cc->code.n = 0;
+		for (i = 0; i < cc->nrules && !err; i++)
+			err = emit_rule(cc, &rcs[i], i, &cc->rules[i].loc);
+		ret = &cc->code.v[cc->code.n++];
+		memset(ret, 0, sizeof(*ret));
+		ret->op = DUPTO_VM_RET;
 	}
-	ret = &cc->code.v[cc->code.n++];
-	memset(ret, 0, sizeof(*ret));
-	ret->op = DUPTO_VM_RET;
-	return 0;
+	for (i = 0; i < cc->nrules; i++) {
+		free(rcs[i].ir);
+		free(rcs[i].unsplit);
+		free(rcs[i].pos);
+	}
+	free(rcs);
+	return err ? -1 : 0;
 }
 
 /* ---- the image ---- */

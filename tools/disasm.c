@@ -137,7 +137,8 @@ void cc_disasm(FILE *f, const struct dupto_vm_prog *prog)
 			 dupto_vm_op_name(in->op), ops);
 		if (in->op == DUPTO_VM_RULE)
 			fprintf(f, "%-44s end %u\n", line, i + 1 + in->jt);
-		else if (in->op == DUPTO_VM_JA)
+		else if (in->op == DUPTO_VM_JA ||
+			 (in->op == DUPTO_VM_MATCH && in->jt))
 			fprintf(f, "%-44s -> %u\n", line, i + 1 + in->jt);
 		else if (is_cond(in->op))
 			fprintf(f, "%-44s -> %u, %u\n", line, i + 1 + in->jt,

@@ -11,18 +11,6 @@
 #include "../compiler.h"
 #include "testlib.h"
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == '\n' || e[-1] == ' '))
-		*--e = 0;
-	return s;
-}
-
 static void errors(const char *path)
 {
 	char line[1024];

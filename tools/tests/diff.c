@@ -7,6 +7,12 @@
  * kernel presents it (tag in metadata) and must still get libpcap's verdict
  * for the frame as captured.
  *
+ * Then the same expressions run together, as rulesets of one rule per
+ * expression and one target per rule, in several groupings and with some
+ * rules quick or else: every rule must still get its libpcap verdict
+ * (through quick and else as the rule language defines them), however
+ * the compiler shares what one rule learnt about a frame with the next.
+ *
  * Usage: diff EXPRESSIONS SETS CAPTURE...
  *   EXPRESSIONS  one tcpdump expression per line
  *   SETS         "EXPR-WITH-SETS ||| EQUIVALENT-TCPDUMP-EXPR" per line
@@ -21,6 +27,15 @@
 
 static struct frame *frames;
 static uint32_t nframes;
+
+/* Every expression both sides compiled, with libpcap's verdict per frame. */
+struct expr {
+	char *text;
+	uint8_t *want;
+};
+
+static struct expr *exprs;
+static uint32_t nexprs;
 
 static bool run(const struct dupto_vm_prog *prog, const struct dupto_vm_packet *pkt)
 {
@@ -52,6 +67,9 @@ static void check(const char *ours, const char *oracle)
 		return;
 	}
 	buf = malloc(262144);
+	exprs = realloc(exprs, (nexprs + 1) * sizeof(*exprs));
+	exprs[nexprs].text = strdup(ours);
+	exprs[nexprs].want = calloc(nframes ? nframes : 1, 1);
 	for (i = 0; i < nframes; i++) {
 		struct pcap_pkthdr h = { .caplen = frames[i].caplen, .len = frames[i].wirelen };
 		struct dupto_vm_packet pkt;
@@ -70,7 +88,9 @@ static void check(const char *ours, const char *oracle)
 				       ours, i + 1, want, got);
 		}
 		matches += want;
+		exprs[nexprs].want[i] = want;
 	}
+	nexprs++;
 	tap_result(!bad, "%s (%u of %u frames match, %u also untagged)%s%s", ours,
 		   matches, nframes, tagged, ours == oracle ? "" : " = ",
 		   ours == oracle ? "" : oracle);
@@ -80,16 +100,108 @@ static void check(const char *ours, const char *oracle)
 	pcap_close(pc);
 }
 
-static char *trim(char *s)
-{
-	char *e;
+#define RS_MAX		DUPTO_VM_MAX_TARGETS
+#define RS_QUICK	1
+#define RS_ELSE		2
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
-		*--e = 0;
-	return s;
+/*
+ * Expressions idx[0..n) as one ruleset, rule j "rule [quick] [else] EXPR to
+ * tJ" (flags[j]), so rule j's target is target j.
+ */
+static void check_ruleset(const char *name, const uint32_t *idx, uint32_t n,
+			  const uint8_t *flags)
+{
+	struct dupto_vm_prog *prog;
+	uint32_t i, j, w, bad = 0, views = 0;
+	size_t len = 0;
+	char *text = NULL, err[512];
+	FILE *f = open_memstream(&text, &len);
+	uint8_t *buf = malloc(262144);
+
+	for (j = 0; j < n; j++)
+		fprintf(f, "rule %s%s%s to t%u\n", flags[j] & RS_QUICK ? "quick " : "",
+			flags[j] & RS_ELSE ? "else " : "", exprs[idx[j]].text, j);
+	fclose(f);
+	prog = compile_load(text, false, err, sizeof(err));
+	if (!prog) {
+		tap_result(false, "ruleset %s: %s", name, err);
+		free(text);
+		free(buf);
+		return;
+	}
+	for (i = 0; i < nframes; i++) {
+		struct dupto_vm_result want, got;
+		struct dupto_vm_packet pkt;
+		int view;
+
+		/* what the rule language says, from libpcap's verdicts */
+		memset(&want, 0, sizeof(want));
+		for (j = 0; j < n; j++) {
+			if ((flags[j] & RS_ELSE) && want.matched)
+				continue;
+			if (!exprs[idx[j]].want[i])
+				continue;
+			want.targets[j / 64] |= 1ULL << (j % 64);
+			want.matched++;
+			if (flags[j] & RS_QUICK)
+				break;
+		}
+		view_capture(&frames[i], &pkt);
+		for (view = 0; view < 2; view++) {
+			if (view && !view_kernel(&frames[i], &pkt, buf))
+				break;
+			views++;
+			dupto_vm_run(prog, &pkt, &got, NULL);
+			for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++)
+				if (got.targets[w] != want.targets[w])
+					break;
+			if ((w < DUPTO_VM_TARGET_WORDS || got.matched != want.matched) &&
+			    bad++ < 3)
+				printf("# ruleset %s: frame %u%s: rule %u: libpcap %#llx, dupto %#llx\n",
+				       name, i + 1, view ? " with its tag in metadata" : "",
+				       64 * w, (unsigned long long)want.targets[w],
+				       (unsigned long long)got.targets[w]);
+		}
+	}
+	tap_result(!bad, "ruleset %s: %u rules, %u instructions, %u frame views", name,
+		   n, prog->ninsns, views);
+	dupto_vm_free(prog);
+	free(text);
+	free(buf);
+}
+
+/* Groupings: runs of consecutive expressions, every k-th, with flags. */
+static void check_rulesets(void)
+{
+	uint32_t idx[RS_MAX], i, g, n;
+	uint8_t flags[RS_MAX];
+	char name[64];
+
+	for (g = 0; g * 48 < nexprs; g++) {
+		for (n = 0; n < 48 && g * 48 + n < nexprs; n++) {
+			idx[n] = g * 48 + n;
+			flags[n] = 0;
+		}
+		snprintf(name, sizeof(name), "expressions %u-%u", g * 48 + 1, g * 48 + n);
+		check_ruleset(name, idx, n, flags);
+	}
+	for (g = 0; g < 8; g++) {
+		for (n = 0, i = g; i < nexprs && n < RS_MAX; i += 8) {
+			idx[n] = i;
+			flags[n++] = 0;
+		}
+		snprintf(name, sizeof(name), "every 8th expression from %u", g + 1);
+		check_ruleset(name, idx, n, flags);
+	}
+	for (g = 0; g * 48 < nexprs; g++) {
+		for (n = 0; n < 48 && g * 48 + n < nexprs; n++) {
+			idx[n] = g * 48 + n;
+			flags[n] = (n % 7 == 3 ? RS_QUICK : 0) | (n % 5 == 4 ? RS_ELSE : 0);
+		}
+		snprintf(name, sizeof(name), "expressions %u-%u, some quick or else",
+			 g * 48 + 1, g * 48 + n);
+		check_ruleset(name, idx, n, flags);
+	}
 }
 
 static int each_line(const char *path, bool sets)
@@ -136,6 +248,12 @@ int main(int argc, char **argv)
 	printf("# %u frames from %d captures\n", nframes, argc - 3);
 	if (each_line(argv[1], false) || each_line(argv[2], true))
 		return 2;
+	check_rulesets();
+	for (i = 0; i < (int)nexprs; i++) {
+		free(exprs[i].text);
+		free(exprs[i].want);
+	}
+	free(exprs);
 	frames_free(frames, nframes);
 	return tap_done();
 }

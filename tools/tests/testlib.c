@@ -48,31 +48,56 @@ int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
-int frames_load(const char *path, struct frame **frames, uint32_t *n)
+char *file_read(const char *path, size_t *len)
 {
-	struct capture_frame cf;
-	struct capture cap;
+	char *buf;
 	long size;
-	uint8_t *buf;
 	FILE *f;
-	int ret;
 
 	f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return -1;
+		return NULL;
 	}
 	fseek(f, 0, SEEK_END);
 	size = ftell(f);
 	rewind(f);
-	buf = malloc(size ? size : 1);
+	buf = size >= 0 ? malloc(size + 1) : NULL;
 	if (!buf || fread(buf, 1, size, f) != (size_t)size) {
 		fprintf(stderr, "%s: cannot read\n", path);
 		fclose(f);
 		free(buf);
-		return -1;
+		return NULL;
 	}
 	fclose(f);
+	buf[size] = 0;
+	*len = size;
+	return buf;
+}
+
+char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+		*--e = 0;
+	return s;
+}
+
+int frames_load(const char *path, struct frame **frames, uint32_t *n)
+{
+	struct capture_frame cf;
+	struct capture cap;
+	size_t size;
+	char *buf;
+	int ret;
+
+	buf = file_read(path, &size);
+	if (!buf)
+		return -1;
 	if (capture_open(&cap, buf, size)) {
 		fprintf(stderr, "%s: %s\n", path, cap.err);
 		free(buf);

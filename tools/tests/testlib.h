@@ -4,6 +4,7 @@
 #define DUPTO_TESTLIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm.h"
@@ -13,6 +14,13 @@ void tap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 
 void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the plan and a summary; the exit code for main(). */
 int tap_done(void);
+
+/* The whole file, NUL-terminated (the NUL not counted in @len); free() it.
+ * NULL, with a message on stderr, if it cannot be read.
+ */
+char *file_read(const char *path, size_t *len);
+/* @s without leading blanks, and without trailing blanks and newline. */
+char *trim(char *s);
 
 struct frame {
 	uint8_t *data;

@@ -15,8 +15,10 @@
  *
  * There are DUPTO_VM_NREGS registers r0..r7 of 32 bits. Arithmetic wraps
  * modulo 2^32; division and modulus by zero and shifts of 32 or more are
- * defined below. A register may only be read after it has been written on
- * every path from the start of its rule.
+ * defined below. A RULE instruction leaves no register written; a register
+ * may only be read if it has been written on every path that reaches the
+ * read, from the last RULE passed or through a jump from an earlier rule
+ * (see Jumps between rules).
  *
  * A program is a sequence of rules followed by one DUPTO_VM_RET:
  *
@@ -29,7 +31,8 @@
  * body (the next RULE, or RET) is the rule's end. Control reaching the end
  * of a rule means the rule did not match. MATCH means it did: the rule's
  * targets are added to the frame's target set, its counters are bumped, and
- * control continues at the rule's end (or stops, for a quick rule).
+ * control continues jt instructions after it, at the rule's end or beyond
+ * (or stops, for a quick rule). A rule may have several MATCH instructions.
  *
  * Rule flags (RULE's imm):
  *   DUPTO_VM_RULE_QUICK  a match ends the program: later rules are skipped.
@@ -39,10 +42,23 @@
  * of all the rules that matched, each target at most once.
  *
  * Packet reads are checked at run time. A read beyond the end of the frame
- * (or a division by zero) abandons the current rule as not matching, and
- * the program continues at the rule's end. That is libpcap's semantics for
- * one filter (an out-of-bounds load makes the whole filter return 0)
- * applied rule by rule.
+ * (or a division by zero) abandons the current rule (the one whose body
+ * holds the instruction) as not matching, and the program continues at the
+ * rule's end. That is libpcap's semantics for one filter (an out-of-bounds
+ * load makes the whole filter return 0) applied rule by rule.
+ *
+ * Jumps between rules
+ * -------------------
+ * A jump may leave its rule for a later one: it may land on a later RULE,
+ * on RET, or inside the body of a later rule that is not an else rule (an
+ * else rule's test is made by its RULE, which must run). The rules jumped
+ * over are not run: they neither match nor are abandoned; a rule entered
+ * in its body runs from there, and a failed read in it abandons it. This
+ * is how a ruleset shares the work of classifying a frame: where a rule's
+ * reads have decided that the next rules cannot match, or the first tests
+ * of one, the compiler jumps past them, so each frame is read once rather
+ * than once per rule. The compiler only does so where the outcome is the
+ * one running every rule would have had.
  *
  * Instructions
  * ------------
@@ -57,7 +73,8 @@
  *   op                 operation
  *   RET                end of program (the last instruction, and only there)
  *   RULE               start rule number off; jt = body length; imm = flags
- *   MATCH              the current rule (off must equal its number) matched
+ *   MATCH              the current rule (off must equal its number) matched;
+ *                      pc += 1 + jt, to the rule's end or beyond
  *   JA                 pc += 1 + jt
  *   LDI                dst = imm
  *   MOV                dst = src
@@ -83,9 +100,9 @@
  * The key length of JIN and JINX is the set's (see Sets). Fused compares
  * read 1 (B), 2 (H) or 4 (W) bytes.
  *
- * A jump may not leave its rule: jt and jf land inside the rule body or on
- * the rule's end. The loader rejects anything else, with a message
- * "insn N: reason".
+ * A jump lands inside its rule's body, on the rule's end, or where a jump
+ * between rules may land (above). The loader rejects anything else, with a
+ * message "insn N: reason".
  *
  * Image
  * -----
