@@ -285,7 +285,21 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 	}
 }
 
+/* The VM compares with ==, > and >=; the others are their negations. */
+static const struct {
+	uint8_t op;
+	bool reversed;
+} relops[] = {
+	[T_EQ] = { OP_EQ, false },
+	[T_NE] = { OP_EQ, true },
+	[T_GT] = { OP_GT, false },
+	[T_GE] = { OP_GE, false },
+	[T_LT] = { OP_GE, true },
+	[T_LE] = { OP_GT, true },
+};
+
 /* "load [& mask] relop constant" as one fused compare, where possible. */
+
 static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 {
 	const struct arth *a = p->a0, *load;
@@ -334,32 +348,8 @@ static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 	}
 	if (out->off > 0xffff)
 		return false;
-	switch (p->relop) {
-	case T_EQ:
-		out->op = OP_EQ;
-		*reversed = false;
-		break;
-	case T_NE:
-		out->op = OP_EQ;
-		*reversed = true;
-		break;
-	case T_GT:
-		out->op = OP_GT;
-		*reversed = false;
-		break;
-	case T_GE:
-		out->op = OP_GE;
-		*reversed = false;
-		break;
-	case T_LT:
-		out->op = OP_GE;
-		*reversed = true;
-		break;
-	default:	/* T_LE */
-		out->op = OP_GT;
-		*reversed = true;
-		break;
-	}
+	out->op = relops[p->relop].op;
+	*reversed = relops[p->relop].reversed;
 	return true;
 }
 
@@ -1087,13 +1077,8 @@ int cc_codegen(struct cc *cc)
 
 /* ---- the image ---- */
 
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-static void put(struct buf *b, uint16_t type, const void *a, size_t alen,
-		const void *c, size_t clen)
+void image_put(struct image *b, uint16_t type, const void *a, size_t alen,
+	       const void *c, size_t clen)
 {
 	struct dupto_vm_rec rec = { .len = sizeof(rec) + alen + clen, .type = type };
 	size_t need = DUPTO_VM_REC_ALIGN(rec.len);
@@ -1115,13 +1100,13 @@ static void put(struct buf *b, uint16_t type, const void *a, size_t alen,
 }
 
 /* Split an array over records of at most 65535 bytes. */
-static void put_array(struct buf *b, uint16_t type, const void *v, size_t n,
-		      size_t esize)
+void image_put_array(struct image *b, uint16_t type, const void *v, size_t n,
+		     size_t esize)
 {
 	size_t per = (65535 - sizeof(struct dupto_vm_rec)) / esize, i;
 
 	for (i = 0; i < n; i += per)
-		put(b, type, (const uint8_t *)v + i * esize,
+		image_put(b, type, (const uint8_t *)v + i * esize,
 		    (n - i < per ? n - i : per) * esize, NULL, 0);
 }
 
@@ -1132,17 +1117,17 @@ int cc_image(const struct cc *cc, void **image, size_t *len)
 		.nrules = cc->nrules, .ntargets = cc->ntargets,
 		.nports = cc->nports, .nsets = cc->nsets,
 	};
-	struct buf b = { 0 };
+	struct image b = { 0 };
 	uint32_t i;
 
-	put(&b, DUPTO_VM_REC_HEADER, &hdr, sizeof(hdr), NULL, 0);
-	put_array(&b, DUPTO_VM_REC_INSNS, cc->code.v, cc->code.n,
+	image_put(&b, DUPTO_VM_REC_HEADER, &hdr, sizeof(hdr), NULL, 0);
+	image_put_array(&b, DUPTO_VM_REC_INSNS, cc->code.v, cc->code.n,
 		  sizeof(cc->code.v[0]));
 	for (i = 0; i < cc->ntargets; i++)
-		put(&b, DUPTO_VM_REC_TARGET, cc->targets[i],
+		image_put(&b, DUPTO_VM_REC_TARGET, cc->targets[i],
 		    strlen(cc->targets[i]) + 1, NULL, 0);
 	for (i = 0; i < cc->nports; i++)
-		put(&b, DUPTO_VM_REC_PORT, cc->ports[i], strlen(cc->ports[i]) + 1,
+		image_put(&b, DUPTO_VM_REC_PORT, cc->ports[i], strlen(cc->ports[i]) + 1,
 		    NULL, 0);
 	for (i = 0; i < cc->nrules; i++) {
 		const struct cc_rule *r = &cc->rules[i];
@@ -1150,9 +1135,9 @@ int cc_image(const struct cc *cc, void **image, size_t *len)
 			.line = r->loc.line, .ntargets = r->ntargets,
 		};
 
-		put(&b, DUPTO_VM_REC_RULE, &rr, sizeof(rr), r->targets,
+		image_put(&b, DUPTO_VM_REC_RULE, &rr, sizeof(rr), r->targets,
 		    r->ntargets * sizeof(uint16_t));
-		put_array(&b, DUPTO_VM_REC_RULE_TEXT, r->text, r->text_len, 1);
+		image_put_array(&b, DUPTO_VM_REC_RULE_TEXT, r->text, r->text_len, 1);
 	}
 	for (i = 0; i < cc->nsets; i++) {
 		const struct cc_set *s = &cc->sets[i];
@@ -1160,8 +1145,8 @@ int cc_image(const struct cc *cc, void **image, size_t *len)
 		size_t esize = s->type == DUPTO_VM_SET_U8 || s->type == DUPTO_VM_SET_U16 ?
 			       sizeof(struct dupto_vm_range) : sizeof(struct dupto_vm_addr);
 
-		put(&b, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
-		put_array(&b, DUPTO_VM_REC_SET_ELEMS, s->elems, s->n, esize);
+		image_put(&b, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
+		image_put_array(&b, DUPTO_VM_REC_SET_ELEMS, s->elems, s->n, esize);
 	}
 	*image = b.p;
 	*len = b.n;

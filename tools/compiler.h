@@ -228,4 +228,19 @@ int cc_load(struct cc *cc, struct dupto_vm_prog **prog, char *err,
 /* disasm.c: the listing of a loaded program. */
 void cc_disasm(FILE *f, const struct dupto_vm_prog *prog);
 
+/*
+ * An image (uapi/linux/dupto_vm.h) written record by record into a growing
+ * buffer: a record's payload is @a then @c; arrays are split over records
+ * of at most 65535 bytes. Allocation failure aborts.
+ */
+struct image {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+void image_put(struct image *im, uint16_t type, const void *a, size_t alen,
+	       const void *c, size_t clen);
+void image_put_array(struct image *im, uint16_t type, const void *v, size_t n,
+		     size_t esize);
+
 #endif /* DUPTO_COMPILER_H */

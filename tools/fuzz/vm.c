@@ -12,22 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct img {
-	uint8_t *b;
-	size_t n;
-};
-
-static void rec(struct img *im, uint16_t type, const void *p, size_t len)
+static void rec(struct image *im, uint16_t type, const void *p, size_t len)
 {
-	struct dupto_vm_rec r = { .len = sizeof(r) + len, .type = type };
-
-	memcpy(im->b + im->n, &r, sizeof(r));
-	memcpy(im->b + im->n + sizeof(r), p, len);
-	im->n += DUPTO_VM_REC_ALIGN(r.len);
+	image_put(im, type, p, len, NULL, 0);
 }
 
 static const uint8_t *hook(const struct dupto_vm_packet *pkt, uint32_t off,
@@ -73,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dupto_vm_prog *prog = NULL;
 	static const uint8_t zero[1];
 	char err[256];
-	struct img im;
+	struct image im = { 0 };
 	size_t ninsns;
 
 	if (size < 2)
@@ -89,8 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ninsns = data[1] % 32 + 1;
 	if (size < 2 + ninsns * sizeof(struct dupto_vm_insn))
 		return 0;
-	im.b = calloc(1, 4096);
-	im.n = 0;
 	{
 		struct dupto_vm_hdr h = { DUPTO_VM_VERSION, ninsns, data[0] >> 1 & 3, 2, 2, 2 };
 		struct dupto_vm_set_rec s6 = { DUPTO_VM_SET_IP6, 0, 2 }, sp = { DUPTO_VM_SET_U16, 0, 1 };
@@ -117,12 +107,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rec(&im, DUPTO_VM_REC_SET, &sp, sizeof(sp));
 		rec(&im, DUPTO_VM_REC_SET_ELEMS, &pr, sizeof(pr));
 	}
-	if (!dupto_vm_load(im.b, im.n, &prog, err, sizeof(err))) {
+	if (!dupto_vm_load(im.p, im.n, &prog, err, sizeof(err))) {
 		size_t used = 2 + ninsns * sizeof(struct dupto_vm_insn);
 
 		run_all(prog, size > used ? data + used : zero, size - used);
 		dupto_vm_free(prog);
 	}
-	free(im.b);
+	free(im.p);
 	return 0;
 }

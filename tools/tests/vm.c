@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "testlib.h"
 
 #define I(o, r, of, t, f, im, m) \
@@ -21,24 +22,15 @@
 #define R(d, s)			DUPTO_VM_REGS(d, s)
 #define MAXP 24
 
-struct img {
-	uint8_t b[8192];
-	size_t n;
-};
-
-static void rec(struct img *im, uint16_t type, const void *p, size_t len)
+static void rec(struct image *im, uint16_t type, const void *p, size_t len)
 {
-	struct dupto_vm_rec r = { .len = sizeof(r) + len, .type = type };
-
-	memcpy(im->b + im->n, &r, sizeof(r));
-	memcpy(im->b + im->n + sizeof(r), p, len);
-	im->n += DUPTO_VM_REC_ALIGN(r.len);
+	image_put(im, type, p, len, NULL, 0);
 }
 
 /* An image: one target and one port per rule... kept simple: 2 targets,
  * 1 port "eth0", one IPv4 set {10.0.0.0/8}, one port set {53, 80}.
  */
-static void build(struct img *im, const struct dupto_vm_insn *insns, uint32_t n,
+static void build(struct image *im, const struct dupto_vm_insn *insns, uint32_t n,
 		  uint32_t nrules)
 {
 	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, n, nrules, 2, 1, 2 };
@@ -47,7 +39,7 @@ static void build(struct img *im, const struct dupto_vm_insn *insns, uint32_t n,
 	struct dupto_vm_range pr[2] = { { 53, 53 }, { 80, 80 } };
 	uint32_t i;
 
-	memset(im, 0, sizeof(*im));
+	im->n = 0;
 	rec(im, DUPTO_VM_REC_HEADER, &h, sizeof(h));
 	if (n)
 		rec(im, DUPTO_VM_REC_INSNS, insns, n * sizeof(*insns));
@@ -166,7 +158,7 @@ static void bad_images(void)
 {
 	struct dupto_vm_insn p[] = { RULE(0, 1, 0), MATCH(0), RET };
 	struct dupto_vm_prog *prog;
-	struct img im;
+	struct image im = { 0 };
 	char err[256];
 	static const struct {
 		const char *name;
@@ -194,9 +186,9 @@ static void bad_images(void)
 	for (i = 0; i < 2; i++) {
 		build(&im, p, 3, 1);
 		if (rows[i].at)
-			im.b[rows[i].at] = rows[i].val;
+			im.p[rows[i].at] = rows[i].val;
 		prog = NULL;
-		dupto_vm_load(im.b, im.n - rows[i].cut, &prog, err, sizeof(err));
+		dupto_vm_load(im.p, im.n - rows[i].cut, &prog, err, sizeof(err));
 		tap_result(!prog && !strcmp(err, rows[i].msg), "image refused: %s: \"%s\"%s%s",
 			   rows[i].name, rows[i].msg, prog || strcmp(err, rows[i].msg) ? " got " : "",
 			   prog ? "(loaded)" : strcmp(err, rows[i].msg) ? err : "");
@@ -204,9 +196,10 @@ static void bad_images(void)
 	}
 	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
 		size_t off = 0;
-		uint8_t *b = im.b;
+		uint8_t *b;
 
 		build(&im, p, 3, 1);
+		b = im.p;
 		/* find records by walking them */
 		{
 			uint32_t nrec = 0;
@@ -245,12 +238,13 @@ static void bad_images(void)
 			off = im.n;
 		}
 		prog = NULL;
-		dupto_vm_load(im.b, off, &prog, err, sizeof(err));
+		dupto_vm_load(im.p, off, &prog, err, sizeof(err));
 		tap_result(!prog && !strcmp(err, more[i].msg), "image refused: %s: \"%s\"%s%s",
 			   more[i].name, more[i].msg, prog || strcmp(err, more[i].msg) ? " got " : "",
 			   prog ? "(loaded)" : strcmp(err, more[i].msg) ? err : "");
 		dupto_vm_free(prog);
 	}
+	free(im.p);
 }
 
 static void bad_programs(void)
@@ -259,13 +253,14 @@ static void bad_programs(void)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct dupto_vm_prog *prog = NULL;
-		struct img im;
+		struct image im = { 0 };
 		char err[256] = "";
 
 		if (!bad[i].msg)
 			continue;
 		build(&im, bad[i].p, bad[i].n, bad[i].nrules);
-		dupto_vm_load(im.b, im.n, &prog, err, sizeof(err));
+		dupto_vm_load(im.p, im.n, &prog, err, sizeof(err));
+		free(im.p);
 		tap_result(!prog && !strcmp(err, bad[i].msg), "refused: %s: \"%s\"%s%s",
 			   bad[i].name, bad[i].msg, prog || strcmp(err, bad[i].msg) ? " got " : "",
 			   prog ? "(loaded)" : strcmp(err, bad[i].msg) ? err : "");
@@ -394,12 +389,15 @@ static void good_programs(void)
 		struct frame fr = { (uint8_t *)g->frame, g->len, g->len };
 		uint8_t buf[128];
 		char err[256] = "";
-		struct img im;
+		struct image im = { 0 };
 		uint64_t want_stats = 0, got_stats = 0;
 		uint32_t r;
+		int err_load;
 
 		build(&im, g->p, g->n, g->nrules);
-		if (dupto_vm_load(im.b, im.n, &prog, err, sizeof(err))) {
+		err_load = dupto_vm_load(im.p, im.n, &prog, err, sizeof(err));
+		free(im.p);
+		if (err_load) {
 			tap_result(false, "runs: %s: refused: %s", g->name, err);
 			continue;
 		}
