@@ -299,7 +299,6 @@ static const struct {
 };
 
 /* "load [& mask] relop constant" as one fused compare, where possible. */
-
 static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 {
 	const struct arth *a = p->a0, *load;
