@@ -201,7 +201,8 @@ static int check_operands(const struct dupto_vm_insn *insn, u32 n,
 		}
 		break;
 	case DUPTO_VM_RULE:
-		if (insn->imm & ~(DUPTO_VM_RULE_QUICK | DUPTO_VM_RULE_ELSE)) {
+		if (insn->imm & ~(DUPTO_VM_RULE_QUICK | DUPTO_VM_RULE_ELSE |
+				  DUPTO_VM_RULE_OUT)) {
 			insn_err(n, "unknown rule flags 0x%x", insn->imm);
 			return -EINVAL;
 		}

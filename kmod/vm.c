@@ -251,6 +251,14 @@ RULE:
 MATCH: {
 	const struct dupto_vm_rule *r = &prog->rules[insn->off];
 
+	/* Leaving a port, only rules that asked for it match; the others go
+	 * on as if they had not, since the code after a MATCH may assume it.
+	 */
+	if (unlikely(pkt->dir & DUPTO_VM_DIR_OUT) &&
+	    !(r->flags & DUPTO_VM_RULE_OUT)) {
+		insn = prog->code + prog->insn_end[insn - prog->code];
+		NEXT();
+	}
 	BUILD_BUG_ON(DUPTO_VM_TARGET_WORDS != 4);
 	res->targets[0] |= r->targets[0];
 	res->targets[1] |= r->targets[1];

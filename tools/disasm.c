@@ -44,9 +44,10 @@ static void operands(char *buf, size_t len, const struct dupto_vm_prog *prog,
 	}
 	switch (op) {
 	case DUPTO_VM_RULE:
-		snprintf(buf, len, "#%u%s%s", in->off,
+		snprintf(buf, len, "#%u%s%s%s", in->off,
 			 in->imm & DUPTO_VM_RULE_QUICK ? " quick" : "",
-			 in->imm & DUPTO_VM_RULE_ELSE ? " else" : "");
+			 in->imm & DUPTO_VM_RULE_ELSE ? " else" : "",
+			 in->imm & DUPTO_VM_RULE_OUT ? " out" : "");
 		return;
 	case DUPTO_VM_MATCH:
 		snprintf(buf, len, "#%u", in->off);

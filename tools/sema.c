@@ -25,6 +25,7 @@
 
 struct sema {
 	struct cc *cc;
+	struct cc_rule *rule;	/* the rule being lowered */
 };
 
 static struct pred *new_pred(struct sema *s, enum p_kind kind)
@@ -1008,6 +1009,9 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		p = new_pred(s, P_ON);
 		p->port = n->port;
 		p->dir = n->dir;
+		/* a rule that speaks of frames leaving a port gets to see them */
+		if (n->dir & DUPTO_VM_DIR_OUT)
+			s->rule->flags |= DUPTO_VM_RULE_OUT;
 		return p;
 	case N_TRUE:
 		return new_pred(s, P_TRUE);
@@ -1023,6 +1027,7 @@ int cc_sema(struct cc *cc)
 	for (i = 0; i < cc->nrules; i++) {
 		struct cc_rule *r = &cc->rules[i];
 
+		s.rule = r;
 		if (!r->expr) {
 			r->pred = new_pred(&s, P_TRUE);
 			continue;

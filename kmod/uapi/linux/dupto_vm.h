@@ -37,6 +37,15 @@
  * Rule flags (RULE's imm):
  *   DUPTO_VM_RULE_QUICK  a match ends the program: later rules are skipped.
  *   DUPTO_VM_RULE_ELSE   the rule is skipped if an earlier rule matched.
+ *   DUPTO_VM_RULE_OUT    the rule also applies to frames leaving a port.
+ *
+ * A frame is classified as it arrives on a port (direction in) and, where
+ * some rule needs it, as it leaves one (out). A rule without
+ * DUPTO_VM_RULE_OUT never matches a frame leaving a port: its MATCH is then
+ * ignored (no targets, no counters, no quick stop) and control continues at
+ * the rule's end. So rules that say nothing of direction see each frame
+ * crossing a bridge once, where it arrives; the compiler sets the flag on
+ * the rules that mention a direction out ("out on", or "on" for both).
  *
  * Every rule fires independently: a frame goes to the union of the targets
  * of all the rules that matched, each target at most once.
@@ -258,6 +267,7 @@ enum dupto_vm_op {
 /* RULE flags */
 #define DUPTO_VM_RULE_QUICK	(1U << 0)
 #define DUPTO_VM_RULE_ELSE	(1U << 1)
+#define DUPTO_VM_RULE_OUT	(1U << 2)
 
 /* JON directions */
 #define DUPTO_VM_DIR_IN		(1U << 0)
