@@ -29,21 +29,129 @@
  * ---------------
  * Everything else is configured over the generic netlink family
  * DUPTO_GENL_NAME, version DUPTO_GENL_VERSION. The family is available in
- * every network namespace and every command requires CAP_NET_ADMIN in the
- * user namespace that owns the caller's network namespace. Requests are
- * validated strictly: unknown attributes, unknown flag bits and non-zero
- * reserved header fields are refused.
+ * every network namespace, each of which has its own configuration, and
+ * every command requires CAP_NET_ADMIN in the user namespace that owns the
+ * caller's network namespace. Requests are validated strictly: unknown
+ * attributes, attributes a command does not take, unknown flag bits and
+ * non-zero reserved header fields are refused.
  *
  * Errors come back as the netlink error code of the request's ACK with an
  * extended ACK message (NLMSGERR_ATTR_MSG) saying what was wrong and, where
  * one attribute is to blame, its offset (NLMSGERR_ATTR_OFFS). Callers should
  * set NETLINK_EXT_ACK on their socket to receive them.
  *
+ * A namespace's configuration is its ports, which the commands below attach
+ * and detach, its sensors, which are devices, and its ruleset, replaced as a
+ * whole. Its generation, a u64 starting at 1 for an empty configuration, is
+ * bumped by every change: a port attached or detached, a ruleset loaded, a
+ * sensor the ruleset uses going away.
+ *
+ * Ports
+ * -----
+ * A port is a device whose frames dupto classifies. It is named by the
+ * device that receives the frames, the NIC: eth0 whether eth0 is attached in
+ * place or owned by a port device. Ports are attached in one of two modes
+ * (DUPTO_A_PORT_MODE, an enum dupto_port_mode; absent means
+ * DUPTO_PORT_MODE_INPLACE):
+ *
+ *   DUPTO_PORT_MODE_INPLACE  a netfilter netdev ingress hook on the device
+ *     itself, which may be a bridge port or any Ethernet device; nothing
+ *     else changes. An egress hook is added while some rule of the ruleset
+ *     classifies frames leaving the port (see dupto_vm.h, DUPTO_VM_RULE_OUT).
+ *   DUPTO_PORT_MODE_DEVICE   a port device is created on the NIC; if the NIC
+ *     was a bridge port, the port device takes its place in that bridge
+ *     (created down, enslaved, then brought up if the NIC was up). Detaching
+ *     gives the NIC its bridge membership back.
+ *
+ * Port devices created with "ip link add ... type dupto" are ports too, in
+ * device mode, and "ip link del" of one detaches it.
+ *
+ * DUPTO_CMD_PORT_NEW
+ *   Request: DUPTO_A_PORT { IFINDEX or IFNAME (exactly one), MODE,
+ *            DEVNAME (device mode only: the port device's name; default
+ *            "dupto%d") }
+ *   Reply:   DUPTO_A_PORT as in a dump, DUPTO_A_GENERATION.
+ *   Errors:  the device is already a port, is a dupto device or the lower
+ *            device of one, is not an Ethernet device, or cannot be owned
+ *            by a port device (device mode, same checks as rtnetlink).
+ *
+ * DUPTO_CMD_PORT_DEL
+ *   Request: DUPTO_A_PORT { IFINDEX or IFNAME }: the NIC or, in device mode,
+ *            the port device.
+ *   Errors:  -ENOENT if it is not a port; -EBUSY if the ruleset names it
+ *            (load a ruleset without it first).
+ *
+ * DUPTO_CMD_PORT_GET (dump)
+ *   One message per port: DUPTO_A_PORT { IFINDEX, IFNAME, MODE, DEVINDEX
+ *   and DEVNAME (device mode), OUT (flag: frames leaving it are classified),
+ *   STATS { DUPTO_A_PORT_STAT_* } }.
+ *
+ * Sensors
+ * -------
+ * Sensors are the dupto-sensor devices of the namespace; a ruleset's targets
+ * name them. They are created and deleted with rtnetlink.
+ *
+ * DUPTO_CMD_SENSOR_GET (dump)
+ *   One message per sensor: DUPTO_A_SENSOR { IFINDEX, IFNAME, LINK (the
+ *   lower device's ifindex, if any), STATS { DUPTO_A_SENSOR_STAT_* } }.
+ *
+ * Rulesets
+ * --------
+ * A ruleset is an image (uapi/linux/dupto_vm.h): the program, its sets, its
+ * target and port tables and its rules' source. The kernel verifies it,
+ * binds each target name to the namespace's sensor of that name and each
+ * port name to the namespace's port of that name, and replaces the previous
+ * ruleset at once: a frame is classified by the old or the new ruleset,
+ * never by a mix. An image travels as the concatenation of the payloads of
+ * the DUPTO_A_IMAGE attributes of one message, in order, so that it may
+ * exceed the 64 KiB of a single attribute.
+ *
+ * DUPTO_CMD_RULESET_SET
+ *   Request: DUPTO_A_IMAGE... (none: remove the ruleset, nothing is
+ *            classified); DUPTO_A_GENERATION (optional: refuse with -ESTALE
+ *            unless the configuration is still at this generation, so that
+ *            a read-modify-write of the ruleset cannot lose another's
+ *            change).
+ *   Reply:   DUPTO_A_GENERATION, the new generation.
+ *   Errors:  the verifier's and loader's messages ("insn 12: jump to insn 40
+ *            beyond the end of the program"), a target that is not a
+ *            dupto sensor of this namespace, a port that is not a port of
+ *            this namespace.
+ *
+ * DUPTO_CMD_RULESET_GET (dump)
+ *   The ruleset's image, in messages of DUPTO_A_GENERATION, DUPTO_A_IMAGE_LEN
+ *   (the whole image's length) and DUPTO_A_IMAGE (the next piece). Without a
+ *   ruleset, one message of DUPTO_A_GENERATION. If the configuration changes
+ *   during the dump, NLM_F_DUMP_INTR is set on its messages: start again.
+ *
+ * Counters
+ * --------
+ * Counters are kept per CPU and summed when read. Per rule: the frames and
+ * bytes (wire length) each rule matched. Per port and per sensor: see the
+ * DUPTO_A_*_STAT enums. Counters start at zero when their object is created
+ * (a rule's when its ruleset is loaded).
+ *
+ * DUPTO_CMD_STATS_GET (dump)
+ *   One message per rule of the ruleset: DUPTO_A_RULE { INDEX, PACKETS,
+ *   BYTES }, all with DUPTO_A_GENERATION. Ports and sensors report theirs
+ *   in their own dumps.
+ *
+ * DUPTO_CMD_STATS_RESET
+ *   Request: no attributes. Zeroes every counter of the namespace: rules',
+ *   ports' and sensors'.
+ *
+ * Notifications
+ * -------------
+ * Members of the multicast group DUPTO_MCGRP_CONFIG (CAP_NET_ADMIN
+ * required) hear of every change to their namespace's configuration, with
+ * the command that made it and DUPTO_A_GENERATION: DUPTO_CMD_PORT_NEW and
+ * DUPTO_CMD_PORT_DEL with DUPTO_A_PORT { IFINDEX, IFNAME, MODE },
+ * DUPTO_CMD_RULESET_SET with DUPTO_A_IMAGE_LEN (0: no ruleset).
+ *
  * DUPTO_CMD_GET_INFO
  *   Request: no attributes.
- *   Reply (one message, same command):
- *     DUPTO_A_INFO_VERSION: NLA_NUL_STRING, the module's version
- *     DUPTO_A_INFO_ABI:     NLA_U32, DUPTO_ABI_VERSION the module implements
+ *   Reply:   DUPTO_A_INFO_VERSION (the module's version), DUPTO_A_INFO_ABI
+ *            (DUPTO_ABI_VERSION of the module).
  *
  *   DUPTO_ABI_VERSION changes whenever a message or attribute changes
  *   meaning; new attributes and commands are added without changing it, so
@@ -56,6 +164,7 @@
 #define DUPTO_GENL_NAME		"dupto"
 #define DUPTO_GENL_VERSION	1
 #define DUPTO_ABI_VERSION	1
+#define DUPTO_MCGRP_CONFIG	"config"
 
 /* rtnetlink link kinds (IFLA_INFO_KIND) */
 #define DUPTO_PORT_KIND		"dupto"
@@ -64,18 +173,103 @@
 enum dupto_cmd {
 	DUPTO_CMD_UNSPEC,
 	DUPTO_CMD_GET_INFO,
+	DUPTO_CMD_PORT_NEW,
+	DUPTO_CMD_PORT_DEL,
+	DUPTO_CMD_PORT_GET,
+	DUPTO_CMD_SENSOR_GET,
+	DUPTO_CMD_RULESET_SET,
+	DUPTO_CMD_RULESET_GET,
+	DUPTO_CMD_STATS_GET,
+	DUPTO_CMD_STATS_RESET,
 
 	__DUPTO_CMD_MAX
 };
 #define DUPTO_CMD_MAX (__DUPTO_CMD_MAX - 1)
 
-enum dupto_info_attr {
-	DUPTO_A_INFO_UNSPEC,
-	DUPTO_A_INFO_VERSION,
-	DUPTO_A_INFO_ABI,
+enum dupto_attr {
+	DUPTO_A_UNSPEC,
+	DUPTO_A_INFO_VERSION,		/* NLA_NUL_STRING */
+	DUPTO_A_INFO_ABI,		/* NLA_U32 */
+	DUPTO_A_GENERATION,		/* NLA_U64 */
+	DUPTO_A_PORT,			/* NLA_NESTED: DUPTO_A_PORT_* */
+	DUPTO_A_SENSOR,			/* NLA_NESTED: DUPTO_A_SENSOR_* */
+	DUPTO_A_IMAGE,			/* NLA_BINARY: the next piece of an image */
+	DUPTO_A_IMAGE_LEN,		/* NLA_U32 */
+	DUPTO_A_RULE,			/* NLA_NESTED: DUPTO_A_RULE_* */
+	DUPTO_A_PAD,
 
-	__DUPTO_A_INFO_MAX
+	__DUPTO_A_MAX
 };
-#define DUPTO_A_INFO_MAX (__DUPTO_A_INFO_MAX - 1)
+#define DUPTO_A_MAX (__DUPTO_A_MAX - 1)
+
+enum dupto_port_mode {
+	DUPTO_PORT_MODE_INPLACE,
+	DUPTO_PORT_MODE_DEVICE,
+
+	__DUPTO_PORT_MODE_MAX
+};
+#define DUPTO_PORT_MODE_MAX (__DUPTO_PORT_MODE_MAX - 1)
+
+enum dupto_port_attr {
+	DUPTO_A_PORT_UNSPEC,
+	DUPTO_A_PORT_IFINDEX,		/* NLA_U32: the NIC */
+	DUPTO_A_PORT_IFNAME,		/* NLA_NUL_STRING */
+	DUPTO_A_PORT_MODE,		/* NLA_U8: enum dupto_port_mode */
+	DUPTO_A_PORT_DEVINDEX,		/* NLA_U32: the port device */
+	DUPTO_A_PORT_DEVNAME,		/* NLA_NUL_STRING */
+	DUPTO_A_PORT_OUT,		/* NLA_FLAG */
+	DUPTO_A_PORT_STATS,		/* NLA_NESTED: DUPTO_A_PORT_STAT_* */
+
+	__DUPTO_A_PORT_MAX
+};
+#define DUPTO_A_PORT_MAX (__DUPTO_A_PORT_MAX - 1)
+
+/* NLA_U64 each */
+enum dupto_port_stat {
+	DUPTO_A_PORT_STAT_UNSPEC,
+	DUPTO_A_PORT_STAT_PAD,
+	DUPTO_A_PORT_STAT_SEEN,		/* frames classified */
+	DUPTO_A_PORT_STAT_MATCHED,	/* frames some rule matched */
+	DUPTO_A_PORT_STAT_ERRORS,	/* frames a rule could not read to the end */
+
+	__DUPTO_A_PORT_STAT_MAX
+};
+#define DUPTO_A_PORT_STAT_MAX (__DUPTO_A_PORT_STAT_MAX - 1)
+
+enum dupto_sensor_attr {
+	DUPTO_A_SENSOR_UNSPEC,
+	DUPTO_A_SENSOR_IFINDEX,		/* NLA_U32 */
+	DUPTO_A_SENSOR_IFNAME,		/* NLA_NUL_STRING */
+	DUPTO_A_SENSOR_LINK,		/* NLA_U32: the lower device */
+	DUPTO_A_SENSOR_STATS,		/* NLA_NESTED: DUPTO_A_SENSOR_STAT_* */
+
+	__DUPTO_A_SENSOR_MAX
+};
+#define DUPTO_A_SENSOR_MAX (__DUPTO_A_SENSOR_MAX - 1)
+
+/* NLA_U64 each: copies sent to the sensor, and discarded, by reason */
+enum dupto_sensor_stat {
+	DUPTO_A_SENSOR_STAT_UNSPEC,
+	DUPTO_A_SENSOR_STAT_PAD,
+	DUPTO_A_SENSOR_STAT_SENT,
+	DUPTO_A_SENSOR_STAT_DOWN,	/* sensor down or without carrier */
+	DUPTO_A_SENSOR_STAT_QUEUE,	/* refused by the sensor's transmit path */
+	DUPTO_A_SENSOR_STAT_NOMEM,	/* no memory for the copy */
+	DUPTO_A_SENSOR_STAT_LOOP,	/* mirroring from inside a mirror */
+
+	__DUPTO_A_SENSOR_STAT_MAX
+};
+#define DUPTO_A_SENSOR_STAT_MAX (__DUPTO_A_SENSOR_STAT_MAX - 1)
+
+enum dupto_rule_attr {
+	DUPTO_A_RULE_UNSPEC,
+	DUPTO_A_RULE_PAD,
+	DUPTO_A_RULE_INDEX,		/* NLA_U32 */
+	DUPTO_A_RULE_PACKETS,		/* NLA_U64 */
+	DUPTO_A_RULE_BYTES,		/* NLA_U64 */
+
+	__DUPTO_A_RULE_MAX
+};
+#define DUPTO_A_RULE_MAX (__DUPTO_A_RULE_MAX - 1)
 
 #endif /* _UAPI_LINUX_DUPTO_H */
