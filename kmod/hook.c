@@ -37,7 +37,9 @@ struct dupto_hook {
 static unsigned int dupto_hook_ingress(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
-	dupto_classify(priv, skb, DUPTO_VM_DIR_IN);
+	/* Looped back by the device's own stack: not from the wire. */
+	if (likely(skb->pkt_type != PACKET_LOOPBACK))
+		dupto_classify(priv, skb, DUPTO_VM_DIR_IN);
 	return NF_ACCEPT;
 }
 
