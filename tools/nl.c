@@ -92,9 +92,13 @@ static struct nlmsghdr *msg_start(struct dupto_nl *nl, uint16_t type,
 	struct genlmsghdr *genl;
 
 	nlh->nlmsg_type = type;
-	/* Dumps end with NLMSG_DONE; everything else asks for an ACK. */
+	/*
+	 * Dumps end with NLMSG_DONE; everything else asks for an ACK. A dump
+	 * has both bits of NLM_F_DUMP: one of them alone is NLM_F_EXCL on a
+	 * request that creates something.
+	 */
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	if (!(flags & NLM_F_DUMP))
+	if ((flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = ++nl->seq;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
