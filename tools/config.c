@@ -161,7 +161,8 @@ int config_parse(struct dupto_config *cfg, const char *path, FILE *errf)
 		fprintf(errf, "dupto: cannot read \"%s\": %s\n", path, strerror(errno));
 		return -1;
 	}
-	return config_parse_text(cfg, path, text, len, errf);
+	return config_parse_text(cfg, strcmp(path, "-") ? path : "<stdin>", text,
+				 len, errf);
 }
 
 static int by_port_name(const void *a, const void *b)
