@@ -231,9 +231,12 @@ struct nlmsghdr *dupto_nl_req(struct dupto_nl *nl, uint16_t type, uint16_t flags
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
 
 	nlh->nlmsg_type = type;
-	/* Dumps end with NLMSG_DONE; everything else asks for an ACK. */
+	/*
+	 * Dumps end with NLMSG_DONE; everything else asks for an ACK. Both
+	 * bits of NLM_F_DUMP: NLM_F_EXCL of a new request is NLM_F_MATCH.
+	 */
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	if (!(flags & NLM_F_DUMP))
+	if ((flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = ++nl->seq;
 	return nlh;
