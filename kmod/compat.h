@@ -9,6 +9,7 @@
 #define _DUPTO_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 #include <net/addrconf.h>
 
 /* 6.12 moved the lockless-transmit and netns-locality feature bits into
@@ -52,5 +53,18 @@ static inline void dupto_compat_no_addrconf(struct net_device *dev)
 		idev->cnf.disable_ipv6 = 1;
 #endif
 }
+
+/*
+ * An extack message made at run time (a verifier's "insn 12: ..."). Kernels
+ * with NL_SET_ERR_MSG_FMT copy it into the extack; older ones only keep a
+ * pointer, read when the ACK is built after the handler has returned, so
+ * netlink.c keeps the text in a ring of buffers until then.
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+#define dupto_set_err_msg(extack, msg) NL_SET_ERR_MSG_FMT((extack), "%s", (msg))
+#else
+void dupto_compat_set_err_msg(struct netlink_ext_ack *extack, const char *msg);
+#define dupto_set_err_msg dupto_compat_set_err_msg
+#endif
 
 #endif /* _DUPTO_COMPAT_H */

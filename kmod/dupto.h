@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dupto's core objects and their locking rules.
+ *
+ * Configuration (ports, rulesets, the generation) changes under RTNL only,
+ * which also orders it against device events. The data path reads the
+ * current ruleset under RCU and never takes a lock.
  */
 #ifndef _DUPTO_H
 #define _DUPTO_H
@@ -8,8 +12,47 @@
 #include <linux/build_bug.h>
 #include <linux/netdevice.h>
 #include <linux/stddef.h>
+#include <linux/u64_stats_sync.h>
 
 #include "compat.h"
+
+struct dupto_ruleset;
+
+/* What one network namespace has configured. */
+struct dupto_net {
+	struct net *net;
+	/* NULL: nothing is classified. Replaced under RTNL, read under RCU. */
+	struct dupto_ruleset __rcu *ruleset;
+	/* Bumped by every change; dumps check it for consistency. */
+	u64 generation;
+	/* struct dupto_portinfo, under RTNL */
+	struct list_head ports;
+};
+
+struct dupto_port_stats {
+	u64_stats_t seen;
+	u64_stats_t matched;
+	u64_stats_t errors;
+	struct u64_stats_sync syncp;
+};
+
+/*
+ * A port: a device whose frames are classified, attached in place (a
+ * netfilter hook, hook.c) or through a port device (port.c). Either way
+ * the port is named by @dev, the device that receives the frames.
+ */
+struct dupto_portinfo {
+	struct list_head list;		/* in dupto_net.ports */
+	struct dupto_net *dn;
+	struct net_device *dev;
+	u8 mode;			/* enum dupto_port_mode */
+	/* Some rule classifies frames leaving this port. Written under RTNL
+	 * before the ruleset that needs it is published and after the one
+	 * that needed it is gone; read locklessly.
+	 */
+	bool out;
+	struct dupto_port_stats __percpu *stats;
+};
 
 /*
  * A device that owns a lower device: a port always, a sensor optionally.
@@ -29,14 +72,31 @@ struct dupto_stacked {
 	netdevice_tracker lower_tracker;
 };
 
-/* netdev_priv() of a port device */
+/* netdev_priv() of a port device; pi.dev is stk.lower */
 struct dupto_port {
 	struct dupto_stacked stk;
+	struct dupto_portinfo pi;
+};
+
+/* What happened to the copies meant for a sensor (the UAPI's order). */
+enum dupto_sensor_count {
+	DUPTO_SENSOR_SENT,
+	DUPTO_SENSOR_DOWN,
+	DUPTO_SENSOR_QUEUE,
+	DUPTO_SENSOR_NOMEM,
+	DUPTO_SENSOR_LOOP,
+	DUPTO_SENSOR_NCOUNTS
+};
+
+struct dupto_sensor_stats {
+	u64_stats_t count[DUPTO_SENSOR_NCOUNTS];
+	struct u64_stats_sync syncp;
 };
 
 /* netdev_priv() of a sensor device; stk.lower is NULL without a lower */
 struct dupto_sensor {
 	struct dupto_stacked stk;
+	struct dupto_sensor_stats __percpu *stats;
 };
 
 /* Code shared by both kinds reaches the stacked part through netdev_priv(). */

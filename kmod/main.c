@@ -3,14 +3,18 @@
  * dupto: classified mirroring of bridged traffic to network security sensors.
  *
  * Subsystems come up in dependency order and go down in the reverse: the
- * netdevice notifier outlives every device that needs it, and the link
- * types outlive the netlink family that will refer to their devices.
+ * netdevice notifier outlives every device that needs it; rulesets are
+ * freed from a workqueue that outlives every namespace's state; the link
+ * types and the netlink family come last, so that nothing is configured
+ * before everything is there to hold it.
  */
 
 #include <linux/module.h>
 
 #include "netlink.h"
+#include "pernet.h"
 #include "port.h"
+#include "ruleset.h"
 #include "sensor.h"
 #include "stacked.h"
 #include "version.h"
@@ -22,6 +26,12 @@ static int __init dupto_init(void)
 	err = dupto_stacked_init();
 	if (err)
 		goto err_stacked;
+	err = dupto_ruleset_init();
+	if (err)
+		goto err_ruleset;
+	err = dupto_pernet_init();
+	if (err)
+		goto err_pernet;
 	err = dupto_port_init();
 	if (err)
 		goto err_port;
@@ -40,6 +50,10 @@ err_genl:
 err_sensor:
 	dupto_port_exit();
 err_port:
+	dupto_pernet_exit();
+err_pernet:
+	dupto_ruleset_exit();
+err_ruleset:
 	dupto_stacked_exit();
 err_stacked:
 	return err;
@@ -50,6 +64,8 @@ static void __exit dupto_exit(void)
 	dupto_genl_exit();
 	dupto_sensor_exit();
 	dupto_port_exit();
+	dupto_pernet_exit();
+	dupto_ruleset_exit();
 	dupto_stacked_exit();
 	pr_info("dupto " DUPTO_VERSION " unloaded\n");
 }

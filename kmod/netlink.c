@@ -1,18 +1,197 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "dupto" generic netlink family; the protocol is documented in
- * uapi/linux/dupto.h.
+ * uapi/linux/dupto.h. Every handler runs under RTNL, which orders
+ * configuration changes against device events; dumps take it for each
+ * batch and flag themselves inconsistent if the generation moved between
+ * batches.
  */
 
+#include <linux/atomic.h>
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/netlink.h>
 
 #include <uapi/linux/dupto.h>
 
+#include "dupto.h"
+#include "hook.h"
 #include "netlink.h"
+#include "pernet.h"
+#include "port.h"
+#include "ruleset.h"
+#include "sensor.h"
 #include "version.h"
 
+/* A ruleset image may not exceed this, in all its DUPTO_A_IMAGE pieces. */
+#define DUPTO_IMAGE_MAX		(64U << 20)
+
+/* ---- policies ---------------------------------------------------------- */
+
+/* What a request may say of a port; the rest of the nest is for replies. */
+static const struct nla_policy dupto_port_policy[DUPTO_A_PORT_MAX + 1] = {
+	[DUPTO_A_PORT_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_PORT_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[DUPTO_A_PORT_MODE]	= NLA_POLICY_MAX(NLA_U8, DUPTO_PORT_MODE_MAX),
+	[DUPTO_A_PORT_DEVNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[DUPTO_A_PORT_DEVINDEX]	= { .type = NLA_REJECT },
+	[DUPTO_A_PORT_OUT]	= { .type = NLA_REJECT },
+	[DUPTO_A_PORT_STATS]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy dupto_port_new_policy[DUPTO_A_MAX + 1] = {
+	[DUPTO_A_PORT]		= NLA_POLICY_NESTED(dupto_port_policy),
+};
+
+static const struct nla_policy dupto_ruleset_set_policy[DUPTO_A_MAX + 1] = {
+	[DUPTO_A_GENERATION]	= { .type = NLA_U64 },
+	[DUPTO_A_IMAGE]		= { .type = NLA_BINARY },
+};
+
+/* ---- extack messages made at run time, for kernels without _FMT ------- */
+
+#ifndef NL_SET_ERR_MSG_FMT
+/*
+ * The ACK is built after the handler returns and after genl_mutex is
+ * released, so the text must outlive the handler: each message gets the
+ * next buffer of a ring, reused only after as many later messages, far
+ * more than could be in that window at once.
+ */
+#define DUPTO_ERRMSG_RING	32
+#define DUPTO_ERRMSG_LEN	80
+static char dupto_errmsg[DUPTO_ERRMSG_RING][DUPTO_ERRMSG_LEN];
+static atomic_t dupto_errmsg_next = ATOMIC_INIT(0);
+
+void dupto_compat_set_err_msg(struct netlink_ext_ack *extack, const char *msg)
+{
+	char *buf;
+
+	if (!extack)
+		return;
+	buf = dupto_errmsg[(unsigned int)atomic_inc_return(&dupto_errmsg_next) %
+			   DUPTO_ERRMSG_RING];
+	strscpy(buf, msg, DUPTO_ERRMSG_LEN);
+	extack->_msg = buf;
+}
+#endif
+
 static struct genl_family dupto_genl_family;
+
+/* ---- lookups ----------------------------------------------------------- */
+
+/* The device a port nest names, by index or by name: exactly one. */
+static struct net_device *dupto_nl_port_dev(struct net *net, struct nlattr **tb,
+					    struct nlattr *nest,
+					    struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	if (!!tb[DUPTO_A_PORT_IFINDEX] == !!tb[DUPTO_A_PORT_IFNAME]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "name the device by exactly one of index and name");
+		return ERR_PTR(-EINVAL);
+	}
+	if (tb[DUPTO_A_PORT_IFINDEX])
+		dev = __dev_get_by_index(net, nla_get_u32(tb[DUPTO_A_PORT_IFINDEX]));
+	else
+		dev = __dev_get_by_name(net, nla_data(tb[DUPTO_A_PORT_IFNAME]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[DUPTO_A_PORT_IFINDEX] ?:
+				    tb[DUPTO_A_PORT_IFNAME], "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static int dupto_nl_parse_port(struct genl_info *info, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, DUPTO_A_PORT))
+		return -EINVAL;
+	return nla_parse_nested(tb, DUPTO_A_PORT_MAX, info->attrs[DUPTO_A_PORT],
+				dupto_port_policy, info->extack);
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static int dupto_nl_put_port(struct sk_buff *skb, const struct dupto_portinfo *pi,
+			     bool stats)
+{
+	struct nlattr *nest, *snest;
+	u64 seen, matched, errors;
+
+	nest = nla_nest_start(skb, DUPTO_A_PORT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, DUPTO_A_PORT_IFINDEX, pi->dev->ifindex) ||
+	    nla_put_string(skb, DUPTO_A_PORT_IFNAME, pi->dev->name) ||
+	    nla_put_u8(skb, DUPTO_A_PORT_MODE, pi->mode))
+		goto err;
+	if (pi->mode == DUPTO_PORT_MODE_DEVICE) {
+		const struct net_device *dev = dupto_port_device(pi);
+
+		if (nla_put_u32(skb, DUPTO_A_PORT_DEVINDEX, dev->ifindex) ||
+		    nla_put_string(skb, DUPTO_A_PORT_DEVNAME, dev->name))
+			goto err;
+	}
+	if (stats) {
+		if (READ_ONCE(pi->out) && nla_put_flag(skb, DUPTO_A_PORT_OUT))
+			goto err;
+		dupto_port_stats_read(pi, &seen, &matched, &errors);
+		snest = nla_nest_start(skb, DUPTO_A_PORT_STATS);
+		if (!snest ||
+		    nla_put_u64_64bit(skb, DUPTO_A_PORT_STAT_SEEN, seen,
+				      DUPTO_A_PORT_STAT_PAD) ||
+		    nla_put_u64_64bit(skb, DUPTO_A_PORT_STAT_MATCHED, matched,
+				      DUPTO_A_PORT_STAT_PAD) ||
+		    nla_put_u64_64bit(skb, DUPTO_A_PORT_STAT_ERRORS, errors,
+				      DUPTO_A_PORT_STAT_PAD))
+			goto err;
+		nla_nest_end(skb, snest);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+	u64 count[DUPTO_SENSOR_NCOUNTS];
+	struct nlattr *nest, *snest;
+	int i;
+
+	BUILD_BUG_ON(DUPTO_A_SENSOR_STAT_SENT + DUPTO_SENSOR_NCOUNTS - 1 !=
+		     DUPTO_A_SENSOR_STAT_MAX);
+	nest = nla_nest_start(skb, DUPTO_A_SENSOR);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, DUPTO_A_SENSOR_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, DUPTO_A_SENSOR_IFNAME, dev->name) ||
+	    (sensor->stk.lower &&
+	     nla_put_u32(skb, DUPTO_A_SENSOR_LINK, sensor->stk.lower->ifindex)))
+		goto err;
+	dupto_sensor_stats_read(dev, count);
+	snest = nla_nest_start(skb, DUPTO_A_SENSOR_STATS);
+	if (!snest)
+		goto err;
+	for (i = 0; i < DUPTO_SENSOR_NCOUNTS; i++)
+		if (nla_put_u64_64bit(skb, DUPTO_A_SENSOR_STAT_SENT + i, count[i],
+				      DUPTO_A_SENSOR_STAT_PAD))
+			goto err;
+	nla_nest_end(skb, snest);
+	nla_nest_end(skb, nest);
+	return 0;
+
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* ---- GET_INFO ------------------------------------------------------------ */
 
 static int dupto_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 {
@@ -37,6 +216,439 @@ err_msgsize:
 	return -EMSGSIZE;
 }
 
+/* ---- dumps --------------------------------------------------------------- */
+
+/* Dumps keep their cursor in cb->args[0], and "done" in cb->args[1]. */
+static void *dupto_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			       u8 cmd, struct dupto_net *dn)
+{
+	void *hdr;
+
+	cb->seq = (u32)dn->generation;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &dupto_genl_family, NLM_F_MULTI, cmd);
+	if (!hdr)
+		return NULL;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u64_64bit(skb, DUPTO_A_GENERATION, dn->generation,
+			      DUPTO_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+static int dupto_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dupto_net *dn = dupto_net(sock_net(cb->skb->sk));
+	struct dupto_portinfo *pi;
+	long i = 0;
+	void *hdr;
+
+	rtnl_lock();
+	list_for_each_entry(pi, &dn->ports, list) {
+		if (i++ < cb->args[0])
+			continue;
+		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_PORT_GET, dn);
+		if (!hdr)
+			break;
+		if (dupto_nl_put_port(skb, pi, true)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+	rtnl_unlock();
+	return skb->len;
+}
+
+static int dupto_nl_sensor_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(cb->skb->sk);
+	struct dupto_net *dn = dupto_net(net);
+	struct net_device *dev;
+	long i = 0;
+	void *hdr;
+
+	rtnl_lock();
+	for_each_netdev(net, dev) {
+		if (!netif_is_dupto_sensor(dev) || i++ < cb->args[0])
+			continue;
+		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_SENSOR_GET, dn);
+		if (!hdr)
+			break;
+		if (dupto_nl_put_sensor(skb, dev)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+	rtnl_unlock();
+	return skb->len;
+}
+
+/* The image in pieces as large as each message has room for. */
+static int dupto_nl_ruleset_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dupto_net *dn = dupto_net(sock_net(cb->skb->sk));
+	const struct dupto_ruleset *rs;
+	u32 off = cb->args[0], len, room;
+	void *hdr;
+
+	if (cb->args[1])
+		return 0;
+	rtnl_lock();
+	rs = rtnl_dereference(dn->ruleset);
+	do {
+		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_RULESET_GET, dn);
+		if (!hdr)
+			break;
+		if (!rs) {
+			genlmsg_end(skb, hdr);
+			cb->args[1] = 1;
+			break;
+		}
+		if (nla_put_u32(skb, DUPTO_A_IMAGE_LEN, rs->image_len)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		room = skb_tailroom(skb);
+		if (room < NLA_HDRLEN + 64) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		len = min_t(u32, rs->image_len - off,
+			    min_t(u32, room - NLA_HDRLEN - 8, U16_MAX - NLA_HDRLEN));
+		if (nla_put(skb, DUPTO_A_IMAGE, len, rs->image + off)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		off += len;
+		cb->args[0] = off;
+		if (off == rs->image_len)
+			cb->args[1] = 1;
+	} while (!cb->args[1]);
+	rtnl_unlock();
+	return skb->len;
+}
+
+static int dupto_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dupto_net *dn = dupto_net(sock_net(cb->skb->sk));
+	const struct dupto_ruleset *rs;
+	struct nlattr *nest;
+	u64 packets, bytes;
+	u32 r;
+	void *hdr;
+
+	rtnl_lock();
+	rs = rtnl_dereference(dn->ruleset);
+	for (r = cb->args[0]; rs && r < rs->prog->nrules; r++) {
+		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_STATS_GET, dn);
+		if (!hdr)
+			break;
+		dupto_ruleset_rule_stats(rs, r, &packets, &bytes);
+		nest = nla_nest_start(skb, DUPTO_A_RULE);
+		if (!nest || nla_put_u32(skb, DUPTO_A_RULE_INDEX, r) ||
+		    nla_put_u64_64bit(skb, DUPTO_A_RULE_PACKETS, packets,
+				      DUPTO_A_RULE_PAD) ||
+		    nla_put_u64_64bit(skb, DUPTO_A_RULE_BYTES, bytes,
+				      DUPTO_A_RULE_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
+		cb->args[0] = r + 1;
+	}
+	rtnl_unlock();
+	return skb->len;
+}
+
+/* ---- changes ------------------------------------------------------------- */
+
+static int dupto_nl_reply_port(struct genl_info *info,
+			       const struct dupto_portinfo *pi, u64 generation)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &dupto_genl_family, 0,
+				DUPTO_CMD_PORT_NEW);
+	if (!hdr || dupto_nl_put_port(msg, pi, false) ||
+	    nla_put_u64_64bit(msg, DUPTO_A_GENERATION, generation, DUPTO_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dupto_net *dn = dupto_net(genl_info_net(info));
+	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
+	struct dupto_portinfo *pi;
+	struct net_device *dev;
+	const char *name = NULL;
+	u8 mode = DUPTO_PORT_MODE_INPLACE;
+	int err;
+
+	err = dupto_nl_parse_port(info, tb);
+	if (err)
+		return err;
+	if (tb[DUPTO_A_PORT_MODE])
+		mode = nla_get_u8(tb[DUPTO_A_PORT_MODE]);
+	if (tb[DUPTO_A_PORT_DEVNAME]) {
+		if (mode != DUPTO_PORT_MODE_DEVICE) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_PORT_DEVNAME],
+					    "only a port in device mode has a port device to name");
+			return -EINVAL;
+		}
+		name = nla_data(tb[DUPTO_A_PORT_DEVNAME]);
+		if (!dev_valid_name(name)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_PORT_DEVNAME],
+					    "invalid device name");
+			return -EINVAL;
+		}
+	}
+
+	rtnl_lock();
+	dev = dupto_nl_port_dev(dn->net, tb, info->attrs[DUPTO_A_PORT],
+				info->extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	if (dupto_port_find(dn, dev)) {
+		NL_SET_ERR_MSG(info->extack, "the device is a dupto port already");
+		err = -EEXIST;
+		goto out;
+	}
+	if (mode == DUPTO_PORT_MODE_DEVICE)
+		err = dupto_port_convert(dev, name, &pi, info->extack);
+	else
+		err = dupto_hook_attach(dn, dev, &pi, info->extack);
+	if (!err)
+		err = dupto_nl_reply_port(info, pi, dn->generation);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dupto_net *dn = dupto_net(genl_info_net(info));
+	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
+	struct dupto_portinfo *pi;
+	struct net_device *dev;
+	int err;
+
+	err = dupto_nl_parse_port(info, tb);
+	if (err)
+		return err;
+	if (tb[DUPTO_A_PORT_MODE] || tb[DUPTO_A_PORT_DEVNAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_PORT_MODE] ?:
+				    tb[DUPTO_A_PORT_DEVNAME],
+				    "a port is detached by its device alone");
+		return -EINVAL;
+	}
+
+	rtnl_lock();
+	dev = dupto_nl_port_dev(dn->net, tb, info->attrs[DUPTO_A_PORT],
+				info->extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	pi = dupto_port_find(dn, dev);
+	if (!pi) {
+		NL_SET_ERR_MSG(info->extack, "the device is not a dupto port");
+		err = -ENOENT;
+		goto out;
+	}
+	if (dupto_ruleset_names_port(rtnl_dereference(dn->ruleset), pi->dev)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the ruleset names this port: load a ruleset without it first");
+		err = -EBUSY;
+		goto out;
+	}
+	if (pi->mode == DUPTO_PORT_MODE_DEVICE)
+		err = dupto_port_revert(pi, info->extack);
+	else
+		dupto_hook_detach(pi);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+/* The pieces of the image, in order, as one buffer. */
+static void *dupto_nl_image(struct genl_info *info, u32 *lenp)
+{
+	const struct nlattr *attr;
+	size_t len = 0;
+	void *image;
+	int rem;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != DUPTO_A_IMAGE)
+			continue;
+		len += nla_len(attr);
+		if (len > DUPTO_IMAGE_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "ruleset image too large");
+			return ERR_PTR(-E2BIG);
+		}
+	}
+	if (!len)
+		return NULL;
+	image = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!image)
+		return ERR_PTR(-ENOMEM);
+	len = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != DUPTO_A_IMAGE)
+			continue;
+		memcpy(image + len, nla_data(attr), nla_len(attr));
+		len += nla_len(attr);
+	}
+	*lenp = len;
+	return image;
+}
+
+static int dupto_nl_ruleset_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dupto_net *dn = dupto_net(genl_info_net(info));
+	struct sk_buff *msg;
+	char err_text[80];
+	void *image, *hdr;
+	u32 len = 0;
+	int err;
+
+	image = dupto_nl_image(info, &len);
+	if (IS_ERR(image))
+		return PTR_ERR(image);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		kvfree(image);
+		return -ENOMEM;
+	}
+
+	rtnl_lock();
+	if (info->attrs[DUPTO_A_GENERATION] &&
+	    nla_get_u64(info->attrs[DUPTO_A_GENERATION]) != dn->generation) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DUPTO_A_GENERATION],
+				    "the configuration changed since that generation");
+		kvfree(image);
+		err = -ESTALE;
+		goto err_unlock;
+	}
+	err_text[0] = 0;
+	err = dupto_ruleset_replace(dn, image, len, err_text, sizeof(err_text));
+	if (err) {
+		dupto_set_err_msg(info->extack, err_text[0] ? err_text :
+				  "cannot load the ruleset");
+		goto err_unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &dupto_genl_family, 0,
+				DUPTO_CMD_RULESET_SET);
+	if (!hdr || nla_put_u64_64bit(msg, DUPTO_A_GENERATION, dn->generation,
+				      DUPTO_A_PAD)) {
+		err = -EMSGSIZE;
+		goto err_unlock;
+	}
+	rtnl_unlock();
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+static int dupto_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	rtnl_lock();
+	dupto_net_reset_stats(dupto_net(genl_info_net(info)));
+	rtnl_unlock();
+	return 0;
+}
+
+/* ---- notifications ------------------------------------------------------- */
+
+static const struct genl_multicast_group dupto_mcgrps[] = {
+	{ .name = DUPTO_MCGRP_CONFIG, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static struct sk_buff *dupto_nl_notify_start(struct dupto_net *dn, u8 cmd,
+					     void **hdr)
+{
+	struct sk_buff *msg;
+
+	/* A namespace on its way out has nobody left to tell. */
+	if (!check_net(dn->net) ||
+	    !genl_has_listeners(&dupto_genl_family, dn->net, 0))
+		return NULL;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &dupto_genl_family, 0, cmd);
+	if (!*hdr || nla_put_u64_64bit(msg, DUPTO_A_GENERATION, dn->generation,
+				       DUPTO_A_PAD)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void dupto_nl_notify_send(struct dupto_net *dn, struct sk_buff *msg,
+				 void *hdr)
+{
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&dupto_genl_family, dn->net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
+void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = dupto_nl_notify_start(pi->dn, cmd, &hdr);
+	if (!msg)
+		return;
+	if (dupto_nl_put_port(msg, pi, false)) {
+		nlmsg_free(msg);
+		return;
+	}
+	dupto_nl_notify_send(pi->dn, msg, hdr);
+}
+
+void dupto_nl_notify_ruleset(struct dupto_net *dn)
+{
+	const struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = dupto_nl_notify_start(dn, DUPTO_CMD_RULESET_SET, &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u32(msg, DUPTO_A_IMAGE_LEN, rs ? rs->image_len : 0)) {
+		nlmsg_free(msg);
+		return;
+	}
+	dupto_nl_notify_send(dn, msg, hdr);
+}
+
+/* ---- the family ---------------------------------------------------------- */
+
 /*
  * No op has a NULL policy by accident: with resv_start_op at zero the core
  * rejects every attribute sent to an op without one, and every op refuses
@@ -46,6 +658,52 @@ static const struct genl_ops dupto_genl_ops[] = {
 	{
 		.cmd	= DUPTO_CMD_GET_INFO,
 		.doit	= dupto_nl_get_info,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_PORT_NEW,
+		.doit	= dupto_nl_port_new,
+		.policy	= dupto_port_new_policy,
+		.maxattr = DUPTO_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_PORT_DEL,
+		.doit	= dupto_nl_port_del,
+		.policy	= dupto_port_new_policy,
+		.maxattr = DUPTO_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_PORT_GET,
+		.dumpit	= dupto_nl_port_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_SENSOR_GET,
+		.dumpit	= dupto_nl_sensor_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_RULESET_SET,
+		.doit	= dupto_nl_ruleset_set,
+		.policy	= dupto_ruleset_set_policy,
+		.maxattr = DUPTO_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_RULESET_GET,
+		.dumpit	= dupto_nl_ruleset_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_STATS_GET,
+		.dumpit	= dupto_nl_stats_dump,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_STATS_RESET,
+		.doit	= dupto_nl_stats_reset,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
@@ -58,6 +716,8 @@ static struct genl_family dupto_genl_family __ro_after_init = {
 	.resv_start_op	= 0,
 	.ops		= dupto_genl_ops,
 	.n_ops		= ARRAY_SIZE(dupto_genl_ops),
+	.mcgrps		= dupto_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(dupto_mcgrps),
 };
 
 int __init dupto_genl_init(void)

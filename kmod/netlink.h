@@ -2,6 +2,11 @@
 #ifndef _DUPTO_NETLINK_H
 #define _DUPTO_NETLINK_H
 
+#include "dupto.h"
+
+void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd);
+void dupto_nl_notify_ruleset(struct dupto_net *dn);
+
 int dupto_genl_init(void);
 void dupto_genl_exit(void);
 

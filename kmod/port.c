@@ -25,7 +25,9 @@
 
 #include <uapi/linux/dupto.h>
 
+#include "classify.h"
 #include "dupto.h"
+#include "pernet.h"
 #include "port.h"
 #include "stacked.h"
 
@@ -36,6 +38,7 @@ rx_handler_result_t dupto_port_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct net_device *dev = rcu_dereference(skb->dev->rx_handler_data);
+	struct dupto_port *port = netdev_priv(dev);
 
 	/* Looped back by the lower's own stack: not from the wire. */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
@@ -55,6 +58,7 @@ rx_handler_result_t dupto_port_handle_frame(struct sk_buff **pskb)
 	}
 	*pskb = skb;
 
+	dupto_classify(&port->pi, skb, DUPTO_VM_DIR_IN);
 	dev_sw_netstats_rx_add(dev, skb->len + ETH_HLEN);
 	skb->dev = dev;
 
@@ -71,6 +75,8 @@ static netdev_tx_t dupto_port_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	int ret;
 
+	if (READ_ONCE(port->pi.out))
+		dupto_classify(&port->pi, skb, DUPTO_VM_DIR_OUT);
 	skb->dev = port->stk.lower;
 	ret = dev_queue_xmit(skb);
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
@@ -85,9 +91,15 @@ static int dupto_port_dev_init(struct net_device *dev)
 	struct dupto_port *port = netdev_priv(dev);
 	int err;
 
-	err = dupto_stacked_take(&port->stk, dupto_port_handle_frame);
+	err = dupto_portinfo_init(&port->pi, port->stk.lower,
+				  DUPTO_PORT_MODE_DEVICE);
 	if (err)
 		return err;
+	err = dupto_stacked_take(&port->stk, dupto_port_handle_frame);
+	if (err) {
+		dupto_portinfo_destroy(&port->pi);
+		return err;
+	}
 	netdev_lockdep_set_classes(dev);
 	lockdep_set_class(&dev->addr_list_lock, &dupto_port_addr_lock_key);
 	return 0;
@@ -98,6 +110,7 @@ static void dupto_port_dev_uninit(struct net_device *dev)
 	struct dupto_port *port = netdev_priv(dev);
 
 	dupto_stacked_release(&port->stk);
+	dupto_portinfo_destroy(&port->pi);
 }
 
 /*
@@ -246,13 +259,36 @@ static void dupto_port_setup(struct net_device *dev)
 	dupto_compat_set_netns_local(dev);
 }
 
+/* Register @dev as the port device of @lower, which the caller checked. */
+static int dupto_port_register(struct net_device *dev, struct net_device *lower,
+			       struct netlink_ext_ack *extack)
+{
+	struct dupto_port *port = netdev_priv(dev);
+	int err;
+
+	port->stk.dev = dev;
+	port->stk.lower = lower;
+	eth_hw_addr_set(dev, lower->dev_addr);
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	err = dupto_stacked_link(&port->stk, extack);
+	if (err)
+		goto err_unregister;
+	dupto_port_link(&port->pi);
+	return 0;
+
+err_unregister:
+	unregister_netdevice(dev);
+	return err;
+}
+
 static int dupto_port_newlink(struct net *src_net, struct net_device *dev,
 			      struct nlattr *tb[], struct nlattr *data[],
 			      struct netlink_ext_ack *extack)
 {
-	struct dupto_port *port = netdev_priv(dev);
 	struct net_device *lower;
-	int err;
 
 	if (!tb[IFLA_LINK]) {
 		NL_SET_ERR_MSG(extack,
@@ -277,27 +313,14 @@ static int dupto_port_newlink(struct net *src_net, struct net_device *dev,
 		return -EINVAL;
 	}
 
-	port->stk.dev = dev;
-	port->stk.lower = lower;
-	eth_hw_addr_set(dev, lower->dev_addr);
-
-	err = register_netdevice(dev);
-	if (err)
-		return err;
-	err = dupto_stacked_link(&port->stk, extack);
-	if (err)
-		goto err_unregister;
-	return 0;
-
-err_unregister:
-	unregister_netdevice(dev);
-	return err;
+	return dupto_port_register(dev, lower, extack);
 }
 
 static void dupto_port_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct dupto_port *port = netdev_priv(dev);
 
+	dupto_port_unlink(&port->pi);
 	dupto_stacked_unlink(&port->stk);
 	unregister_netdevice_queue(dev, head);
 }
@@ -310,6 +333,111 @@ static struct rtnl_link_ops dupto_port_link_ops __read_mostly = {
 	.dellink	= dupto_port_dellink,
 	.get_link_net	= dupto_stacked_get_link_net,
 };
+
+/*
+ * "dupto port add NIC device": a port device on @nic, taking @nic's place
+ * in its bridge if it has one. Nothing is left changed if a step fails.
+ * The bridge port's own settings (VLANs, STP cost and priority, flags) are
+ * the bridge's defaults on the new port device.
+ */
+int dupto_port_convert(struct net_device *nic, const char *name,
+		       struct dupto_portinfo **pip, struct netlink_ext_ack *extack)
+{
+	struct net_device *master, *dev;
+	bool up = nic->flags & IFF_UP;
+	int err;
+
+	ASSERT_RTNL();
+	err = dupto_stacked_check(nic, true, extack);
+	if (err)
+		return err;
+	if (name && __dev_get_by_name(dev_net(nic), name)) {
+		NL_SET_ERR_MSG(extack, "a device of that name exists");
+		return -EEXIST;
+	}
+
+	master = netdev_master_upper_dev_get(nic);
+	if (master) {
+		err = master->netdev_ops->ndo_del_slave(master, nic);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "cannot take the device out of its bridge");
+			return err;
+		}
+	}
+
+	dev = alloc_netdev(sizeof(struct dupto_port), name ?: "dupto%d",
+			   name ? NET_NAME_USER : NET_NAME_ENUM, dupto_port_setup);
+	if (!dev) {
+		err = -ENOMEM;
+		goto err_rejoin;
+	}
+	dev->rtnl_link_ops = &dupto_port_link_ops;
+	dev_net_set(dev, dev_net(nic));
+	dev->mtu = nic->mtu;
+	err = dupto_port_register(dev, nic, extack);
+	if (err) {
+		free_netdev(dev);
+		goto err_rejoin;
+	}
+
+	if (master) {
+		err = master->netdev_ops->ndo_add_slave(master, dev, extack);
+		if (err)
+			goto err_delete;
+	}
+	if (up) {
+		err = dev_change_flags(dev, dev->flags | IFF_UP, extack);
+		if (err)
+			goto err_delete;
+	}
+	*pip = &((struct dupto_port *)netdev_priv(dev))->pi;
+	return 0;
+
+err_delete:
+	if (master && netdev_master_upper_dev_get(dev) == master)
+		master->netdev_ops->ndo_del_slave(master, dev);
+	dupto_port_dellink(dev, NULL);
+err_rejoin:
+	if (master)
+		master->netdev_ops->ndo_add_slave(master, nic, NULL);
+	return err;
+}
+
+/*
+ * The reverse: the port device goes, and its NIC takes its place in its
+ * bridge again.
+ */
+int dupto_port_revert(struct dupto_portinfo *pi, struct netlink_ext_ack *extack)
+{
+	struct dupto_port *port = container_of(pi, struct dupto_port, pi);
+	struct net_device *dev = port->stk.dev, *nic = port->stk.lower;
+	struct net_device *master;
+	int err;
+
+	ASSERT_RTNL();
+	master = netdev_master_upper_dev_get(dev);
+	if (master && !netif_is_bridge_master(master))
+		master = NULL;
+	if (master) {
+		err = master->netdev_ops->ndo_del_slave(master, dev);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "cannot take the port device out of its bridge");
+			return err;
+		}
+	}
+	dupto_port_dellink(dev, NULL);
+	if (master) {
+		err = master->netdev_ops->ndo_add_slave(master, nic, extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct net_device *dupto_port_device(const struct dupto_portinfo *pi)
+{
+	return container_of(pi, struct dupto_port, pi)->stk.dev;
+}
 
 int dupto_port_init(void)
 {

@@ -66,10 +66,17 @@ static netdev_tx_t dupto_sensor_xmit(struct sk_buff *skb,
 static int dupto_sensor_dev_init(struct net_device *dev)
 {
 	struct dupto_sensor *sensor = netdev_priv(dev);
+	int err;
 
+	sensor->stats = netdev_alloc_pcpu_stats(struct dupto_sensor_stats);
+	if (!sensor->stats)
+		return -ENOMEM;
 	if (!sensor->stk.lower)
 		return 0;
-	return dupto_stacked_take(&sensor->stk, dupto_sensor_handle_frame);
+	err = dupto_stacked_take(&sensor->stk, dupto_sensor_handle_frame);
+	if (err)
+		free_percpu(sensor->stats);
+	return err;
 }
 
 static void dupto_sensor_dev_uninit(struct net_device *dev)
@@ -78,6 +85,42 @@ static void dupto_sensor_dev_uninit(struct net_device *dev)
 
 	if (sensor->stk.lower)
 		dupto_stacked_release(&sensor->stk);
+	free_percpu(sensor->stats);
+}
+
+void dupto_sensor_stats_read(const struct net_device *dev,
+			     u64 count[DUPTO_SENSOR_NCOUNTS])
+{
+	const struct dupto_sensor *sensor = netdev_priv(dev);
+	int cpu, i;
+
+	memset(count, 0, DUPTO_SENSOR_NCOUNTS * sizeof(*count));
+	for_each_possible_cpu(cpu) {
+		const struct dupto_sensor_stats *s = per_cpu_ptr(sensor->stats, cpu);
+		u64 v[DUPTO_SENSOR_NCOUNTS];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < DUPTO_SENSOR_NCOUNTS; i++)
+				v[i] = u64_stats_read(&s->count[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < DUPTO_SENSOR_NCOUNTS; i++)
+			count[i] += v[i];
+	}
+}
+
+void dupto_sensor_reset_stats(struct net_device *dev)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct dupto_sensor_stats *s = per_cpu_ptr(sensor->stats, cpu);
+
+		for (i = 0; i < DUPTO_SENSOR_NCOUNTS; i++)
+			u64_stats_set(&s->count[i], 0);
+	}
 }
 
 static int dupto_sensor_open(struct net_device *dev)

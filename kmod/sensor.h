@@ -4,8 +4,25 @@
 
 #include <linux/netdevice.h>
 
+#include "dupto.h"
+
 rx_handler_result_t dupto_sensor_handle_frame(struct sk_buff **pskb);
 bool netif_is_dupto_sensor(const struct net_device *dev);
+
+/* @count is enum dupto_sensor_count; BHs off. */
+static inline void dupto_sensor_count(struct net_device *dev, int count)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+	struct dupto_sensor_stats *s = this_cpu_ptr(sensor->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->count[count]);
+	u64_stats_update_end(&s->syncp);
+}
+
+void dupto_sensor_stats_read(const struct net_device *dev,
+			     u64 count[DUPTO_SENSOR_NCOUNTS]);
+void dupto_sensor_reset_stats(struct net_device *dev);
 
 int dupto_sensor_init(void);
 void dupto_sensor_exit(void);

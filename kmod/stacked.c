@@ -12,6 +12,7 @@
 #include <net/rtnetlink.h>
 
 #include "dupto.h"
+#include "pernet.h"
 #include "port.h"
 #include "sensor.h"
 #include "stacked.h"
@@ -23,7 +24,7 @@ static bool netif_is_dupto(const struct net_device *dev)
 }
 
 /* The port or sensor that owns @lower, or NULL. Under RTNL. */
-static struct net_device *dupto_stacked_upper(const struct net_device *lower)
+struct net_device *dupto_stacked_upper(const struct net_device *lower)
 {
 	rx_handler_func_t *handler = rtnl_dereference(lower->rx_handler);
 
@@ -33,15 +34,37 @@ static struct net_device *dupto_stacked_upper(const struct net_device *lower)
 	return rtnl_dereference(lower->rx_handler_data);
 }
 
+/* Whether @dev has an upper device other than @except. */
+static bool dupto_stacked_has_upper(struct net_device *dev,
+				    struct net_device *except)
+{
+	struct net_device *upper;
+	struct list_head *iter;
+	bool found = false;
+
+	rcu_read_lock();
+	netdev_for_each_upper_dev_rcu(dev, upper, iter) {
+		if (upper != except) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * Everything that makes a device unfit to be owned, checked before we touch
  * it so that a refusal leaves the lower device exactly as it was and says
  * why. Under RTNL, so the answers hold until we have taken the device.
+ * @bridged_ok: the caller will take the device out of its bridge first.
  */
-static int dupto_stacked_check(struct net_device *dev,
-			       struct net_device *lower,
-			       struct netlink_ext_ack *extack)
+int dupto_stacked_check(struct net_device *lower, bool bridged_ok,
+			struct netlink_ext_ack *extack)
 {
+	bool bridged = bridged_ok && netif_is_bridge_port(lower);
+	struct net_device *master = netdev_master_upper_dev_get(lower);
+
 	if (lower->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG(extack, "lower device is a loopback device");
 		return -EINVAL;
@@ -60,24 +83,24 @@ static int dupto_stacked_check(struct net_device *dev,
 			       "lower device is a bridge: stack on one of its ports instead");
 		return -EINVAL;
 	}
-	if (!net_eq(dev_net(dev), dev_net(lower))) {
-		NL_SET_ERR_MSG(extack,
-			       "lower device is in another network namespace");
-		return -EINVAL;
-	}
 	if (dupto_stacked_upper(lower)) {
 		NL_SET_ERR_MSG(extack,
 			       "lower device already has a dupto port or sensor");
 		return -EBUSY;
 	}
-	if (netif_is_bridge_port(lower)) {
+	/* Classified twice, or mirrored into a port: a loop. */
+	if (dupto_port_find(dupto_net(dev_net(lower)), lower)) {
 		NL_SET_ERR_MSG(extack,
-			       "lower device is a bridge port: take it out of the bridge first");
+			       "lower device is a dupto port: detach it first");
 		return -EBUSY;
 	}
-	if (netdev_master_upper_dev_get(lower)) {
-		NL_SET_ERR_MSG(extack,
-			       "lower device is enslaved to another device (bond, team, VRF...)");
+	if (master && !bridged) {
+		if (netif_is_bridge_master(master))
+			NL_SET_ERR_MSG(extack,
+				       "lower device is a bridge port: take it out of the bridge first");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "lower device is enslaved to another device (bond, team, VRF...)");
 		return -EBUSY;
 	}
 	if (lower->priv_flags & IFF_NO_RX_HANDLER) {
@@ -85,7 +108,7 @@ static int dupto_stacked_check(struct net_device *dev,
 			       "lower device cannot give up its receive path (ipvlan, VRF...)");
 		return -EINVAL;
 	}
-	if (rcu_access_pointer(lower->rx_handler)) {
+	if (rcu_access_pointer(lower->rx_handler) && !bridged) {
 		NL_SET_ERR_MSG(extack,
 			       "lower device's receive path is in use (macvlan, ipvlan...)");
 		return -EBUSY;
@@ -94,7 +117,7 @@ static int dupto_stacked_check(struct net_device *dev,
 	 * rx_handler sees them: those frames would bypass the port (and the
 	 * bridge behind it) and reach the host on a transmit-only sensor link.
 	 */
-	if (netdev_has_any_upper_dev(lower)) {
+	if (dupto_stacked_has_upper(lower, bridged ? master : NULL)) {
 		NL_SET_ERR_MSG(extack,
 			       "lower device has upper devices (VLAN, macvlan...): delete them first");
 		return -EBUSY;
@@ -116,7 +139,12 @@ struct net_device *dupto_stacked_find_lower(struct net *net,
 				    "lower device does not exist");
 		return ERR_PTR(-ENODEV);
 	}
-	err = dupto_stacked_check(dev, lower, extack);
+	if (!net_eq(dev_net(dev), dev_net(lower))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+				    "lower device is in another network namespace");
+		return ERR_PTR(-EINVAL);
+	}
+	err = dupto_stacked_check(lower, false, extack);
 	if (err) {
 		NL_SET_BAD_ATTR(extack, tb[IFLA_LINK]);
 		return ERR_PTR(err);

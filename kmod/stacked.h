@@ -25,6 +25,13 @@ static inline struct net_device *dupto_stacked_lower(const struct net_device *de
 	return stk->lower;
 }
 
+struct net_device *dupto_stacked_upper(const struct net_device *lower);
+static inline bool dupto_stacked_owned(const struct net_device *dev)
+{
+	return dupto_stacked_upper(dev);
+}
+int dupto_stacked_check(struct net_device *lower, bool bridged_ok,
+			struct netlink_ext_ack *extack);
 struct net_device *dupto_stacked_find_lower(struct net *net,
 					    struct nlattr *tb[],
 					    struct net_device *dev,

@@ -10,8 +10,13 @@ a capture can be searched for exactly the frames a test sent.
   frames.py hex TAG SEQ          the bytes of frame SEQ, in hex
   frames.py count PCAP TAG       how many frames in PCAP carry TAG
   frames.py first PCAP TAG       the first such frame, in hex
+  frames.py same PCAP1 PCAP2     the two captures hold the same frames, byte
+                                 for byte, as many times each (order aside);
+                                 prints what differs and exits 1 if not
+  frames.py total PCAP           how many frames PCAP holds
 """
 
+import collections
 import socket
 import struct
 import sys
@@ -57,6 +62,18 @@ def tagged(path, tag):
             f[14:14 + len(tag)] == tag.encode()]
 
 
+def same(path1, path2):
+    a = collections.Counter(read_pcap(path1))
+    b = collections.Counter(read_pcap(path2))
+    if a == b:
+        return 0
+    for frame, n in (a - b).items():
+        print(f"only in {path1} ({n}x): {frame[:64].hex()}")
+    for frame, n in (b - a).items():
+        print(f"only in {path2} ({n}x): {frame[:64].hex()}")
+    return 1
+
+
 def main(argv):
     if argv[:1] == ["send"] and len(argv) == 4:
         send(argv[1], argv[2], int(argv[3]))
@@ -64,6 +81,10 @@ def main(argv):
         print(frame(argv[1], int(argv[2])).hex())
     elif argv[:1] == ["count"] and len(argv) == 3:
         print(len(tagged(argv[1], argv[2])))
+    elif argv[:1] == ["same"] and len(argv) == 3:
+        sys.exit(same(argv[1], argv[2]))
+    elif argv[:1] == ["total"] and len(argv) == 2:
+        print(sum(1 for _ in read_pcap(argv[1])))
     elif argv[:1] == ["first"] and len(argv) == 3:
         found = tagged(argv[1], argv[2])
         print(found[0].hex() if found else "none")

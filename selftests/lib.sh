@@ -189,7 +189,9 @@ load_dupto() {
 	modprobe dupto || skip "the dupto module cannot be loaded"
 }
 
-lib_cleanup() {
+# Everything the test made so far goes: processes, then namespaces, so a
+# test may build a topology again from scratch.
+lib_cleanup_namespaces() {
 	local ns pid
 	for pid in "${lib_pids[@]}"; do
 		kill "$pid" 2>/dev/null
@@ -198,6 +200,12 @@ lib_cleanup() {
 	for ns in "${lib_namespaces[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	lib_pids=()
+	lib_namespaces=()
+}
+
+lib_cleanup() {
+	lib_cleanup_namespaces
 	rm -rf "$lib_tmp"
 }
 trap lib_cleanup EXIT
@@ -210,30 +218,32 @@ end_test() {
 # --- captures ---------------------------------------------------------------
 
 # capture_start NS DEV FILE: tcpdump on DEV into FILE, in the background,
-# returning once it listens. capture_stop ends it once the file has stopped
-# growing for half a second: long enough for frames in flight, and the
-# only way to show that a frame did not arrive.
+# returning once it listens. capture_stop FILE ends it once FILE has stopped
+# growing for half a second: long enough for frames in flight, and the only
+# way to show that a frame did not arrive.
+declare -A lib_captures=()
+
 capture_start() {
 	local ns=$1 dev=$2 file=$3
-	capture_file=$file
 	bg "$ns" tcpdump -Z root --immediate-mode -U -n -i "$dev" -w "$file" 2>"$file.log"
-	capture_pid=$!
+	lib_captures[$file]=$!
 	wait_for 20 grep -q "listening on" "$file.log"
 }
 
 capture_stop() {
-	local size=-1 stable=0 deadline=$((SECONDS + 10))
+	local file=$1 size=-1 stable=0 deadline=$((SECONDS + 10))
 	while ((stable < 5 && SECONDS < deadline)); do
 		sleep 0.1
-		if [[ $(stat -c %s "$capture_file") == "$size" ]]; then
+		if [[ $(stat -c %s "$file") == "$size" ]]; then
 			((stable++))
 		else
-			size=$(stat -c %s "$capture_file")
+			size=$(stat -c %s "$file")
 			stable=0
 		fi
 	done
-	kill -INT "$capture_pid" 2>/dev/null
-	wait "$capture_pid" 2>/dev/null
+	kill -INT "${lib_captures[$file]}" 2>/dev/null
+	wait "${lib_captures[$file]}" 2>/dev/null
+	unset "lib_captures[$file]"
 }
 
 # send_frames NS DEV TAG COUNT, count_frames FILE TAG: see frames.py.
@@ -243,4 +253,39 @@ send_frames() {
 
 count_frames() {
 	python3 "$lib_dir/frames.py" count "$1" "$2"
+}
+
+# --- dupto ------------------------------------------------------------------
+
+# attach_ports NS MODE DEV...: make each DEV a dupto port, in place
+# (MODE=inplace) or as a port device (MODE=device), with the tool.
+attach_ports() {
+	local ns=$1 mode=$2 dev
+	shift 2
+	for dev in "$@"; do
+		if [[ $mode == device ]]; then
+			in_ns "$ns" "$DUPTO" port add "$dev" device
+		else
+			in_ns "$ns" "$DUPTO" port add "$dev"
+		fi
+	done
+}
+
+# load_rules NS RULES: replace NS's ruleset with RULES, keeping its ports
+# and sensors.
+load_rules() {
+	local conf=$lib_tmp/rules.$$.conf
+	"$DUPTO" -n "$1" save | grep -v '^rule' >"$conf"
+	printf '%s\n' "$2" >>"$conf"
+	in_ns "$1" "$DUPTO" load "$conf"
+}
+
+# same_frames DESC WANT GOT: check that two captures hold the same frames.
+same_frames() {
+	check "$1" python3 "$lib_dir/frames.py" same "$2" "$3"
+}
+
+# wire_filter FILTER OUT: the frames of $lib_tmp/wire.pcap FILTER matches.
+wire_filter() {
+	tcpdump -r "$lib_tmp/wire.pcap" -w "$2" "$1" 2>/dev/null
 }

@@ -45,7 +45,7 @@ tx() {
 read -r tx_p tx_b < <(tx s0)
 capture_start "$box" s0 "$lib_tmp/s0.pcap"
 send_frames "$box" s0 alone 5
-capture_stop
+capture_stop "$lib_tmp/s0.pcap"
 check_eq "a capture on a sensor sees every frame sent on it" \
 	"$(count_frames "$lib_tmp/s0.pcap" alone)" 5
 read -r tx_p2 tx_b2 < <(tx s0)
@@ -54,7 +54,7 @@ check_eq "the sensor counts them as transmitted" \
 
 capture_start "$collector" eth0 "$lib_tmp/eth0.pcap"
 send_frames "$box" s1 remote 5
-capture_stop
+capture_stop "$lib_tmp/eth0.pcap"
 check_eq "frames sent on a sensor leave on its lower device" \
 	"$(count_frames "$lib_tmp/eth0.pcap" remote)" 5
 check_eq "unchanged" \
@@ -69,7 +69,7 @@ dropped() {
 before=$(dropped)
 capture_start "$box" s1 "$lib_tmp/s1.pcap"
 send_frames "$collector" eth0 inbound 3
-capture_stop
+capture_stop "$lib_tmp/s1.pcap"
 check_eq "frames arriving on a sensor link are dropped and counted" \
 	"$(($(dropped) - before))" 3
 check_eq "nothing reaches the sensor" "$(count_frames "$lib_tmp/s1.pcap" inbound)" 0

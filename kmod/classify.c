@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path: a frame a port receives (or, where a rule asks for it,
+ * sends) runs through its namespace's ruleset, and each sensor the ruleset
+ * picks gets one clone of it. The frame itself is only read: dupto never
+ * changes, delays or drops the traffic it classifies.
+ */
+
+#include <linux/if_vlan.h>
+#include <linux/skbuff.h>
+
+#include "classify.h"
+#include "dupto.h"
+#include "mirror.h"
+#include "ruleset.h"
+#include "vm.h"
+
+/*
+ * Bytes beyond the linear part. The VM counts offsets from the MAC header;
+ * skb_header_pointer() from skb->data, which on receive is past it.
+ */
+static const u8 *dupto_classify_read(const struct dupto_vm_packet *pkt,
+				     u32 off, u32 n, u8 *buf)
+{
+	const struct sk_buff *skb = pkt->ctx;
+	int mac_off = skb->data - skb_mac_header(skb);
+
+	return skb_header_pointer(skb, (int)off - mac_off, n, buf);
+}
+
+/*
+ * Called with RCU held and BHs off: from the receive path (port device
+ * rx_handler, netfilter ingress hook) with skb->data at the network header,
+ * or from the transmit path (port device xmit, netfilter egress hook) with
+ * skb->data at the MAC header. Either way the MAC header is set.
+ */
+void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
+{
+	const struct dupto_ruleset *rs = rcu_dereference(pi->dn->ruleset);
+	struct dupto_port_stats *stats;
+	struct dupto_vm_result res;
+	struct dupto_vm_packet pkt;
+	unsigned int mac_off, w;
+	u64 bits;
+
+	if (!rs)
+		return;
+
+	mac_off = skb->data - skb_mac_header(skb);
+	pkt.data = skb_mac_header(skb);
+	pkt.len = mac_off + skb_headlen(skb);
+	pkt.wire_len = mac_off + skb->len;
+	pkt.read = skb_is_nonlinear(skb) ? dupto_classify_read : NULL;
+	pkt.ctx = skb;
+	pkt.vlan_tagged = skb_vlan_tag_present(skb);
+	pkt.vlan_tpid = pkt.vlan_tagged ? ntohs(skb->vlan_proto) : 0;
+	pkt.vlan_tci = pkt.vlan_tagged ? skb_vlan_tag_get(skb) : 0;
+	if (pkt.vlan_tagged)
+		pkt.wire_len += VLAN_HLEN;
+	pkt.port = dupto_ruleset_port(rs, pi->dev);
+	pkt.dir = dir;
+
+	dupto_vm_run(rs->prog, &pkt, &res, this_cpu_ptr(rs->rule_stats));
+
+	stats = this_cpu_ptr(pi->stats);
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->seen);
+	if (res.matched)
+		u64_stats_inc(&stats->matched);
+	if (res.aborted)
+		u64_stats_inc(&stats->errors);
+	u64_stats_update_end(&stats->syncp);
+
+	if (!res.matched)
+		return;
+	for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++) {
+		for (bits = res.targets[w]; bits; bits &= bits - 1) {
+			u32 i = w * 64 + __ffs64(bits);
+			struct net_device *sensor = rcu_dereference(rs->targets[i].dev);
+
+			if (sensor)
+				dupto_mirror(skb, mac_off, sensor);
+		}
+	}
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ports attached in place: a netfilter netdev ingress hook on the device,
+ * whatever it is (a bridge port, a bond, a plain NIC), runs the classifier
+ * at the point of the receive path where the device's rx_handler (the
+ * bridge's, for a bridge port) is about to run, and lets every frame go on.
+ * Nothing else about the device changes, which is why "dupto port add"
+ * attaches this way unless asked for a port device.
+ *
+ * An egress hook is added only while the ruleset has a rule for frames
+ * leaving the port. Both hooks come last among their chains' hooks, so they
+ * see what the device's own rx_handler, or its driver, is about to get.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/if_bridge.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/slab.h>
+#include <uapi/linux/netfilter.h>
+
+#include <uapi/linux/dupto.h>
+
+#include "classify.h"
+#include "dupto.h"
+#include "hook.h"
+#include "pernet.h"
+#include "sensor.h"
+#include "stacked.h"
+
+struct dupto_hook {
+	struct dupto_portinfo pi;
+	struct nf_hook_ops in;
+	struct nf_hook_ops out;
+};
+
+static unsigned int dupto_hook_ingress(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	dupto_classify(priv, skb, DUPTO_VM_DIR_IN);
+	return NF_ACCEPT;
+}
+
+static unsigned int dupto_hook_egress(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	dupto_classify(priv, skb, DUPTO_VM_DIR_OUT);
+	return NF_ACCEPT;
+}
+
+static void dupto_hook_ops_init(struct nf_hook_ops *ops, struct dupto_hook *h,
+				nf_hookfn *fn, unsigned int hooknum)
+{
+	ops->hook = fn;
+	ops->dev = h->pi.dev;
+	ops->priv = &h->pi;
+	ops->pf = NFPROTO_NETDEV;
+	ops->hooknum = hooknum;
+	ops->priority = INT_MAX;
+}
+
+/* What may be classified in place: an Ethernet device nobody else owns. */
+static int dupto_hook_check(struct net_device *dev,
+			    struct netlink_ext_ack *extack)
+{
+	if (dev->flags & IFF_LOOPBACK) {
+		NL_SET_ERR_MSG(extack, "a loopback device cannot be a port");
+		return -EINVAL;
+	}
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN) {
+		NL_SET_ERR_MSG(extack, "only an Ethernet device can be a port");
+		return -EINVAL;
+	}
+	if (netif_is_dupto_sensor(dev)) {
+		NL_SET_ERR_MSG(extack, "a dupto sensor cannot be a port");
+		return -EINVAL;
+	}
+	if (netif_is_bridge_master(dev)) {
+		NL_SET_ERR_MSG(extack, "a bridge cannot be a port: attach its ports");
+		return -EINVAL;
+	}
+	if (dupto_stacked_owned(dev)) {
+		NL_SET_ERR_MSG(extack,
+			       "the device belongs to a dupto port or sensor");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,
+		      struct dupto_portinfo **pip, struct netlink_ext_ack *extack)
+{
+	struct dupto_hook *h;
+	int err;
+
+	ASSERT_RTNL();
+	err = dupto_hook_check(dev, extack);
+	if (err)
+		return err;
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	err = dupto_portinfo_init(&h->pi, dev, DUPTO_PORT_MODE_INPLACE);
+	if (err)
+		goto err_free;
+	dupto_hook_ops_init(&h->in, h, dupto_hook_ingress, NF_NETDEV_INGRESS);
+	dupto_hook_ops_init(&h->out, h, dupto_hook_egress, NF_NETDEV_EGRESS);
+	err = nf_register_net_hook(dev_net(dev), &h->in);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register a netfilter ingress hook on the device");
+		goto err_destroy;
+	}
+	dupto_port_link(&h->pi);
+	*pip = &h->pi;
+	return 0;
+
+err_destroy:
+	dupto_portinfo_destroy(&h->pi);
+err_free:
+	kfree(h);
+	return err;
+}
+
+int dupto_hook_set_out(struct dupto_portinfo *pi, bool on)
+{
+	struct dupto_hook *h = container_of(pi, struct dupto_hook, pi);
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (on)
+		err = nf_register_net_hook(dev_net(pi->dev), &h->out);
+	else
+		nf_unregister_net_hook(dev_net(pi->dev), &h->out);
+	if (!err)
+		WRITE_ONCE(pi->out, on);
+	return err;
+}
+
+void dupto_hook_detach(struct dupto_portinfo *pi)
+{
+	struct dupto_hook *h = container_of(pi, struct dupto_hook, pi);
+	struct net *net = dev_net(pi->dev);
+
+	ASSERT_RTNL();
+	dupto_port_unlink(pi);
+	if (pi->out)
+		nf_unregister_net_hook(net, &h->out);
+	nf_unregister_net_hook(net, &h->in);
+	/* a CPU may still be in the hook, with our priv */
+	synchronize_net();
+	dupto_portinfo_destroy(pi);
+	kfree(h);
+}
+
+void dupto_hook_detach_all(struct dupto_net *dn)
+{
+	struct dupto_portinfo *pi, *tmp;
+
+	list_for_each_entry_safe(pi, tmp, &dn->ports, list)
+		if (pi->mode == DUPTO_PORT_MODE_INPLACE)
+			dupto_hook_detach(pi);
+}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rulesets: an image from userspace becomes a verified program bound to
+ * its namespace's sensors and ports, and replaces the namespace's ruleset
+ * at once, so that a frame is classified by the old one or the new one,
+ * never a mix. The old one is freed after an RCU grace period, from a
+ * workqueue: freeing it takes locks that may sleep.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "dupto.h"
+#include "hook.h"
+#include "netlink.h"
+#include "pernet.h"
+#include "ruleset.h"
+#include "sensor.h"
+
+static struct workqueue_struct *dupto_wq;
+
+static void dupto_ruleset_free(struct dupto_ruleset *rs)
+{
+	struct net_device *dev;
+	u32 i;
+
+	if (rs->targets) {
+		for (i = 0; i < rs->prog->ntargets; i++) {
+			dev = rcu_dereference_protected(rs->targets[i].dev, 1);
+			if (dev)
+				netdev_put(dev, &rs->targets[i].tracker);
+		}
+	}
+	kfree(rs->targets);
+	kfree(rs->port_ifindex);
+	bitmap_free(rs->out_ports);
+	free_percpu(rs->rule_stats);
+	dupto_vm_free(rs->prog);
+	kvfree(rs->image);
+	kfree(rs);
+}
+
+static void dupto_ruleset_free_work(struct work_struct *work)
+{
+	dupto_ruleset_free(container_of(to_rcu_work(work),
+					struct dupto_ruleset, free_work));
+}
+
+/* Free a ruleset that is no longer published, once no CPU can use it. */
+static void dupto_ruleset_retire(struct dupto_ruleset *rs)
+{
+	if (!rs)
+		return;
+	INIT_RCU_WORK(&rs->free_work, dupto_ruleset_free_work);
+	queue_rcu_work(dupto_wq, &rs->free_work);
+}
+
+/* Names become devices: sensors for targets, ports for the port table. */
+static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
+			      char *err, size_t errlen)
+{
+	const struct dupto_vm_prog *prog = rs->prog;
+	struct dupto_portinfo *pi;
+	struct net_device *dev;
+	u32 i;
+
+	for (i = 0; i < prog->ntargets; i++) {
+		dev = __dev_get_by_name(dn->net, prog->targets[i]);
+		if (!dev || !netif_is_dupto_sensor(dev)) {
+			snprintf(err, errlen,
+				 "target %s is not a dupto sensor in this namespace",
+				 prog->targets[i]);
+			return -ENODEV;
+		}
+		netdev_hold(dev, &rs->targets[i].tracker, GFP_KERNEL);
+		RCU_INIT_POINTER(rs->targets[i].dev, dev);
+	}
+	for (i = 0; i < prog->nports; i++) {
+		dev = __dev_get_by_name(dn->net, prog->ports[i]);
+		pi = dev ? dupto_port_find(dn, dev) : NULL;
+		if (!pi) {
+			snprintf(err, errlen,
+				 "port %s is not a dupto port in this namespace",
+				 prog->ports[i]);
+			return -ENODEV;
+		}
+		rs->port_ifindex[i] = pi->dev->ifindex;
+	}
+	/* Frames leaving a port are classified where a rule asks for them. */
+	for (i = 0; i < prog->ninsns; i++)
+		if (prog->insns[i].op == DUPTO_VM_JON &&
+		    prog->insns[i].imm & DUPTO_VM_DIR_OUT)
+			__set_bit(prog->insns[i].off, rs->out_ports);
+	return 0;
+}
+
+static struct dupto_ruleset *dupto_ruleset_build(struct dupto_net *dn,
+						 void *image, u32 len,
+						 char *err, size_t errlen)
+{
+	struct dupto_ruleset *rs;
+	int ret;
+
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
+	if (!rs) {
+		kvfree(image);
+		return ERR_PTR(-ENOMEM);
+	}
+	rs->image = image;
+	rs->image_len = len;
+
+	ret = dupto_vm_load(image, len, &rs->prog, err, errlen);
+	if (ret)
+		goto err;
+	ret = -ENOMEM;
+	rs->targets = kcalloc(rs->prog->ntargets, sizeof(*rs->targets),
+			      GFP_KERNEL_ACCOUNT);
+	rs->port_ifindex = kcalloc(rs->prog->nports, sizeof(*rs->port_ifindex),
+				   GFP_KERNEL_ACCOUNT);
+	rs->out_ports = bitmap_zalloc(DUPTO_VM_MAX_PORTS, GFP_KERNEL_ACCOUNT);
+	rs->rule_stats = __alloc_percpu_gfp(max_t(size_t, 1, rs->prog->nrules) *
+					    sizeof(struct dupto_vm_rule_stats),
+					    __alignof__(struct dupto_vm_rule_stats),
+					    GFP_KERNEL_ACCOUNT);
+	if ((rs->prog->ntargets && !rs->targets) ||
+	    (rs->prog->nports && !rs->port_ifindex) || !rs->out_ports ||
+	    !rs->rule_stats)
+		goto err;
+	ret = dupto_ruleset_bind(dn, rs, err, errlen);
+	if (ret)
+		goto err;
+	return rs;
+
+err:
+	dupto_ruleset_free(rs);
+	return ERR_PTR(ret);
+}
+
+static bool dupto_ruleset_wants_out(const struct dupto_ruleset *rs,
+				    const struct dupto_portinfo *pi)
+{
+	u32 i;
+
+	if (!rs)
+		return false;
+	for_each_set_bit(i, rs->out_ports, rs->prog->nports)
+		if (rs->port_ifindex[i] == pi->dev->ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * Classification of frames leaving a port starts before the first ruleset
+ * that needs it is published and stops after the last one is gone: in
+ * between a frame may be classified on its way out with a ruleset that
+ * wants none of it, which costs time, not correctness.
+ */
+static int dupto_ruleset_start_out(struct dupto_net *dn,
+				   const struct dupto_ruleset *rs)
+{
+	struct dupto_portinfo *pi, *undo;
+	int err;
+
+	list_for_each_entry(pi, &dn->ports, list) {
+		if (pi->out || !dupto_ruleset_wants_out(rs, pi))
+			continue;
+		err = dupto_port_set_out(pi, true);
+		if (err)
+			goto err_undo;
+	}
+	return 0;
+
+err_undo:
+	list_for_each_entry(undo, &dn->ports, list) {
+		if (undo == pi)
+			break;
+		if (undo->out && !dupto_ruleset_wants_out(rtnl_dereference(dn->ruleset), undo))
+			dupto_port_set_out(undo, false);
+	}
+	return err;
+}
+
+static void dupto_ruleset_stop_out(struct dupto_net *dn,
+				   const struct dupto_ruleset *rs)
+{
+	struct dupto_portinfo *pi;
+
+	list_for_each_entry(pi, &dn->ports, list)
+		if (pi->out && !dupto_ruleset_wants_out(rs, pi))
+			dupto_port_set_out(pi, false);
+}
+
+static void dupto_ruleset_publish(struct dupto_net *dn,
+				  struct dupto_ruleset *rs)
+{
+	struct dupto_ruleset *old;
+
+	old = rcu_replace_pointer(dn->ruleset, rs, lockdep_rtnl_is_held());
+	dn->generation++;
+	dupto_ruleset_stop_out(dn, rs);
+	dupto_ruleset_retire(old);
+	dupto_nl_notify_ruleset(dn);
+}
+
+/*
+ * Replace the namespace's ruleset with @image (taken over, freed on every
+ * path), or remove it if @image is NULL. On failure the old ruleset stays
+ * and @err says why.
+ */
+int dupto_ruleset_replace(struct dupto_net *dn, void *image, u32 len,
+			  char *err, size_t errlen)
+{
+	struct dupto_ruleset *rs = NULL;
+	int ret;
+
+	ASSERT_RTNL();
+	if (image) {
+		rs = dupto_ruleset_build(dn, image, len, err, errlen);
+		if (IS_ERR(rs))
+			return PTR_ERR(rs);
+		ret = dupto_ruleset_start_out(dn, rs);
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot classify frames leaving a port: %d", ret);
+			dupto_ruleset_free(rs);
+			return ret;
+		}
+	}
+	dupto_ruleset_publish(dn, rs);
+	return 0;
+}
+
+void dupto_ruleset_clear(struct dupto_net *dn)
+{
+	struct dupto_ruleset *old;
+
+	ASSERT_RTNL();
+	old = rcu_replace_pointer(dn->ruleset, NULL, lockdep_rtnl_is_held());
+	dupto_ruleset_retire(old);
+}
+
+/*
+ * A sensor the ruleset sends to is going away: its frames are no longer
+ * sent, and its reference is given back once no CPU can be using it.
+ */
+void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor)
+{
+	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	bool found = false;
+	u32 i;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->prog->ntargets; i++) {
+		if (rtnl_dereference(rs->targets[i].dev) != sensor)
+			continue;
+		RCU_INIT_POINTER(rs->targets[i].dev, NULL);
+		found = true;
+		break;
+	}
+	if (!found)
+		return;
+	synchronize_net();
+	netdev_put(sensor, &rs->targets[i].tracker);
+	dn->generation++;
+}
+
+bool dupto_ruleset_names_port(const struct dupto_ruleset *rs,
+			      const struct net_device *dev)
+{
+	return rs && dupto_ruleset_port(rs, dev) != DUPTO_VM_PORT_NONE;
+}
+
+void dupto_ruleset_rule_stats(const struct dupto_ruleset *rs, u32 rule,
+			      u64 *packets, u64 *bytes)
+{
+	int cpu;
+
+	*packets = *bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct dupto_vm_rule_stats *s = per_cpu_ptr(rs->rule_stats, cpu);
+
+		*packets += READ_ONCE(s[rule].packets);
+		*bytes += READ_ONCE(s[rule].bytes);
+	}
+}
+
+void dupto_ruleset_reset_stats(struct dupto_ruleset *rs)
+{
+	int cpu;
+
+	if (!rs)
+		return;
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(rs->rule_stats, cpu), 0,
+		       rs->prog->nrules * sizeof(struct dupto_vm_rule_stats));
+}
+
+int dupto_ruleset_init(void)
+{
+	dupto_wq = alloc_workqueue("dupto", 0, 0);
+	return dupto_wq ? 0 : -ENOMEM;
+}
+
+/* Every namespace has let go of its ruleset: wait for them to be freed. */
+void dupto_ruleset_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(dupto_wq);
+}
