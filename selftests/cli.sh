@@ -144,6 +144,12 @@ check_eq "rule show, text" "$(dupto rule show | head -2)" \
 	"1: quick arp to rest
 	packets 0 bytes 0"
 
+check_eq "rule show -d: the kernel's program, rule by rule" \
+	"$(dupto rule show -d | grep '^rule ' | cut -d: -f2-)" \
+	" rule quick arp to rest
+ rule tcp port 80 to web
+ rule else tcp or udp or icmp to rest"
+
 check "ping across the bridge" in_ns "$left" ping -c 3 -i 0.2 -W 2 10.0.0.2
 check_eq "the ICMP rule counted 3 requests and 3 replies, 98 bytes each" \
 	"$(json rule show -- '.[2] | "\(.packets) \(.bytes)"')" "6 588"
@@ -334,9 +340,13 @@ check_eq "having said nothing on stderr" "$(cat "$lib_tmp/mon.err")" ""
 "$DUPTO" -n "$box" monitor >"$lib_tmp/mon.txt" 2>&1 &
 lib_pids+=($!)
 check "monitor, text" wait_for 20 monitor_ready "$lib_tmp/mon.txt"
-check "one line per change" grep -q -E '^[0-9]+: port add dum0 in place$' "$lib_tmp/mon.txt"
+dupto port add dum0
+dupto load "$lib_tmp/saved.conf"
+check "one line per change" \
+	wait_for 10 grep -q -E '^[0-9]+: port add dum0 in place$' "$lib_tmp/mon.txt"
 check "ruleset changes too" \
-	sh -c "'$DUPTO' -n '$box' load '$lib_tmp/saved.conf' && sleep 0.5 && grep -q -E '^[0-9]+: ruleset set, [0-9]+ bytes\$' '$lib_tmp/mon.txt'"
+	wait_for 10 grep -q -E '^[0-9]+: ruleset set, [0-9]+ bytes$' "$lib_tmp/mon.txt"
+check "and ports going" wait_for 10 grep -q -E '^[0-9]+: port del dum0$' "$lib_tmp/mon.txt"
 
 # --- namespaces -----------------------------------------------------------------
 

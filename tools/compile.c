@@ -22,6 +22,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: dupto compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]\n"
+		"FILE is a ruleset or a configuration file (dupto.conf(5)), \"-\" standard input;\n"
 		"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
 		"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
 		"it had arrived on PORT (no port by default), and its targets are printed.\n");

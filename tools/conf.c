@@ -210,6 +210,35 @@ static bool port_same(const struct dupto_port *want, const struct dupto_port *ha
 	       !strcmp(want->devname, have->devname);
 }
 
+/*
+ * Two images of the same program, tables, sets and rule texts, whichever
+ * lines the rules were on: a ruleset that "rule add" built has the lines of
+ * its own compilation, not the file's.
+ */
+static bool image_same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t off = 0, skip;
+
+	if (alen != blen)
+		return false;
+	while (off + sizeof(struct dupto_vm_rec) <= alen) {
+		const struct dupto_vm_rec *ra = (const void *)(a + off);
+		const struct dupto_vm_rec *rb = (const void *)(b + off);
+
+		if (ra->len != rb->len || ra->type != rb->type ||
+		    ra->len < sizeof(*ra) || off + ra->len > alen)
+			return false;
+		/* struct dupto_vm_rule_rec starts with the line */
+		skip = sizeof(*ra);
+		if (ra->type == DUPTO_VM_REC_RULE && ra->len >= skip + sizeof(uint32_t))
+			skip += sizeof(uint32_t);
+		if (memcmp(a + off + skip, b + off + skip, ra->len - skip))
+			return false;
+		off += DUPTO_VM_REC_ALIGN(ra->len);
+	}
+	return off == alen;
+}
+
 /* Does the ruleset now loaded name this port? Then it cannot be detached. */
 static bool ruleset_names_port(const struct dupto_ruleset *rs, const char *name)
 {
@@ -319,8 +348,7 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	}
 
 	/* an unchanged ruleset keeps its counters */
-	if (changed || cleared || p->len != rs->len ||
-	    (p->len && memcmp(p->image, rs->image, p->len))) {
+	if (changed || cleared || !image_same(p->image, p->len, rs->image, rs->len)) {
 		err = ruleset_set(nl, p->image, p->len, 0);
 		if (err)
 			return err;

@@ -33,10 +33,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: dupto rule add [ index N ] RULE\n"
 		"       dupto rule del N\n"
-		"       dupto rule show\n"
+		"       dupto rule show [ -d ]\n"
 		"RULE := [ quick ] [ else ] [ EXPR ] to TARGET [, TARGET ...]\n"
 		"EXPR is a filter in tcpdump's language, with \"[ in | out ] on PORT\" and sets;\n"
-		"N numbers the rules from 1, as \"dupto rule show\" does.\n");
+		"N numbers the rules from 1, as \"dupto rule show\" does; -d prints the\n"
+		"bytecode the kernel runs.\n");
 }
 
 /* ---- reading ---- */
@@ -479,18 +480,28 @@ out:
 static int rule_show(int argc, char **argv)
 {
 	struct dupto_ruleset rs = { 0 };
+	bool listing = false;
 	struct dupto_nl *nl;
 	uint32_t i;
 	int err;
 
+	if (argc && !strcmp(argv[0], "-d")) {
+		listing = true;
+		argc--;
+		argv++;
+	}
 	if (argc)
 		return bad_arg("rule show", argv[0]);
 	nl = dupto_nl_open();
 	if (!nl)
 		return 1;
-	err = ruleset_get(nl, &rs, true);
+	err = ruleset_get(nl, &rs, !listing);
 	dupto_nl_close(nl);
-	if (!err) {
+	if (!err && listing) {
+		/* the program as the kernel has it, as "dupto compile" lists one */
+		if (rs.prog)
+			cc_disasm(stdout, rs.prog);
+	} else if (!err) {
 		out_open_array(NULL);
 		for (i = 0; rs.prog && i < rs.prog->nrules; i++)
 			rule_print(&rs, i, false);
