@@ -28,6 +28,18 @@ void *cc_alloc(struct cc *cc, size_t size)
 	return p;
 }
 
+void *cc_grow(struct cc *cc, void *v, uint32_t n, size_t size)
+{
+	void *grown;
+
+	if (n && (n & (n - 1)))
+		return v;
+	grown = cc_alloc(cc, (n ? 2 * (size_t)n : 1) * size);
+	if (n)
+		memcpy(grown, v, n * size);
+	return grown;
+}
+
 void cc_free(struct cc *cc)
 {
 	uint32_t i;
@@ -83,6 +95,8 @@ int cc_compile(struct cc *cc, bool expr_only)
 	if (cc_lex(cc))
 		return -1;
 	if (expr_only ? cc_parse_expr(cc) : cc_parse(cc))
+		return -1;
+	if (!expr_only && cc_decls(cc))
 		return -1;
 	if (cc_sema(cc))
 		return -1;

@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "compiler.h"
+#include "config.h"
 #include "dupto.h"
 #include "output.h"
 #include "vm.h"
@@ -21,48 +22,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: dupto compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]\n"
+		"FILE is a ruleset or a configuration file (dupto.conf(5)), \"-\" standard input;\n"
 		"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
 		"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
 		"it had arrived on PORT (no port by default), and its targets are printed.\n");
-}
-
-/* The whole file, NUL-terminated (the lexer relies on it). */
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t cap = 65536, n = 0, got;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap + 1);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *grown = realloc(buf, 2 * cap + 1);
-
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f != stdin)
-		fclose(f);
-	if (!buf) {
-		errno = errno ? errno : EIO;
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
 }
 
 static int run_capture(const struct dupto_vm_prog *prog, const char *path,
@@ -83,7 +46,7 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		if (pkt.port == DUPTO_VM_PORT_NONE)
 			fprintf(stderr, "dupto: warning: no rule names port \"%s\"\n", port);
 	}
-	buf = read_all(path, &len);
+	buf = read_file(path, &len);
 	if (!buf) {
 		fprintf(stderr, "dupto: cannot read \"%s\": %s\n", path, strerror(errno));
 		return 1;
@@ -168,7 +131,7 @@ int do_compile(int argc, char **argv)
 		return 1;
 	}
 	if (file) {
-		buf = read_all(file, &len);
+		buf = read_file(file, &len);
 		if (!buf) {
 			fprintf(stderr, "dupto: cannot read \"%s\": %s\n", file, strerror(errno));
 			return 1;

@@ -164,6 +164,25 @@ struct cc_rule {
 	uint32_t text_len;
 };
 
+/*
+ * A "port" or "sensor" statement of a configuration file. Ports, port
+ * devices and sensors are network devices of one namespace, so their names
+ * are device names (IFNAMSIZ) and must all differ.
+ */
+enum cc_decl_kind { DECL_PORT, DECL_SENSOR };
+
+#define CC_IFNAMSIZ 16			/* the kernel's IFNAMSIZ */
+
+struct cc_decl {
+	enum cc_decl_kind kind;
+	struct loc loc;			/* the name */
+	char name[CC_IFNAMSIZ];		/* port: the NIC; sensor: the sensor */
+	bool device;			/* port: through a port device */
+	/* port: the port device's name; sensor: its lower device; "" if none */
+	char other[CC_IFNAMSIZ];
+	struct loc other_loc;
+};
+
 struct cc_insns {
 	struct dupto_vm_insn *v;
 	uint32_t n, cap;
@@ -175,6 +194,14 @@ struct cc {
 	const char *src;
 	size_t len;
 	FILE *errf;			/* where diagnostics go; NULL: nowhere */
+	/*
+	 * What the source is, besides a ruleset: a configuration file, whose
+	 * rules may only name the sensors and ports it declares (a source
+	 * with declarations is checked so anyway); or one rule without its
+	 * leading "rule", as "dupto rule add" takes it.
+	 */
+	bool config;
+	bool one_rule;
 	unsigned int nerrors;
 	char errmsg[512];		/* the first diagnostic, without source */
 
@@ -189,6 +216,11 @@ struct cc {
 	uint32_t nports;
 	struct cc_set *sets;
 	uint32_t nsets;
+	/* where each target and port was first named, for decl.c */
+	struct loc *target_locs;
+	struct loc *port_locs;
+	struct cc_decl *decls;		/* in source order */
+	uint32_t ndecls;
 
 	struct cc_insns code;
 
@@ -197,8 +229,14 @@ struct cc {
 	uint32_t nallocs, alloccap;
 };
 
-/* compile.c: allocation owned by the compilation */
+/* cc.c: allocation owned by the compilation */
 void *cc_alloc(struct cc *cc, size_t size);
+/*
+ * An array of @n elements of @size bytes that is about to get element n:
+ * @v itself, or a copy with room for twice as many when @n is 0 or a power
+ * of two (arrays grow by doubling, the old copy freed with the rest).
+ */
+void *cc_grow(struct cc *cc, void *v, uint32_t n, size_t size);
 
 /* Report an error at @loc; returns -1 for "return cc_error(...)". */
 int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
@@ -206,8 +244,18 @@ int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
 
 int cc_lex(struct cc *cc);
 int cc_parse(struct cc *cc);
+/* Is @word (@len bytes) a keyword of the language, so never a name? */
+bool cc_is_keyword(const char *word, size_t len);
 /* Parse @src as one filter expression: the rule "rule EXPR to match". */
 int cc_parse_expr(struct cc *cc);
+/* decl.c: the declarations agree with each other and with the rules. */
+int cc_decls(struct cc *cc);
+/*
+ * @name as the language writes it: as is, or escaped ("\tcp") where it
+ * would read as a keyword, a number or an address. -1 if it cannot be
+ * written at all (characters the lexer does not take in a word).
+ */
+int cc_write_name(const char *name, char *buf, size_t size);
 int cc_sema(struct cc *cc);
 int cc_codegen(struct cc *cc);
 

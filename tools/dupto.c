@@ -29,6 +29,14 @@ struct dupto_object {
 };
 
 static const struct dupto_object objects[] = {
+	{ "port", do_port, "port { add DEV [ device [ name NAME ] ] | del DEV | show [ DEV ] }" },
+	{ "sensor", do_sensor, "sensor { add NAME [ link DEV ] | del NAME | show [ NAME ] }" },
+	{ "rule", do_rule, "rule { add [ index N ] RULE | del N | show [ -d ] }" },
+	{ "load", do_load, "load FILE" },
+	{ "save", do_save, "save" },
+	{ "show", do_show, "show" },
+	{ "stats", do_stats, "stats [ reset ]" },
+	{ "monitor", do_monitor, "monitor" },
 	{ "version", do_version, "version" },
 	{ "compile", do_compile, "compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]" },
 };

@@ -18,5 +18,13 @@ bool matches(const char *arg, const char *word);
 
 int do_version(int argc, char **argv);
 int do_compile(int argc, char **argv);
+int do_port(int argc, char **argv);
+int do_sensor(int argc, char **argv);
+int do_rule(int argc, char **argv);
+int do_load(int argc, char **argv);
+int do_save(int argc, char **argv);
+int do_show(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_monitor(int argc, char **argv);
 
 #endif /* DUPTO_DUPTO_H */

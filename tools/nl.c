@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libmnl plumbing for the dupto generic netlink family: family resolution,
- * requests, replies and extended ACKs.
+ * libmnl plumbing for the dupto generic netlink family and for rtnetlink:
+ * family resolution, requests, replies, extended ACKs and notifications.
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,78 +19,216 @@
 
 #include "nl.h"
 
-#define DUPTO_NL_BUFSIZE (1u << 16)
+/*
+ * Replies: a dump message is at most 32 KiB (the kernel's cap) plus what a
+ * single large attribute may add; anything larger is cut short and
+ * reported as ENOSPC by libmnl rather than misread.
+ */
+#define NL_RECV_SIZE	(128u << 10)
+/* Requests: anything but a ruleset's image. */
+#define NL_REQ_SIZE	(64u << 10)
 
 struct dupto_nl {
 	struct mnl_socket *sk;
 	unsigned int portid;
 	unsigned int seq;
 	uint16_t family;
-	char *buf;
+	uint32_t mcgrp_config;
+	char *rbuf;
+	char *req;
+	size_t reqcap;
+	int sndbuf;		/* the socket's send buffer, as the kernel has it */
+	char said[512];		/* the kernel's message about the last request */
+	bool quiet;		/* keep it without printing it */
 };
 
-static void print_extack(const struct nlmsghdr *nlh)
+/* One request's replies, for the callbacks. */
+struct talk {
+	struct dupto_nl *nl;
+	mnl_cb_t cb;
+	void *data;
+	int err;		/* the first error, negative */
+	bool done;		/* the ACK, the error or the dump's end was read */
+	bool intr;		/* the dump was interrupted */
+};
+
+static void keep_extack(struct dupto_nl *nl, const struct nlmsghdr *nlh,
+			size_t offset)
 {
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	unsigned int offset = sizeof(*err);
 	const struct nlattr *attr;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	/* @offset: of the TLVs, from the end of the netlink header */
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    sizeof(*nlh) + offset + sizeof(struct nlattr) > nlh->nlmsg_len)
 		return;
-	/* Without NLM_F_CAPPED the request is echoed before the TLVs. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		offset += mnl_nlmsg_get_payload_len(&err->msg);
-	if (offset + sizeof(struct nlmsghdr) > nlh->nlmsg_len)
-		return;
-
 	mnl_attr_for_each(attr, nlh, offset) {
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
 		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			fprintf(stderr, "dupto: kernel says: %s\n",
-				mnl_attr_get_str(attr));
+			snprintf(nl->said, sizeof(nl->said), "%s",
+				 mnl_attr_get_str(attr));
 	}
+	if (nl->said[0] && !nl->quiet)
+		fprintf(stderr, "dupto: kernel says: %s\n", nl->said);
 }
 
-static int error_cb(const struct nlmsghdr *nlh, void *data)
+static void on_error(struct talk *t, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	size_t offset;
 
-	(void)data;
+	t->done = true;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
+		t->err = t->err ? t->err : -EBADMSG;
+		return;
 	}
 	if (!err->error)
-		return MNL_CB_STOP;
-	print_extack(nlh);
-	errno = -err->error;
-	return MNL_CB_ERROR;
+		return;
+	/* Without NLM_F_CAPPED the request is echoed before the TLVs. */
+	offset = sizeof(*err);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += mnl_nlmsg_get_payload_len(&err->msg);
+	keep_extack(t->nl, nlh, offset);
+	if (!t->err)
+		t->err = err->error;
 }
 
-static int stop_cb(const struct nlmsghdr *nlh, void *data)
+static void on_done(struct talk *t, const struct nlmsghdr *nlh)
 {
-	int *err = mnl_nlmsg_get_payload(nlh);
+	const int *err = mnl_nlmsg_get_payload(nlh);
 
-	(void)data;
+	t->done = true;
 	/* A dump that failed midway reports its error in NLMSG_DONE. */
 	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *err < 0) {
-		print_extack(nlh);
-		errno = -*err;
-		return MNL_CB_ERROR;
+		keep_extack(t->nl, nlh, sizeof(int));
+		if (!t->err)
+			t->err = *err;
 	}
-	return MNL_CB_STOP;
 }
 
-static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = error_cb,
-	[NLMSG_DONE] = stop_cb,
-};
-
-static struct nlmsghdr *msg_start(struct dupto_nl *nl, uint16_t type,
-				  uint8_t cmd, uint8_t version, uint16_t flags)
+/*
+ * One datagram's messages. Unlike mnl_cb_run(), it reads every message to
+ * the end even after an error, so that a dump never leaves messages behind
+ * for the next request, and it sees NLM_F_DUMP_INTR on any of them,
+ * NLMSG_DONE included.
+ */
+static void run(struct talk *t, const struct nlmsghdr *req, const void *buf,
+		size_t len)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
-	struct genlmsghdr *genl;
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_seq != req->nlmsg_seq || nlh->nlmsg_pid != t->nl->portid)
+			continue;	/* not ours: a late reply to an earlier request */
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			t->intr = true;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_ERROR:
+			on_error(t, nlh);
+			break;
+		case NLMSG_DONE:
+			on_done(t, nlh);
+			break;
+		case NLMSG_NOOP:
+		case NLMSG_OVERRUN:
+			break;
+		default:
+			/* after an error, the rest is only read */
+			if (t->cb && !t->err && t->cb(nlh, t->data) < MNL_CB_OK)
+				t->err = -(errno ? errno : EPROTO);
+		}
+	}
+}
+
+/* The kernel refuses a request larger than its send buffer less 32 bytes. */
+static int make_room(struct dupto_nl *nl, size_t len)
+{
+	int want = (int)len + 4096;
+	socklen_t sl = sizeof(nl->sndbuf);
+	int fd = mnl_socket_get_fd(nl->sk);
+
+	if (len + 32 <= (size_t)nl->sndbuf)
+		return 0;
+	/* The kernel doubles what it is given; FORCE ignores wmem_max (root). */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &nl->sndbuf, &sl);
+	if (len + 32 <= (size_t)nl->sndbuf)
+		return 0;
+	fprintf(stderr,
+		"dupto: a request of %zu bytes does not fit the socket's send buffer of %d bytes; raise net.core.wmem_max\n",
+		len, nl->sndbuf);
+	return -EMSGSIZE;
+}
+
+static int talk(struct dupto_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data)
+{
+	struct talk t = { .nl = nl, .cb = cb, .data = data };
+	ssize_t len;
+	int err;
+
+	nl->said[0] = 0;
+	err = make_room(nl, nlh->nlmsg_len);
+	if (err)
+		return err;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (!t.done) {
+		len = mnl_socket_recvfrom(nl->sk, nl->rbuf, NL_RECV_SIZE);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		errno = 0;
+		run(&t, nlh, nl->rbuf, len);
+	}
+	if (t.err)
+		return t.err;
+	return t.intr ? -EINTR : 0;
+}
+
+int dupto_nl_talk(struct dupto_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		  void *data)
+{
+	nl->quiet = false;
+	return talk(nl, nlh, cb, data);
+}
+
+int dupto_nl_ask(struct dupto_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		 void *data)
+{
+	int err;
+
+	nl->quiet = true;
+	err = talk(nl, nlh, cb, data);
+	nl->quiet = false;
+	return err;
+}
+
+const char *dupto_nl_said(const struct dupto_nl *nl)
+{
+	return nl->said;
+}
+
+void dupto_nl_perror(const struct dupto_nl *nl, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* the kernel's own words are better than an errno */
+	if (nl && nl->said[0])
+		return;
+	fputs("dupto: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(-err));
+}
+
+struct nlmsghdr *dupto_nl_req(struct dupto_nl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
 
 	nlh->nlmsg_type = type;
 	/*
@@ -101,6 +240,15 @@ static struct nlmsghdr *msg_start(struct dupto_nl *nl, uint16_t type,
 	if ((flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+static struct nlmsghdr *genl_start(struct dupto_nl *nl, uint16_t type,
+				   uint8_t cmd, uint8_t version, uint16_t flags)
+{
+	struct nlmsghdr *nlh = dupto_nl_req(nl, type, flags);
+	struct genlmsghdr *genl;
+
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = cmd;
 	genl->version = version;
@@ -109,25 +257,23 @@ static struct nlmsghdr *msg_start(struct dupto_nl *nl, uint16_t type,
 
 struct nlmsghdr *dupto_nl_msg(struct dupto_nl *nl, uint8_t cmd, uint16_t flags)
 {
-	return msg_start(nl, nl->family, cmd, DUPTO_GENL_VERSION, flags);
+	return genl_start(nl, nl->family, cmd, DUPTO_GENL_VERSION, flags);
 }
 
-int dupto_nl_talk(struct dupto_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
-		  void *data)
+struct nlmsghdr *dupto_nl_msg_size(struct dupto_nl *nl, uint8_t cmd,
+				   uint16_t flags, size_t size)
 {
-	ssize_t len;
-	int ret;
+	size_t need = size + 1024;	/* headers and the small attributes */
 
-	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		len = mnl_socket_recvfrom(nl->sk, nl->buf, DUPTO_NL_BUFSIZE);
-		if (len < 0)
-			return -errno;
-		ret = mnl_cb_run2(nl->buf, len, nlh->nlmsg_seq, nl->portid,
-				  cb, data, ctl_cb, NLMSG_MIN_TYPE);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
+	if (need > nl->reqcap) {
+		char *grown = realloc(nl->req, need);
+
+		if (!grown)
+			return NULL;
+		nl->req = grown;
+		nl->reqcap = need;
+	}
+	return dupto_nl_msg(nl, cmd, flags);
 }
 
 int dupto_nl_parse(const struct nlmsghdr *nlh, mnl_attr_cb_t cb, void *data)
@@ -135,13 +281,44 @@ int dupto_nl_parse(const struct nlmsghdr *nlh, mnl_attr_cb_t cb, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), cb, data);
 }
 
+/* ---- the family and its multicast group ---- */
+
+static int mcgrp_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_MCAST_GRP_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		tb[type] = attr;
+	else if (type == CTRL_ATTR_MCAST_GRP_ID &&
+		 mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family = data;
+	struct dupto_nl *nl = data;
+	const struct nlattr *grp;
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*family = mnl_attr_get_u16(attr);
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			nl->family = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		mnl_attr_for_each_nested(grp, attr) {
+			const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
+
+			mnl_attr_parse_nested(grp, mcgrp_cb, tb);
+			if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
+			    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+				    DUPTO_MCGRP_CONFIG))
+				nl->mcgrp_config = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+		}
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -150,18 +327,20 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return dupto_nl_parse(nlh, family_attr_cb, data);
 }
 
-struct dupto_nl *dupto_nl_open(void)
+static struct dupto_nl *nl_open(int bus)
 {
-	struct nlmsghdr *nlh;
 	struct dupto_nl *nl;
-	int one = 1, err;
+	socklen_t sl = sizeof(nl->sndbuf);
+	int one = 1;
 
 	nl = calloc(1, sizeof(*nl));
 	if (!nl)
 		return NULL;
-	nl->buf = malloc(DUPTO_NL_BUFSIZE);
-	nl->sk = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->buf || !nl->sk)
+	nl->rbuf = malloc(NL_RECV_SIZE);
+	nl->req = malloc(NL_REQ_SIZE);
+	nl->reqcap = NL_REQ_SIZE;
+	nl->sk = mnl_socket_open(bus);
+	if (!nl->rbuf || !nl->req || !nl->sk)
 		goto err;
 	/* Old kernels lack these; errors then come without messages. */
 	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -170,10 +349,27 @@ struct dupto_nl *dupto_nl_open(void)
 		goto err;
 	nl->portid = mnl_socket_get_portid(nl->sk);
 	nl->seq = time(NULL);
+	getsockopt(mnl_socket_get_fd(nl->sk), SOL_SOCKET, SO_SNDBUF, &nl->sndbuf, &sl);
+	return nl;
+err:
+	one = errno;
+	dupto_nl_close(nl);
+	errno = one;
+	return NULL;
+}
 
-	nlh = msg_start(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
+struct dupto_nl *dupto_nl_open(void)
+{
+	struct nlmsghdr *nlh;
+	struct dupto_nl *nl;
+	int err;
+
+	nl = nl_open(NETLINK_GENERIC);
+	if (!nl)
+		goto err;
+	nlh = genl_start(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, DUPTO_GENL_NAME);
-	err = dupto_nl_talk(nl, nlh, family_cb, &nl->family);
+	err = dupto_nl_ask(nl, nlh, family_cb, nl);
 	if (err == -ENOENT) {
 		fprintf(stderr,
 			"dupto: the dupto kernel module is not loaded and could not be loaded\n");
@@ -196,12 +392,63 @@ err_quiet:
 	return NULL;
 }
 
+struct dupto_nl *dupto_nl_open_route(void)
+{
+	struct dupto_nl *nl = nl_open(NETLINK_ROUTE);
+
+	if (!nl)
+		fprintf(stderr, "dupto: cannot open an rtnetlink socket: %s\n",
+			strerror(errno));
+	return nl;
+}
+
 void dupto_nl_close(struct dupto_nl *nl)
 {
 	if (!nl)
 		return;
 	if (nl->sk)
 		mnl_socket_close(nl->sk);
-	free(nl->buf);
+	free(nl->rbuf);
+	free(nl->req);
 	free(nl);
+}
+
+/* ---- notifications ---- */
+
+int dupto_nl_subscribe(struct dupto_nl *nl, const char *group)
+{
+	uint32_t id = strcmp(group, DUPTO_MCGRP_CONFIG) ? 0 : nl->mcgrp_config;
+
+	if (!id) {
+		fprintf(stderr, "dupto: the module has no multicast group \"%s\"\n", group);
+		return -ENOENT;
+	}
+	if (mnl_socket_setsockopt(nl->sk, NETLINK_ADD_MEMBERSHIP, &id, sizeof(id)) < 0) {
+		int err = -errno;
+
+		dupto_nl_perror(NULL, err, "cannot join the multicast group \"%s\"", group);
+		return err;
+	}
+	return 0;
+}
+
+int dupto_nl_listen(struct dupto_nl *nl, mnl_cb_t cb, void (*lost)(void *data),
+		    void *data)
+{
+	ssize_t len;
+	int ret;
+
+	while (1) {
+		len = mnl_socket_recvfrom(nl->sk, nl->rbuf, NL_RECV_SIZE);
+		if (len < 0 && errno == ENOBUFS) {
+			lost(data);
+			continue;
+		}
+		if (len < 0)
+			return errno == EINTR ? 0 : -errno;
+		/* notifications come from the kernel, sequence number 0 */
+		ret = mnl_cb_run(nl->rbuf, len, 0, 0, cb, data);
+		if (ret <= MNL_CB_STOP)
+			return ret < 0 ? -errno : 0;
+	}
 }

@@ -13,6 +13,9 @@
  *
  * The ruleset syntax around expressions is keyword-led and ignores line
  * breaks:  rule [quick] [else] [EXPR] to TARGET[, TARGET...]
+ * A configuration file adds the declarations of its devices:
+ *          port NIC [device [name DEV]]
+ *          sensor NAME [link DEV]
  */
 
 #include <string.h>
@@ -103,19 +106,28 @@ static bool accept_kw(struct parser *p, const char *w)
 	return true;
 }
 
-static bool is_keyword(const struct token *t)
+bool cc_is_keyword(const char *word, size_t len)
 {
 	size_t i;
 
-	if (t->type != T_ID || t->escaped)
-		return false;
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-		if (word_is(t, keywords[i]))
+		if (strlen(keywords[i]) == len && !strncmp(word, keywords[i], len))
 			return true;
 	for (i = 0; i < sizeof(pnames) / sizeof(pnames[0]); i++)
-		if (word_is(t, pnames[i].word))
+		if (strlen(pnames[i].word) == len && !strncmp(word, pnames[i].word, len))
 			return true;
 	return false;
+}
+
+static bool is_keyword(const struct token *t)
+{
+	return t->type == T_ID && !t->escaped && cc_is_keyword(t->text, t->loc.len);
+}
+
+/* The length of a name: an escaped word's text starts after its '\'. */
+static uint32_t name_len(const struct token *t)
+{
+	return t->loc.len - t->escaped;
 }
 
 static int pname_of(const struct token *t)
@@ -681,7 +693,7 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 	if (word_is(t, "on") || ((word_is(t, "in") || word_is(t, "out")) &&
 				 is_kw(p, 1, "on"))) {
 		struct token *name;
-		uint32_t i;
+		uint32_t i, len;
 
 		n = new_node(p, N_ON, &t->loc);
 		n->dir = word_is(t, "in") ? DUPTO_VM_DIR_IN :
@@ -694,32 +706,30 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 		if (name->type != T_ID || is_keyword(name))
 			return expected(p, "a port name");
 		next(p);
-		if (name->loc.len >= DUPTO_VM_NAME_MAX) {
+		len = name_len(name);
+		if (len >= DUPTO_VM_NAME_MAX) {
 			cc_error(p->cc, &name->loc, "port name longer than %d characters",
 				 DUPTO_VM_NAME_MAX - 1);
 			return NULL;
 		}
 		for (i = 0; i < p->cc->nports; i++)
-			if (strlen(p->cc->ports[i]) == name->loc.len &&
-			    !strncmp(p->cc->ports[i], name->text, name->loc.len))
+			if (strlen(p->cc->ports[i]) == len &&
+			    !strncmp(p->cc->ports[i], name->text, len))
 				break;
 		if (i == p->cc->nports) {
+			struct cc *cc = p->cc;
+
 			if (i == DUPTO_VM_MAX_PORTS) {
-				cc_error(p->cc, &name->loc, "too many ports (at most %d)",
+				cc_error(cc, &name->loc, "too many ports (at most %d)",
 					 DUPTO_VM_MAX_PORTS);
 				return NULL;
 			}
-			if (!(i & (i - 1)) || !i) {
-				char (*grown)[DUPTO_VM_NAME_MAX] =
-					cc_alloc(p->cc, (i ? 2 * i : 1) * sizeof(*grown));
-
-				if (i)
-					memcpy(grown, p->cc->ports, i * sizeof(*grown));
-				p->cc->ports = grown;
-			}
-			memcpy(p->cc->ports[i], name->text, name->loc.len);
-			p->cc->ports[i][name->loc.len] = 0;
-			p->cc->nports++;
+			cc->ports = cc_grow(cc, cc->ports, i, sizeof(*cc->ports));
+			cc->port_locs = cc_grow(cc, cc->port_locs, i, sizeof(struct loc));
+			memcpy(cc->ports[i], name->text, len);
+			cc->ports[i][len] = 0;
+			cc->port_locs[i] = name->loc;
+			cc->nports++;
 		}
 		n->port = i;
 		n->loc = span(p, &t->loc);
@@ -810,27 +820,24 @@ static int add_target(struct cc *cc, struct cc_rule *r, const struct token *name
 {
 	uint32_t i;
 
-	if (name->loc.len >= DUPTO_VM_NAME_MAX)
+	uint32_t len = name_len(name);
+
+	if (len >= DUPTO_VM_NAME_MAX)
 		return cc_error(cc, &name->loc, "target name longer than %d characters",
 				DUPTO_VM_NAME_MAX - 1);
 	for (i = 0; i < cc->ntargets; i++)
-		if (strlen(cc->targets[i]) == name->loc.len &&
-		    !strncmp(cc->targets[i], name->text, name->loc.len))
+		if (strlen(cc->targets[i]) == len &&
+		    !strncmp(cc->targets[i], name->text, len))
 			break;
 	if (i == cc->ntargets) {
 		if (i == DUPTO_VM_MAX_TARGETS)
 			return cc_error(cc, &name->loc, "too many targets (at most %d)",
 					DUPTO_VM_MAX_TARGETS);
-		if (!(i & (i - 1)) || !i) {
-			char (*grown)[DUPTO_VM_NAME_MAX] =
-				cc_alloc(cc, (i ? 2 * i : 1) * sizeof(*grown));
-
-			if (i)
-				memcpy(grown, cc->targets, i * sizeof(*grown));
-			cc->targets = grown;
-		}
-		memcpy(cc->targets[i], name->text, name->loc.len);
-		cc->targets[i][name->loc.len] = 0;
+		cc->targets = cc_grow(cc, cc->targets, i, sizeof(*cc->targets));
+		cc->target_locs = cc_grow(cc, cc->target_locs, i, sizeof(struct loc));
+		memcpy(cc->targets[i], name->text, len);
+		cc->targets[i][len] = 0;
+		cc->target_locs[i] = name->loc;
 		cc->ntargets++;
 	}
 	for (uint32_t k = 0; k < r->ntargets; k++)
@@ -869,12 +876,45 @@ static struct cc_rule *new_rule(struct cc *cc, const struct loc *loc)
 	return &cc->rules[n];
 }
 
+/*
+ * The rule's text as the image carries it, on one line: its tokens as
+ * written, with one space wherever the source had blanks, line breaks or
+ * comments between them. So "dupto save" prints each rule on a line of its
+ * own, and the text read back from the kernel compiles to the same rule.
+ */
+static void rule_text(struct parser *p, struct cc_rule *r, uint32_t first)
+{
+	static const char prefix[] = "rule ";
+	struct cc *cc = p->cc;
+	uint32_t i, end = cc->tp, prev = 0;
+	size_t size = sizeof(prefix);
+	char *text, *o;
+
+	for (i = first; i < end; i++)
+		size += cc->toks[i].loc.len + 1;
+	o = text = cc_alloc(cc, size);
+	/* "dupto rule add" takes the rule without its keyword */
+	if (cc->one_rule)
+		o = stpcpy(o, prefix);
+	for (i = first; i < end; i++) {
+		const struct loc *l = &cc->toks[i].loc;
+
+		if (i > first && l->pos > prev)
+			*o++ = ' ';
+		memcpy(o, cc->src + l->pos, l->len);
+		o += l->len;
+		prev = l->pos + l->len;
+	}
+	r->text = text;
+	r->text_len = o - text;
+}
+
 static int parse_rule(struct parser *p)
 {
-	struct token *start = next(p);	/* "rule" */
+	uint32_t first = p->cc->tp;
+	struct token *start = p->cc->one_rule ? peek(p, 0) : next(p);	/* "rule" */
 	struct quals q = { 0 };
 	struct cc_rule *r = new_rule(p->cc, &start->loc);
-	struct token *end;
 
 	if (!r)
 		return -1;
@@ -908,22 +948,98 @@ static int parse_rule(struct parser *p)
 		if (add_target(p->cc, r, name))
 			return -1;
 	} while (peek(p, 0)->type == T_COMMA && next(p));
-	end = &p->cc->toks[p->cc->tp - 1];
-	r->text = start->text;
-	r->text_len = end->text + end->loc.len - start->text;
+	rule_text(p, r, first);
 	return 0;
+}
+
+/* A device name: a word, escaped if it is a keyword or a number. */
+static int parse_devname(struct parser *p, const char *what, char *name,
+			 struct loc *loc)
+{
+	struct token *t = peek(p, 0);
+	uint32_t len = name_len(t);
+
+	if (t->type != T_ID || is_keyword(t)) {
+		expected(p, what);
+		return -1;
+	}
+	next(p);
+	if (len >= CC_IFNAMSIZ)
+		return cc_error(p->cc, &t->loc, "device name '%.*s' longer than %d characters",
+				(int)len, t->text, CC_IFNAMSIZ - 1);
+	memcpy(name, t->text, len);
+	name[len] = 0;
+	*loc = t->loc;
+	return 0;
+}
+
+static struct cc_decl *new_decl(struct cc *cc, enum cc_decl_kind kind)
+{
+	struct cc_decl *d;
+
+	cc->decls = cc_grow(cc, cc->decls, cc->ndecls, sizeof(*cc->decls));
+	d = &cc->decls[cc->ndecls++];
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	return d;
+}
+
+/* port NIC [device [name DEV]] */
+static int parse_port(struct parser *p)
+{
+	struct cc_decl *d = new_decl(p->cc, DECL_PORT);
+
+	next(p);
+	if (parse_devname(p, "a device name", d->name, &d->loc))
+		return -1;
+	if (!accept_kw(p, "device"))
+		return 0;
+	d->device = true;
+	if (!accept_kw(p, "name"))
+		return 0;
+	return parse_devname(p, "a name for the port device", d->other, &d->other_loc);
+}
+
+/* sensor NAME [link DEV] */
+static int parse_sensor(struct parser *p)
+{
+	struct cc_decl *d = new_decl(p->cc, DECL_SENSOR);
+
+	next(p);
+	if (parse_devname(p, "a sensor name", d->name, &d->loc))
+		return -1;
+	if (!accept_kw(p, "link"))
+		return 0;
+	return parse_devname(p, "the name of the sensor's lower device", d->other,
+			     &d->other_loc);
 }
 
 int cc_parse(struct cc *cc)
 {
 	struct parser p = { .cc = cc, .linkoff = 14 };
+	int err;
 
-	while (peek(&p, 0)->type != T_EOF) {
-		if (!is_kw(&p, 0, "rule")) {
-			expected(&p, "'rule'");
+	if (cc->one_rule) {
+		if (parse_rule(&p))
+			return -1;
+		if (peek(&p, 0)->type != T_EOF) {
+			expected(&p, "',' or the end of the rule");
 			return -1;
 		}
-		if (parse_rule(&p))
+		return 0;
+	}
+	while (peek(&p, 0)->type != T_EOF) {
+		if (is_kw(&p, 0, "rule")) {
+			err = parse_rule(&p);
+		} else if (is_kw(&p, 0, "port")) {
+			err = parse_port(&p);
+		} else if (is_kw(&p, 0, "sensor")) {
+			err = parse_sensor(&p);
+		} else {
+			expected(&p, "'port', 'sensor' or 'rule'");
+			err = -1;
+		}
+		if (err)
 			return -1;
 	}
 	return 0;

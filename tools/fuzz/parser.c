@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for the compiler: any text, as a ruleset or as one
- * expression (first byte), through lexer, parser, sema, codegen and the
- * VM's loader; whatever loads is run on a few frames.
+ * libFuzzer harness for the compiler: any text, as a ruleset, one
+ * expression, a configuration file or one rule (bits of the first byte),
+ * through lexer, parser, declarations, sema, codegen and the VM's loader;
+ * whatever loads is run on a few frames.
  */
 
 #include <stdint.h>
@@ -34,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size - 1] = 0;
 	cc.src = text;
 	cc.len = size - 1;
+	cc.config = data[0] & 2;
+	cc.one_rule = data[0] & 4;
 	if (!cc_compile(&cc, data[0] & 1) && !cc_load(&cc, &prog, err, sizeof(err))) {
 		for (n = 0; n <= sizeof(frame); n += 7) {
 			struct dupto_vm_packet pkt = {

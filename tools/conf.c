@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The commands that deal with the whole configuration of a namespace:
+ * dupto load, save, show and stats.
+ *
+ * "load" makes the namespace match a file, the way "wg syncconf" does: it
+ * compiles everything first, so that a mistake changes nothing, then adds
+ * what is missing, replaces the ruleset and removes what the file does not
+ * declare, in an order where the ruleset never names a sensor or a port
+ * that is not there.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/dupto.h>
+
+#include "dupto.h"
+#include "objects.h"
+#include "output.h"
+#include "rtnl.h"
+
+/* ---- reading everything ---- */
+
+struct state {
+	struct dupto_config cfg;	/* ports and sensors */
+	struct dupto_ruleset rs;
+};
+
+static int state_read(struct dupto_nl *nl, struct state *st, bool stats)
+{
+	if (ruleset_get(nl, &st->rs, stats) || port_dump(nl, &st->cfg) ||
+	    sensor_dump(nl, &st->cfg))
+		return -1;
+	return 0;
+}
+
+static void state_free(struct state *st)
+{
+	config_free(&st->cfg);
+	ruleset_free(&st->rs);
+}
+
+/* ---- dupto save ---- */
+
+int do_save(int argc, char **argv)
+{
+	struct state st = { 0 };
+	struct dupto_nl *nl;
+	int err = -1;
+
+	if (argc && matches(argv[0], "help")) {
+		printf("Usage: dupto save\n"
+		       "Print the namespace's configuration as a file that \"dupto load\" reads.\n");
+		return 0;
+	}
+	if (argc)
+		return bad_arg("save", argv[0]);
+	nl = dupto_nl_open();
+	if (nl && !state_read(nl, &st, false)) {
+		ruleset_to_config(&st.rs, &st.cfg);
+		err = config_write(stdout, &st.cfg, stderr);
+		fflush(stdout);
+	}
+	dupto_nl_close(nl);
+	state_free(&st);
+	return !!err;
+}
+
+/* ---- dupto show ---- */
+
+int do_show(int argc, char **argv)
+{
+	struct state st = { 0 };
+	struct dupto_nl *nl;
+	uint32_t i;
+	int err = -1;
+
+	if (argc && matches(argv[0], "help")) {
+		printf("Usage: dupto show\n"
+		       "Print the namespace's ports, sensors and rules, with their counters.\n");
+		return 0;
+	}
+	if (argc)
+		return bad_arg("show", argv[0]);
+	nl = dupto_nl_open();
+	if (nl && !state_read(nl, &st, true)) {
+		out_open_object(NULL);
+		out_uint("generation", "generation %" PRIu64 "\n", st.rs.generation);
+		out_open_array("ports");
+		for (i = 0; i < st.cfg.nports; i++)
+			port_print(&st.cfg.ports[i], true);
+		out_close_array();
+		out_open_array("sensors");
+		for (i = 0; i < st.cfg.nsensors; i++)
+			sensor_print(&st.cfg.sensors[i], true);
+		out_close_array();
+		out_open_array("rules");
+		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)
+			rule_print(&st.rs, i, true);
+		out_close_array();
+		out_close_object();
+		out_flush();
+		err = 0;
+	}
+	dupto_nl_close(nl);
+	state_free(&st);
+	return !!err;
+}
+
+/* ---- dupto stats ---- */
+
+static void stats_usage(FILE *f)
+{
+	fprintf(f, "Usage: dupto stats [ reset ]\n"
+		"Print the counters of rules, ports and sensors; \"reset\" zeroes them all.\n");
+}
+
+int do_stats(int argc, char **argv)
+{
+	struct state st = { 0 };
+	struct dupto_nl *nl;
+	uint32_t i;
+	int err = -1;
+
+	if (argc && matches(argv[0], "help")) {
+		stats_usage(stdout);
+		return 0;
+	}
+	if (argc && !matches(argv[0], "reset"))
+		return bad_arg("stats", argv[0]);
+	if (argc > 1)
+		return bad_arg("stats reset", argv[1]);
+	nl = dupto_nl_open();
+	if (!nl)
+		return 1;
+	if (argc) {
+		err = dupto_nl_talk(nl, dupto_nl_msg(nl, DUPTO_CMD_STATS_RESET, 0),
+				    NULL, NULL);
+		if (err)
+			dupto_nl_perror(nl, err, "stats reset");
+	} else if (!state_read(nl, &st, true)) {
+		out_open_object(NULL);
+		out_uint("generation", NULL, st.rs.generation);
+		out_open_array("rules");
+		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)
+			rule_print_stats(&st.rs, i, true);
+		out_close_array();
+		out_open_array("ports");
+		for (i = 0; i < st.cfg.nports; i++)
+			port_print_stats(&st.cfg.ports[i], true);
+		out_close_array();
+		out_open_array("sensors");
+		for (i = 0; i < st.cfg.nsensors; i++)
+			sensor_print_stats(&st.cfg.sensors[i], true);
+		out_close_array();
+		out_close_object();
+		out_flush();
+		err = 0;
+	}
+	dupto_nl_close(nl);
+	state_free(&st);
+	return !!err;
+}
+
+/* ---- dupto load ---- */
+
+static const struct dupto_port *find_port(const struct dupto_config *cfg,
+					  const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->nports; i++)
+		if (!strcmp(cfg->ports[i].name, name))
+			return &cfg->ports[i];
+	return NULL;
+}
+
+static const struct dupto_sensor *find_sensor(const struct dupto_config *cfg,
+					      const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->nsensors; i++)
+		if (!strcmp(cfg->sensors[i].name, name))
+			return &cfg->sensors[i];
+	return NULL;
+}
+
+/* What loading a file does, worked out before anything is done. */
+struct plan {
+	struct dupto_config *want;	/* the file */
+	struct state *have;		/* the namespace */
+	uint32_t *port_index;		/* per declared port, its NIC */
+	uint32_t *link_index;		/* per declared sensor, its lower device */
+	void *image;			/* NULL: no rules */
+	size_t len;
+};
+
+/* A port as the file wants it, attached as it is? */
+static bool port_same(const struct dupto_port *want, const struct dupto_port *have)
+{
+	if (want->device != have->device)
+		return false;
+	return !want->device || !want->devname[0] ||
+	       !strcmp(want->devname, have->devname);
+}
+
+/*
+ * Two images of the same program, tables, sets and rule texts, whichever
+ * lines the rules were on: a ruleset that "rule add" built has the lines of
+ * its own compilation, not the file's.
+ */
+static bool image_same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t off = 0, skip;
+
+	if (alen != blen)
+		return false;
+	while (off + sizeof(struct dupto_vm_rec) <= alen) {
+		const struct dupto_vm_rec *ra = (const void *)(a + off);
+		const struct dupto_vm_rec *rb = (const void *)(b + off);
+
+		if (ra->len != rb->len || ra->type != rb->type ||
+		    ra->len < sizeof(*ra) || off + ra->len > alen)
+			return false;
+		/* struct dupto_vm_rule_rec starts with the line */
+		skip = sizeof(*ra);
+		if (ra->type == DUPTO_VM_REC_RULE && ra->len >= skip + sizeof(uint32_t))
+			skip += sizeof(uint32_t);
+		if (memcmp(a + off + skip, b + off + skip, ra->len - skip))
+			return false;
+		off += DUPTO_VM_REC_ALIGN(ra->len);
+	}
+	return off == alen;
+}
+
+/* Does the ruleset now loaded name this port? Then it cannot be detached. */
+static bool ruleset_names_port(const struct dupto_ruleset *rs, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; rs->prog && i < rs->prog->nports; i++)
+		if (!strcmp(rs->prog->ports[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * The file against the namespace: every device it names exists and is of
+ * the right kind, so that the changes below do not stop halfway for a
+ * reason known in advance. Errors point into the file.
+ */
+static int check(struct plan *p)
+{
+	struct dupto_config *want = p->want;
+	const struct dupto_config *have = &p->have->cfg;
+	struct cc *cc = &want->cc;
+	uint32_t i, j;
+
+	for (i = 0; i < want->nports; i++) {
+		const struct dupto_port *w = &want->ports[i];
+
+		for (j = 0; j < have->nports; j++)
+			if (have->ports[j].device && !strcmp(have->ports[j].devname, w->name))
+				return cc_error(cc, &w->decl->loc,
+						"'%s' is the port device of port '%s'; a port is named by its NIC",
+						w->name, have->ports[j].name);
+		if (find_sensor(have, w->name))
+			return cc_error(cc, &w->decl->loc, "'%s' is a dupto sensor", w->name);
+		p->port_index[i] = if_nametoindex(w->name);
+		if (!p->port_index[i])
+			return cc_error(cc, &w->decl->loc, "there is no device '%s' in this namespace",
+					w->name);
+	}
+	for (i = 0; i < want->nsensors; i++) {
+		const struct dupto_sensor *w = &want->sensors[i];
+
+		if (!find_sensor(have, w->name) && if_nametoindex(w->name))
+			return cc_error(cc, &w->decl->loc,
+					"there is a device '%s' in this namespace, and it is not a dupto sensor",
+					w->name);
+		if (!w->link[0])
+			continue;
+		p->link_index[i] = if_nametoindex(w->link);
+		if (!p->link_index[i])
+			return cc_error(cc, &w->decl->other_loc,
+					"there is no device '%s' in this namespace", w->link);
+	}
+	return 0;
+}
+
+static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
+{
+	const struct dupto_config *want = p->want, *have = &p->have->cfg;
+	const struct dupto_ruleset *rs = &p->have->rs;
+	bool changed = false, cleared = false;
+	uint32_t i;
+	int err;
+
+	/* A port changes mode by detaching it, which the ruleset may forbid. */
+	for (i = 0; i < want->nports && !cleared; i++) {
+		const struct dupto_port *h = find_port(have, want->ports[i].name);
+
+		if (h && !port_same(&want->ports[i], h) && ruleset_names_port(rs, h->name)) {
+			err = ruleset_set(nl, NULL, 0, 0);
+			if (err)
+				return err;
+			cleared = true;
+		}
+	}
+
+	for (i = 0; i < want->nsensors; i++) {
+		const struct dupto_sensor *w = &want->sensors[i];
+		const struct dupto_sensor *h = find_sensor(have, w->name);
+
+		if (h && h->linkindex == p->link_index[i])
+			continue;
+		/* on another lower device: a sensor cannot move, make it again */
+		if (h && (err = rtnl_link_del(rt, h->ifindex))) {
+			dupto_nl_perror(rt, err, "cannot delete sensor \"%s\"", w->name);
+			return err;
+		}
+		err = rtnl_sensor_add(rt, w->name, p->link_index[i]);
+		if (err) {
+			dupto_nl_perror(rt, err, "cannot create sensor \"%s\"", w->name);
+			return err;
+		}
+		changed = true;
+	}
+
+	for (i = 0; i < want->nports; i++) {
+		const struct dupto_port *w = &want->ports[i];
+		const struct dupto_port *h = find_port(have, w->name);
+
+		if (h && port_same(w, h))
+			continue;
+		if (h && (err = port_detach(nl, h->ifindex, h->name)))
+			return err;
+		err = port_attach(nl, p->port_index[i], w->name, w->device, w->devname);
+		if (err)
+			return err;
+		changed = true;
+	}
+
+	/* an unchanged ruleset keeps its counters */
+	if (changed || cleared || !image_same(p->image, p->len, rs->image, rs->len)) {
+		err = ruleset_set(nl, p->image, p->len, 0);
+		if (err)
+			return err;
+	}
+
+	/* Last, what the file does not declare: no rule names it now. */
+	for (i = 0; i < have->nports; i++) {
+		const struct dupto_port *h = &have->ports[i];
+
+		if (!find_port(want, h->name) && (err = port_detach(nl, h->ifindex, h->name)))
+			return err;
+	}
+	for (i = 0; i < have->nsensors; i++) {
+		const struct dupto_sensor *h = &have->sensors[i];
+
+		if (find_sensor(want, h->name))
+			continue;
+		err = rtnl_link_del(rt, h->ifindex);
+		if (err) {
+			dupto_nl_perror(rt, err, "cannot delete sensor \"%s\"", h->name);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void load_usage(FILE *f)
+{
+	fprintf(f, "Usage: dupto load FILE\n"
+		"Make the namespace's ports, sensors and rules those of FILE (dupto.conf(5));\n"
+		"FILE \"-\" is standard input.\n");
+}
+
+int do_load(int argc, char **argv)
+{
+	struct dupto_config want = { 0 };
+	struct dupto_vm_prog *prog = NULL;
+	struct dupto_nl *nl = NULL, *rt = NULL;
+	struct state have = { 0 };
+	struct plan p = { .want = &want, .have = &have };
+	char msg[256];
+	int err = -1;
+
+	if (argc < 1) {
+		load_usage(stderr);
+		return 1;
+	}
+	if (matches(argv[0], "help")) {
+		load_usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return bad_arg("load", argv[1]);
+
+	/* Everything the file says is checked before anything changes. */
+	if (config_parse(&want, argv[0], stderr))
+		goto out;
+	if (want.cc.nrules) {
+		cc_image(&want.cc, &p.image, &p.len);
+		if (dupto_vm_load(p.image, p.len, &prog, msg, sizeof(msg))) {
+			fprintf(stderr, "dupto: the VM refused the program: %s\n", msg);
+			goto out;
+		}
+	}
+	p.port_index = calloc(want.nports + 1, sizeof(*p.port_index));
+	p.link_index = calloc(want.nsensors + 1, sizeof(*p.link_index));
+	if (!p.port_index || !p.link_index)
+		goto out;
+
+	nl = dupto_nl_open();
+	if (!nl)
+		goto out;
+	rt = dupto_nl_open_route();
+	if (!rt || state_read(nl, &have, false) || check(&p))
+		goto out;
+	err = apply(&p, nl, rt);
+	if (err)
+		fprintf(stderr, "dupto: load stopped at this error: the namespace is only partly as \"%s\" says\n",
+			argv[0]);
+out:
+	dupto_nl_close(rt);
+	dupto_nl_close(nl);
+	dupto_vm_free(prog);
+	free(p.image);
+	free(p.port_index);
+	free(p.link_index);
+	state_free(&have);
+	config_free(&want);
+	return !!err;
+}

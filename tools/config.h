@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A namespace's configuration in memory: its ports, its sensors and the
+ * text of its rules. It sits between a configuration file (dupto.conf(5),
+ * read by the compiler), the kernel (read and changed by port.c, sensor.c
+ * and rule.c) and the printers, as wg's struct wgdevice does.
+ */
+#ifndef DUPTO_CONFIG_H
+#define DUPTO_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compiler.h"
+
+struct dupto_nl;
+
+struct dupto_port_stats {
+	uint64_t seen;
+	uint64_t matched;
+	uint64_t errors;
+};
+
+struct dupto_port {
+	char name[CC_IFNAMSIZ];		/* the NIC */
+	bool device;			/* through a port device */
+	char devname[CC_IFNAMSIZ];	/* its name; in a file, "" if not given */
+	/* what the kernel says */
+	uint32_t ifindex;
+	uint32_t devindex;
+	bool out;			/* frames leaving it are classified */
+	struct dupto_port_stats stats;
+	/* read from a file: its statement */
+	const struct cc_decl *decl;
+};
+
+struct dupto_sensor_stats {
+	uint64_t sent;
+	uint64_t down;
+	uint64_t queue;
+	uint64_t nomem;
+	uint64_t loop;
+};
+
+struct dupto_sensor {
+	char name[CC_IFNAMSIZ];
+	char link[CC_IFNAMSIZ];		/* the lower device; "" if none */
+	uint32_t ifindex;
+	uint32_t linkindex;
+	struct dupto_sensor_stats stats;
+	const struct cc_decl *decl;
+};
+
+struct dupto_config {
+	struct dupto_port *ports;
+	uint32_t nports;
+	struct dupto_sensor *sensors;
+	uint32_t nsensors;
+	char **rules;			/* "rule ...", one line each */
+	uint32_t nrules;
+	/* a parsed file: its compilation, which the declarations are in */
+	struct cc cc;
+	char *src;
+};
+
+/* The whole file ("-": standard input), NUL-terminated; free() it. */
+char *read_file(const char *path, size_t *len);
+
+/*
+ * Parse and compile a configuration file, diagnostics to @errf. The
+ * compiled ruleset stays in cfg->cc (cc_image() gives its image); rules
+ * and declarations are also in the model.
+ */
+int config_parse(struct dupto_config *cfg, const char *path, FILE *errf);
+/* The same, from text; @file names it in diagnostics. Takes @text. */
+int config_parse_text(struct dupto_config *cfg, const char *file, char *text,
+		      size_t len, FILE *errf);
+
+/* Grow the model by one zeroed port or sensor; allocation failure aborts. */
+struct dupto_port *config_add_port(struct dupto_config *cfg);
+struct dupto_sensor *config_add_sensor(struct dupto_config *cfg);
+/* A rule's text, as the kernel keeps it (not NUL-terminated). */
+void config_add_rule(struct dupto_config *cfg, const char *text, size_t len);
+
+/*
+ * The configuration as a file: ports, sensors and rules, each kind sorted
+ * as "dupto save" prints it (ports and sensors by name, rules in order),
+ * so that equal configurations read the same. -1, with a message to
+ * @errf, if something cannot be written.
+ */
+int config_write(FILE *f, const struct dupto_config *cfg, FILE *errf);
+
+void config_free(struct dupto_config *cfg);
+
+#endif /* DUPTO_CONFIG_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What each object's file knows of the kernel, for the commands that deal
+ * with all of them (load, save, show, stats): reading ports, sensors and
+ * the ruleset into the model, changing them, and printing them.
+ */
+#ifndef DUPTO_OBJECTS_H
+#define DUPTO_OBJECTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "nl.h"
+#include "vm.h"
+
+/* port.c */
+int port_dump(struct dupto_nl *nl, struct dupto_config *cfg);
+/* Attach @ifindex in device mode if @device, its port device named @devname
+ * (NULL or "": the kernel's choice). */
+int port_attach(struct dupto_nl *nl, uint32_t ifindex, const char *name,
+		bool device, const char *devname);
+int port_detach(struct dupto_nl *nl, uint32_t ifindex, const char *name);
+/* One port, as "port show" prints it; @prefix: "port " first, as "show" does. */
+void port_print(const struct dupto_port *p, bool prefix);
+void port_print_stats(const struct dupto_port *p, bool prefix);
+
+/* sensor.c */
+int sensor_dump(struct dupto_nl *nl, struct dupto_config *cfg);
+void sensor_print(const struct dupto_sensor *s, bool prefix);
+void sensor_print_stats(const struct dupto_sensor *s, bool prefix);
+
+/* rule.c: the namespace's ruleset, as read from the kernel */
+struct dupto_ruleset {
+	uint64_t generation;
+	uint8_t *image;			/* NULL: no ruleset */
+	size_t len;
+	struct dupto_vm_prog *prog;	/* the image, loaded by the VM's loader */
+	struct dupto_vm_rule_stats *stats;	/* per rule, with stats */
+};
+
+/* The ruleset, and its rules' counters if @stats, of one generation. */
+int ruleset_get(struct dupto_nl *nl, struct dupto_ruleset *rs, bool stats);
+void ruleset_free(struct dupto_ruleset *rs);
+/*
+ * Replace the ruleset by @image (NULL: none). With @generation non-zero,
+ * only if the configuration is still at that generation: otherwise
+ * -ESTALE, and nothing printed, so that the caller can say what happened.
+ */
+int ruleset_set(struct dupto_nl *nl, const void *image, size_t len,
+		uint64_t generation);
+/* The rules' texts into the model. */
+void ruleset_to_config(const struct dupto_ruleset *rs, struct dupto_config *cfg);
+void rule_print(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
+void rule_print_stats(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
+
+/* cli.c: helpers for the command lines */
+struct dupto_subcmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+/*
+ * Run the command argv[0] of @object from @cmds, abbreviations allowed
+ * (the first match wins, as in iproute2); no command runs the first one,
+ * "help" prints the usage.
+ */
+int dispatch(const char *object, const struct dupto_subcmd *cmds, size_t n,
+	     void (*usage)(FILE *f), int argc, char **argv);
+/* The index of device @name, or 0 after "dupto: CMD: cannot find device". */
+uint32_t dev_index(const char *cmd, const char *name);
+/* The name of device @ifindex into @buf (IF_NAMESIZE), or "" */
+void dev_name(uint32_t ifindex, char *buf);
+/* "dupto: CMD: unexpected argument "ARG"" and 1, for "return". */
+int bad_arg(const char *cmd, const char *arg);
+/* "dupto: OBJECT: unknown command "ARG"; try "dupto OBJECT help"" and 1. */
+int bad_command(const char *object, const char *arg);
+/* "dupto: CMD: missing WHAT" and 1. */
+int missing(const char *cmd, const char *what);
+
+#endif /* DUPTO_OBJECTS_H */

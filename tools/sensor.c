@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dupto sensor: the devices mirrored frames go to. They are links of kind
+ * "dupto-sensor", created and deleted over rtnetlink as "ip link" would
+ * (so "ip link add s0 type dupto-sensor" makes the same thing); the dupto
+ * family lists them with their counters.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/dupto.h>
+
+#include "dupto.h"
+#include "objects.h"
+#include "output.h"
+#include "rtnl.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dupto sensor add NAME [ link DEV ]\n"
+		"       dupto sensor del NAME\n"
+		"       dupto sensor show [ NAME ]\n"
+		"A sensor is a device of kind dupto-sensor: captures on it see the frames rules\n"
+		"send it and, with a lower device DEV, so does whatever is cabled to DEV.\n");
+}
+
+/* ---- replies ---- */
+
+static int stats_cb(const struct nlattr *attr, void *data)
+{
+	struct dupto_sensor_stats *st = data;
+	uint64_t v;
+
+	if (mnl_attr_validate(attr, MNL_TYPE_U64))
+		return MNL_CB_OK;
+	v = mnl_attr_get_u64(attr);
+	switch (mnl_attr_get_type(attr)) {
+	case DUPTO_A_SENSOR_STAT_SENT:
+		st->sent = v;
+		break;
+	case DUPTO_A_SENSOR_STAT_DOWN:
+		st->down = v;
+		break;
+	case DUPTO_A_SENSOR_STAT_QUEUE:
+		st->queue = v;
+		break;
+	case DUPTO_A_SENSOR_STAT_NOMEM:
+		st->nomem = v;
+		break;
+	case DUPTO_A_SENSOR_STAT_LOOP:
+		st->loop = v;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int sensor_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct dupto_sensor *s = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case DUPTO_A_SENSOR_IFINDEX:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->ifindex = mnl_attr_get_u32(attr);
+		break;
+	case DUPTO_A_SENSOR_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(s->name, sizeof(s->name), "%s", mnl_attr_get_str(attr));
+		break;
+	case DUPTO_A_SENSOR_LINK:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->linkindex = mnl_attr_get_u32(attr);
+		break;
+	case DUPTO_A_SENSOR_STATS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			mnl_attr_parse_nested(attr, stats_cb, &s->stats);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int msg_attr_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == DUPTO_A_SENSOR &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+		mnl_attr_parse_nested(attr, sensor_attr_cb, config_add_sensor(data));
+	return MNL_CB_OK;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return dupto_nl_parse(nlh, msg_attr_cb, data);
+}
+
+int sensor_dump(struct dupto_nl *nl, struct dupto_config *cfg)
+{
+	uint32_t first = cfg->nsensors, i;
+	int err;
+
+	err = dupto_nl_talk(nl, dupto_nl_msg(nl, DUPTO_CMD_SENSOR_GET, NLM_F_DUMP),
+			    dump_cb, cfg);
+	if (err) {
+		dupto_nl_perror(nl, err, "cannot list the sensors");
+		return err;
+	}
+	/* the kernel gives the lower device's index; the model keeps names */
+	for (i = first; i < cfg->nsensors; i++)
+		dev_name(cfg->sensors[i].linkindex, cfg->sensors[i].link);
+	return 0;
+}
+
+/* ---- printing ---- */
+
+static void print_stats(const struct dupto_sensor_stats *st)
+{
+	out_open_object("stats");
+	out_uint("sent", "sent %" PRIu64, st->sent);
+	out_text(" dropped:");
+	out_uint("down", " down %" PRIu64, st->down);
+	out_uint("queue", " queue %" PRIu64, st->queue);
+	out_uint("nomem", " nomem %" PRIu64, st->nomem);
+	out_uint("loop", " loop %" PRIu64, st->loop);
+	out_close_object();
+}
+
+void sensor_print(const struct dupto_sensor *s, bool prefix)
+{
+	out_open_object(NULL);
+	if (prefix)
+		out_text("sensor ");
+	out_str("ifname", "%s:", s->name);
+	out_uint("ifindex", NULL, s->ifindex);
+	if (s->linkindex) {
+		/* a lower device in no namespace of ours has no name here */
+		out_str("link", " link %s", s->link[0] ? s->link : "?");
+		out_uint("linkindex", NULL, s->linkindex);
+	} else {
+		out_text(" no link");
+	}
+	out_nl();
+	out_text("\t");
+	print_stats(&s->stats);
+	out_nl();
+	out_close_object();
+}
+
+void sensor_print_stats(const struct dupto_sensor *s, bool prefix)
+{
+	out_open_object(NULL);
+	if (prefix)
+		out_text("sensor ");
+	out_str("ifname", "%s: ", s->name);
+	print_stats(&s->stats);
+	out_nl();
+	out_close_object();
+}
+
+/* ---- commands ---- */
+
+static bool name_ok(const char *cmd, const char *name)
+{
+	if (!name[0] || strlen(name) >= CC_IFNAMSIZ) {
+		fprintf(stderr, "dupto: %s: \"%s\" is not a device name (1 to %d characters)\n",
+			cmd, name, CC_IFNAMSIZ - 1);
+		return false;
+	}
+	return true;
+}
+
+static int sensor_add(int argc, char **argv)
+{
+	const char *name, *link = NULL;
+	uint32_t linkindex = 0;
+	struct dupto_nl *rt;
+	int err;
+
+	if (argc < 1)
+		return missing("sensor add", "NAME");
+	name = *argv++;
+	argc--;
+	if (argc && matches(*argv, "link")) {
+		if (argc < 2)
+			return missing("sensor add", "DEV after \"link\"");
+		link = argv[1];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc)
+		return bad_arg("sensor add", *argv);
+	if (!name_ok("sensor add", name))
+		return 1;
+	if (if_nametoindex(name)) {
+		fprintf(stderr, "dupto: sensor add: device \"%s\" already exists\n", name);
+		return 1;
+	}
+	if (link && !(linkindex = dev_index("sensor add", link)))
+		return 1;
+
+	rt = dupto_nl_open_route();
+	if (!rt)
+		return 1;
+	err = rtnl_sensor_add(rt, name, linkindex);
+	if (err)
+		dupto_nl_perror(rt, err, "sensor add: cannot create \"%s\"", name);
+	dupto_nl_close(rt);
+	return !!err;
+}
+
+/* 0 if @ifindex is a dupto sensor, after a message if it is not */
+static int is_sensor(struct dupto_nl *rt, const char *cmd, const char *name,
+		     uint32_t ifindex)
+{
+	char kind[64];
+	int err = rtnl_link_kind(rt, ifindex, kind, sizeof(kind));
+
+	if (err) {
+		dupto_nl_perror(rt, err, "%s: cannot read \"%s\"", cmd, name);
+		return err;
+	}
+	if (strcmp(kind, DUPTO_SENSOR_KIND)) {
+		fprintf(stderr, "dupto: %s: \"%s\" is not a dupto sensor\n", cmd, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int sensor_del(int argc, char **argv)
+{
+	struct dupto_nl *rt;
+	uint32_t ifindex;
+	int err;
+
+	if (argc < 1)
+		return missing("sensor del", "NAME");
+	if (argc > 1)
+		return bad_arg("sensor del", argv[1]);
+	ifindex = dev_index("sensor del", argv[0]);
+	if (!ifindex)
+		return 1;
+
+	rt = dupto_nl_open_route();
+	if (!rt)
+		return 1;
+	err = is_sensor(rt, "sensor del", argv[0], ifindex);
+	if (!err) {
+		err = rtnl_link_del(rt, ifindex);
+		if (err)
+			dupto_nl_perror(rt, err, "sensor del: cannot delete \"%s\"", argv[0]);
+	}
+	dupto_nl_close(rt);
+	return !!err;
+}
+
+static int sensor_show(int argc, char **argv)
+{
+	struct dupto_config cfg = { 0 };
+	struct dupto_nl *nl;
+	uint32_t ifindex = 0, i;
+	int err;
+
+	if (argc > 1)
+		return bad_arg("sensor show", argv[1]);
+	if (argc && !(ifindex = dev_index("sensor show", argv[0])))
+		return 1;
+
+	nl = dupto_nl_open();
+	if (!nl)
+		return 1;
+	err = sensor_dump(nl, &cfg);
+	dupto_nl_close(nl);
+	if (!err && ifindex) {
+		for (i = 0; i < cfg.nsensors && cfg.sensors[i].ifindex != ifindex; i++)
+			;
+		if (i == cfg.nsensors) {
+			fprintf(stderr, "dupto: sensor show: \"%s\" is not a dupto sensor\n",
+				argv[0]);
+			err = -ENOENT;
+		}
+	}
+	if (!err) {
+		out_open_array(NULL);
+		for (i = 0; i < cfg.nsensors; i++)
+			if (!ifindex || cfg.sensors[i].ifindex == ifindex)
+				sensor_print(&cfg.sensors[i], false);
+		out_close_array();
+		out_flush();
+	}
+	config_free(&cfg);
+	return !!err;
+}
+
+static const struct dupto_subcmd cmds[] = {
+	{ "show", sensor_show },
+	{ "add", sensor_add },
+	{ "delete", sensor_del },
+	{ "list", sensor_show },
+};
+
+int do_sensor(int argc, char **argv)
+{
+	return dispatch("sensor", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
+			argc, argv);
+}
