@@ -67,10 +67,16 @@ def same(path1, path2):
     b = collections.Counter(read_pcap(path2))
     if a == b:
         return 0
-    for frame, n in (a - b).items():
-        print(f"only in {path1} ({n}x): {frame[:64].hex()}")
-    for frame, n in (b - a).items():
-        print(f"only in {path2} ({n}x): {frame[:64].hex()}")
+    # A summary first, then the first few frames of each side: a whole
+    # transfer missing would drown the log.
+    for this, other, path in ((a, b, path1), (b, a, path2)):
+        only = this - other
+        if not only:
+            continue
+        print(f"{sum(only.values())} of {sum(this.values())} frames "
+              f"only in {path}")
+        for frame, n in list(only.items())[:8]:
+            print(f"  ({n}x) {frame[:64].hex()}")
     return 1
 
 

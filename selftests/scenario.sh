@@ -34,10 +34,13 @@ for mode in inplace device; do
 	else
 		fail "$mode: the traffic crossed the bridge ($n1 web frames, $n2 others)"
 	fi
-	check "$mode: sensor1 saw exactly the web frames, both directions" \
-		python3 "$lib_dir/frames.py" same "$lib_tmp/want1.pcap" "$lib_tmp/sensor1.pcap"
-	check "$mode: sensor2 saw exactly the DNS and ICMP frames" \
-		python3 "$lib_dir/frames.py" same "$lib_tmp/want2.pcap" "$lib_tmp/sensor2.pcap"
+	same_frames "$mode: sensor1 saw exactly the web frames, both directions" \
+		"$lib_tmp/want1.pcap" "$lib_tmp/sensor1.pcap"
+	same_frames "$mode: sensor2 saw exactly the DNS and ICMP frames" \
+		"$lib_tmp/want2.pcap" "$lib_tmp/sensor2.pcap"
+	if ((ksft_rc)); then
+		note "$(in_ns "$box" "$DUPTO" stats)"
+	fi
 
 	lib_cleanup_namespaces
 done
