@@ -106,8 +106,13 @@ static struct net_device *dupto_nl_port_dev(struct net *net, struct nlattr **tb,
 
 static int dupto_nl_parse_port(struct genl_info *info, struct nlattr **tb)
 {
-	if (GENL_REQ_ATTR_CHECK(info, DUPTO_A_PORT))
+	/* The missing attribute is reported as such, and in words for
+	 * whoever reads only the message.
+	 */
+	if (GENL_REQ_ATTR_CHECK(info, DUPTO_A_PORT)) {
+		NL_SET_ERR_MSG(info->extack, "a port is needed");
 		return -EINVAL;
+	}
 	return nla_parse_nested(tb, DUPTO_A_PORT_MAX, info->attrs[DUPTO_A_PORT],
 				dupto_port_policy, info->extack);
 }

@@ -5,6 +5,8 @@ well-formed or not, exactly as sent.
 
   genl.py FAMILY CMD [--attr TYPE:HEX]... [--reserved N] [--dump]
 
+TYPE may carry flags: 0x8004 is attribute 4 with NLA_F_NESTED.
+
 Prints "ok", then one "attr TYPE HEX" line per attribute of each reply; or
 "error ERRNO[: MESSAGE]" with the extended ACK's message, and exits 1.
 """
@@ -92,7 +94,7 @@ def main():
                         attr(CTRL_ATTR_FAMILY_NAME, args.family.encode() + b"\0"))
         family = next(struct.unpack("=H", v[:2])[0] for t, v in attrs(reply[0])
                       if t == CTRL_ATTR_FAMILY_ID)
-        payload = b"".join(attr(int(t), bytes.fromhex(h)) for t, h in
+        payload = b"".join(attr(int(t, 0), bytes.fromhex(h)) for t, h in
                            (a.split(":", 1) for a in args.attr))
         replies = request(sock, family, args.cmd, payload,
                           NLM_F_DUMP if args.dump else 0,

@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What dupto refuses, and says why: every way to make a mirroring loop,
+# ruleset images the compiler would never write and malformed requests
+# (sent raw, as any program could), a user who is not the namespace's
+# administrator. And what it leaves alone: one namespace's configuration
+# is not another's.
+#
+#   h1                          box                          h2
+#   eth0 10.0.0.1 --- p0 -[port]-+- br0 -+-[port]- p1 --- eth0 10.0.0.2
+#                            p3 -+       (p3: a plain bridge port)
+#                     s1 -- l1 ==== eth0 c1
+#
+#   box2: the same again, with a ruleset of its own
+
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq python3 setpriv unshare
+load_dupto
+ruleset_py=$lib_dir/ruleset.py
+genl_py=$lib_dir/genl.py
+
+# build NAME MODE: the box above in namespace $NAME, with hosts of its own
+# in $NAMEh1, $NAMEh2, $NAMEc1 and $NAMEx; ports attached in MODE. (No
+# local is called box: ns_add would set it instead of the global.)
+build() {
+	local name=$1 mode=$2 b h1 h2 c1 x dev
+	ns_add "$name" "${name}h1" "${name}h2" "${name}c1" "${name}x"
+	b=${!name}
+	h1=${name}h1 h2=${name}h2 c1=${name}c1 x=${name}x
+	h1=${!h1} h2=${!h2} c1=${!c1} x=${!x}
+	veth_pair "$h1" eth0 "$b" p0
+	veth_pair "$h2" eth0 "$b" p1
+	veth_pair "$c1" eth0 "$b" l1
+	veth_pair "$x" eth0 "$b" p3
+	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
+	in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
+	in_ns "$b" ip link add br0 type bridge
+	for dev in p0 p1 p3; do
+		in_ns "$b" ip link set "$dev" master br0
+	done
+	in_ns "$b" ip link set br0 up
+	attach_ports "$b" "$mode" p0 p1
+	in_ns "$b" "$DUPTO" sensor add s1 link l1
+	in_ns "$b" "$DUPTO" rule add icmp to s1
+}
+
+# sensor_sent BOX: what s1 of that box was sent.
+sensor_sent() {
+	"$DUPTO" -n "$1" -j sensor show s1 | jq -r '.[0].stats.sent'
+}
+
+# --- loops ------------------------------------------------------------------
+# A copy sent where dupto classifies, or where a bridge forwards, comes back
+# to be copied again. MODES | MESSAGE | COMMAND, the tool's, in the box;
+# {port} is p0's port device in device mode, p0 itself in place.
+
+for mode in inplace device; do
+	build box "$mode"
+	port=p0
+	if [[ $mode == device ]]; then
+		port=$("$DUPTO" -n "$box" -j port show p0 | jq -r '.[0].device')
+	fi
+
+	while IFS='|' read -r modes msg args; do
+		[[ -z $modes || $modes == \#* ]] && continue
+		[[ $modes == both || $modes == "$mode" ]] || continue
+		read -r -a argv <<<"${args//\{port\}/$port}"
+		check_error "$mode: refused:$args" "$msg" in_ns "$box" "$DUPTO" "${argv[@]}"
+	done <<'EOF'
+inplace|dupto: kernel says: lower device is a dupto port: detach it first| sensor add bad link {port}
+device|dupto: kernel says: lower device is a dupto device: dupto devices do not stack| sensor add bad link {port}
+device|dupto: kernel says: lower device already has a dupto port or sensor| sensor add bad link p0
+both|dupto: kernel says: lower device is a bridge port: take it out of the bridge first| sensor add bad link p3
+both|dupto: kernel says: lower device is a bridge: stack on one of its ports instead| sensor add bad link br0
+both|dupto: kernel says: a dupto sensor cannot be a port| port add s1
+both|dupto: kernel says: lower device is a dupto device: dupto devices do not stack| port add s1 device
+both|dupto: kernel says: the device belongs to a dupto port or sensor| port add l1
+both|dupto: kernel says: a bridge cannot be a port: attach its ports| port add br0
+EOF
+	# The bridge refuses a sensor itself (IFF_DONT_BRIDGE). For a
+	# sensor's link, ip asks its master, the sensor, to let it go first:
+	# there is no extack on that path (ndo_del_slave), only the errno.
+	check_error "$mode: refused: a sensor in the bridge" \
+		"Error: Device does not allow enslaving to a bridge." \
+		in_ns "$box" ip link set s1 master br0
+	check_error "$mode: refused: a sensor's link in the bridge" \
+		"RTNETLINK answers: Operation not supported" \
+		in_ns "$box" ip link set l1 master br0
+	check_error "$mode: refused: a port stacked on a sensor" \
+		"Error: lower device is a dupto device: dupto devices do not stack." \
+		in_ns "$box" ip link add bad link s1 type dupto
+	check_eq "$mode: nothing was made" "$(dupto_devices "$box" | grep -c bad)" 0
+	check "$mode: and the box still bridges" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
+	check_eq "$mode: and mirrors: s1 saw the request and the reply" "$(sensor_sent "$box")" 2
+
+	lib_cleanup_namespaces
+done
+
+# --- bad images ---------------------------------------------------------------
+# The kernel's loader and verifier see every image: rows of HOW | MESSAGE,
+# where {n} is the instruction or record ruleset.py broke, and {to} where a
+# jump it broke now goes.
+
+build box inplace
+in_ns "$box" python3 "$ruleset_py" save "$lib_tmp/good.img"
+
+while IFS='|' read -r how msg; do
+	[[ -z $how || $how == \#* ]] && continue
+	for kv in $(python3 "$ruleset_py" break "$lib_tmp/good.img" "$lib_tmp/bad.img" "$how"); do
+		msg=${msg//\{${kv%%=*}\}/${kv#*=}}
+	done
+	check_error "bad image ($how): $msg" "error $msg" \
+		in_ns "$box" python3 "$ruleset_py" load "$lib_tmp/bad.img"
+done <<'EOF'
+truncate|EINVAL: record {n}: image ends, target expected
+version|EPROTO: record 1: image version {n}, this VM runs version 1
+opcode|EINVAL: insn {n}: unknown opcode 200
+jump|EINVAL: insn {n}: jump to insn {to} beyond the program
+order|EINVAL: insn {n}: rule 0 out of order, expected rule 1
+rule|EINVAL: insn {n}: unknown rule flags 0x80
+target|EINVAL: record {n}: rule 0: target 7 out of range (1 targets)
+sensor|ENODEV: target nosuch is not a dupto sensor in this namespace
+name|EINVAL: record {n}: bad target name
+extra|EINVAL: record {n}: unexpected record of type 99 after the last set
+EOF
+check "the good image still loads" in_ns "$box" python3 "$ruleset_py" load "$lib_tmp/good.img"
+check_eq "after all that, the ruleset is the one rule" \
+	"$("$DUPTO" -n "$box" -j rule show | jq -r '[.[].text] | join(";")')" "icmp to s1"
+check "and it mirrors" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
+check_eq "s1 saw the request and the reply" "$(sensor_sent "$box")" 2
+
+# --- malformed requests ---------------------------------------------------------
+# CMD | ATTRIBUTES (TYPE:HEX...) | MESSAGE, sent raw by genl.py.
+
+while IFS='|' read -r cmd attrs msg; do
+	[[ -z $cmd || $cmd == \#* ]] && continue
+	args=()
+	for a in $attrs; do
+		args+=(--attr "$a")
+	done
+	check_error "malformed: command $cmd, ${attrs:-no attributes}" "error $msg" \
+		in_ns "$box" python3 "$genl_py" dupto "$cmd" "${args[@]}"
+done <<'EOF'
+# PORT_NEW: no port, a port not flagged nested, a port naming no device,
+# both index and name, a device that is not there, an attribute only replies
+# carry, a mode that is not one, a port device named in place
+2||EINVAL: a port is needed
+2|4:0800010001000000|EINVAL: NLA_F_NESTED is missing
+2|0x8004:|EINVAL: name the device by exactly one of index and name
+2|0x8004:0800010001000000070002006c6f0000|EINVAL: name the device by exactly one of index and name
+2|0x8004:0800010063000000|ENODEV: no such device
+2|0x8004:0800040001000000|EINVAL: Attribute failed policy validation
+2|0x8004:07000200703300000500030009000000|ERANGE: integer out of range
+2|0x8004:07000200703300000700050070330000|EINVAL: only a port in device mode has a port device to name
+# PORT_DEL: a device that is not a port; a mode, which a port goes without
+3|0x8004:0700020070330000|ENOENT: the device is not a dupto port
+3|0x8004:07000200703000000500030001000000|EINVAL: a port is detached by its device alone
+# RULESET_SET: a stale generation, a generation of the wrong size, an image
+# attribute that is not an image
+6|3:ffffffffffffffff|ESTALE: the configuration changed since that generation
+6|3:01000000|EINVAL: invalid attribute length
+6|6:00000000|EINVAL: record 1: bad length 0
+# an attribute type no command knows
+9|99:00000000|EINVAL: Unknown attribute type
+EOF
+
+# --- namespaces ---------------------------------------------------------------
+
+build box2 device
+gen=$("$DUPTO" -n "$box" -j show | jq -r .generation)
+load_rules "$box2" 'rule arp to s1'
+"$DUPTO" -n "$box2" port del p1
+check_eq "another namespace's new ruleset leaves this one's rules" \
+	"$("$DUPTO" -n "$box" -j rule show | jq -r '[.[].text] | join(";")')" "icmp to s1"
+check_eq "and its generation" "$("$DUPTO" -n "$box" -j show | jq -r .generation)" "$gen"
+check_eq "another's port detached leaves this one's ports" \
+	"$("$DUPTO" -n "$box" -j port show | jq -r '[.[].ifname] | join(" ")')" "p0 p1"
+before=$(sensor_sent "$box")
+check "its bridge forwards" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
+check_eq "and its sensor gets the copies" "$(sensor_sent "$box")" $((before + 2))
+check "the other bridge forwards too" in_ns "$box2h1" ping -c 1 -W 2 10.0.0.2
+check_eq "where the ICMP rule is gone" \
+	"$("$DUPTO" -n "$box2" -j rule show | jq -r '[.[].text] | join(";")')" "arp to s1"
+
+# --- permissions ----------------------------------------------------------------
+# Only an administrator of the namespace's user namespace may change it.
+
+nobody() {
+	in_ns "$box" setpriv --reuid=65534 --regid=65534 --clear-groups "$DUPTO" "$@"
+}
+while IFS='|' read -r msg args; do
+	[[ -z $msg || $msg == \#* ]] && continue
+	read -r -a argv <<<"$args"
+	check_error "unprivileged: dupto${args}" "$msg" nobody "${argv[@]}"
+done <<'EOF'
+dupto: cannot read the ruleset: Operation not permitted| rule add to s1
+dupto: cannot attach "p3": Operation not permitted| port add p3
+dupto: cannot list the ports: Operation not permitted| port del p0
+dupto: stats reset: Operation not permitted| stats reset
+dupto: cannot read the ruleset: Operation not permitted| show
+dupto: cannot read the ruleset: Operation not permitted| save
+EOF
+# The tool reads before it writes; the write itself, sent raw, is refused too.
+check_error "unprivileged: a ruleset sent raw" "error EPERM" \
+	in_ns "$box" sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups \
+		python3 '$ruleset_py' load /dev/stdin <'$lib_tmp/good.img'"
+check_error "a user namespace's root cannot change a namespace it does not own" \
+	"dupto: cannot read the ruleset: Operation not permitted" \
+	in_ns "$box" unshare --user --map-root-user "$DUPTO" rule add to s1
+check_error "not even raw" "error EPERM" \
+	in_ns "$box" unshare --user --map-root-user python3 "$ruleset_py" load "$lib_tmp/good.img"
+check_eq "the ruleset is as it was" \
+	"$("$DUPTO" -n "$box" -j rule show | jq -r '[.[].text] | join(";")')" "icmp to s1"
+check_eq "the ports too" "$("$DUPTO" -n "$box" -j port show | jq -r '[.[].ifname] | join(" ")')" "p0 p1"
+
+end_test
