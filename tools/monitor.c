@@ -25,27 +25,6 @@ struct event {
 	bool has_port;
 };
 
-static int port_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct dupto_port *p = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case DUPTO_A_PORT_IFINDEX:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			p->ifindex = mnl_attr_get_u32(attr);
-		break;
-	case DUPTO_A_PORT_IFNAME:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(p->name, sizeof(p->name), "%s", mnl_attr_get_str(attr));
-		break;
-	case DUPTO_A_PORT_MODE:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
-			p->device = mnl_attr_get_u8(attr) == DUPTO_PORT_MODE_DEVICE;
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 static int event_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct event *ev = data;
@@ -62,10 +41,8 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 		}
 		break;
 	case DUPTO_A_PORT:
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0) {
-			mnl_attr_parse_nested(attr, port_attr_cb, &ev->port);
+		if (port_parse(attr, &ev->port) == 0)
 			ev->has_port = true;
-		}
 		break;
 	}
 	return MNL_CB_OK;

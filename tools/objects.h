@@ -18,6 +18,8 @@
 
 /* port.c */
 int port_dump(struct dupto_nl *nl, struct dupto_config *cfg);
+/* A DUPTO_A_PORT nest, of a dump or a notification, into @p. */
+int port_parse(const struct nlattr *nest, struct dupto_port *p);
 /* Attach @ifindex in device mode if @device, its port device named @devname
  * (NULL or "": the kernel's choice). */
 int port_attach(struct dupto_nl *nl, uint32_t ifindex, const char *name,

@@ -89,11 +89,18 @@ static int port_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+int port_parse(const struct nlattr *nest, struct dupto_port *p)
+{
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return -1;
+	return mnl_attr_parse_nested(nest, port_attr_cb, p) < 0 ? -1 : 0;
+}
+
 static int msg_attr_cb(const struct nlattr *attr, void *data)
 {
 	if (mnl_attr_get_type(attr) == DUPTO_A_PORT &&
 	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
-		mnl_attr_parse_nested(attr, port_attr_cb, config_add_port(data));
+		port_parse(attr, config_add_port(data));
 	return MNL_CB_OK;
 }
 
