@@ -8,9 +8,9 @@
 # attached in place is the user's device again, still in its bridge.
 #
 #   h1                          box                          h2
-#   eth0 10.0.0.1 --- p1 -[port]-+- br0 -+-[port]- p2 --- eth0 10.0.0.2
+#   eth0 10.0.0.1 --- p0 -[port]-+- br0 -+-[port]- p1 --- eth0 10.0.0.2
 #                     s1 -- l1 ==== eth0 c1
-#   rule in on p1 and icmp to s1
+#   rule in on p0 and icmp to s1
 #   rule icmp to s1
 
 . "$(dirname "$0")/lib.sh"
@@ -21,21 +21,12 @@ load_dupto
 flood=
 
 build() {
-	local mode=$1 i h
+	local mode=$1
 	ns_add h1 h2 c1 box
-	for i in 1 2; do
-		h=h$i
-		veth_pair "${!h}" eth0 "$box" "p$i"
-		in_ns "${!h}" ip addr add "10.0.0.$i/24" dev eth0
-	done
+	bridge_hosts "$h1" "$h2" "$box" "$mode"
 	veth_pair "$c1" eth0 "$box" l1
-	in_ns "$box" ip link add br0 type bridge
-	in_ns "$box" ip link set p1 master br0
-	in_ns "$box" ip link set p2 master br0
-	in_ns "$box" ip link set br0 up
-	attach_ports "$box" "$mode" p1 p2
 	in_ns "$box" "$DUPTO" sensor add s1 link l1
-	load_rules "$box" 'rule in on p1 and icmp to s1
+	load_rules "$box" 'rule in on p0 and icmp to s1
 rule icmp to s1'
 	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2 || fail "$mode: the box forwards"
 	bg "$h1" ping -q -i 0.005 10.0.0.2
@@ -77,7 +68,7 @@ for mode in inplace device; do
 	in_ns "$box" "$DUPTO" sensor del s1
 	check_fails "$mode: deleting the sensor under traffic removes it" dev_exists "$box" s1
 	check "$mode: the bridge goes on forwarding" forwards
-	check_eq "$mode: the ports stay" "$(ports)" "p1 p2"
+	check_eq "$mode: the ports stay" "$(ports)" "p0 p1"
 	stop_flood
 	in_ns "$box" "$DUPTO" sensor add s1 link l1
 	check "$mode: a new sensor of that name gets nothing until a ruleset is loaded" \
@@ -86,13 +77,13 @@ for mode in inplace device; do
 
 	# --- a port's device --------------------------------------------------
 	build "$mode"
-	in_ns "$box" ip link del p1
-	check_eq "$mode: deleting a port's device under traffic removes the port" "$(ports)" p2
+	in_ns "$box" ip link del p0
+	check_eq "$mode: deleting a port's device under traffic removes the port" "$(ports)" p1
 	stop_flood
-	veth_pair "$h1" eth0 "$box" p1
+	veth_pair "$h1" eth0 "$box" p0
 	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
-	in_ns "$box" ip link set p1 master br0
-	args=(port add p1)
+	in_ns "$box" ip link set p0 master br0
+	args=(port add p0)
 	[[ $mode == device ]] && args+=(device)
 	check "$mode: a new device of that name can be attached" \
 		in_ns "$box" "$DUPTO" "${args[@]}"
@@ -106,7 +97,7 @@ for mode in inplace device; do
 	check_eq "$mode: and removes every dupto device" "$(dupto_devices "$box")" ""
 	if [[ $mode == inplace ]]; then
 		check_eq "$mode: the ports attached in place stay in their bridge" \
-			"$(link_field "$box" p1 .master) $(link_field "$box" p2 .master)" "br0 br0"
+			"$(link_field "$box" p0 .master) $(link_field "$box" p1 .master)" "br0 br0"
 		check "$mode: which forwards" forwards
 	fi
 	stop_flood

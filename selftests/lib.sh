@@ -278,6 +278,22 @@ attach_ports() {
 	done
 }
 
+# bridge_hosts H1 H2 BOX MODE: the inline box most tests use. Host H1
+# (eth0, 10.0.0.1) is cabled to p0 and host H2 (eth0, 10.0.0.2) to p1 of br0
+# in BOX, and both ports are attached in MODE (see attach_ports).
+bridge_hosts() {
+	local h1=$1 h2=$2 ns=$3 mode=$4
+	veth_pair "$h1" eth0 "$ns" p0
+	veth_pair "$h2" eth0 "$ns" p1
+	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
+	in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
+	in_ns "$ns" ip link add br0 type bridge
+	in_ns "$ns" ip link set p0 master br0
+	in_ns "$ns" ip link set p1 master br0
+	in_ns "$ns" ip link set br0 up
+	attach_ports "$ns" "$mode" p0 p1
+}
+
 # load_rules NS RULES: replace NS's ruleset with RULES, keeping its ports
 # and sensors.
 load_rules() {

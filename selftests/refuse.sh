@@ -25,23 +25,15 @@ genl_py=$lib_dir/genl.py
 # in $NAMEh1, $NAMEh2, $NAMEc1 and $NAMEx; ports attached in MODE. (No
 # local is called box: ns_add would set it instead of the global.)
 build() {
-	local name=$1 mode=$2 b h1 h2 c1 x dev
+	local name=$1 mode=$2 b h1 h2 c1 x
 	ns_add "$name" "${name}h1" "${name}h2" "${name}c1" "${name}x"
 	b=${!name}
 	h1=${name}h1 h2=${name}h2 c1=${name}c1 x=${name}x
 	h1=${!h1} h2=${!h2} c1=${!c1} x=${!x}
-	veth_pair "$h1" eth0 "$b" p0
-	veth_pair "$h2" eth0 "$b" p1
+	bridge_hosts "$h1" "$h2" "$b" "$mode"
 	veth_pair "$c1" eth0 "$b" l1
 	veth_pair "$x" eth0 "$b" p3
-	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
-	in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
-	in_ns "$b" ip link add br0 type bridge
-	for dev in p0 p1 p3; do
-		in_ns "$b" ip link set "$dev" master br0
-	done
-	in_ns "$b" ip link set br0 up
-	attach_ports "$b" "$mode" p0 p1
+	in_ns "$b" ip link set p3 master br0
 	in_ns "$b" "$DUPTO" sensor add s1 link l1
 	in_ns "$b" "$DUPTO" rule add icmp to s1
 }

@@ -41,15 +41,7 @@ PY
 
 for mode in inplace device; do
 	ns_add h1 h2 box
-	veth_pair "$h1" eth0 "$box" p0
-	veth_pair "$h2" eth0 "$box" p1
-	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
-	in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
-	in_ns "$box" ip link add br0 type bridge
-	in_ns "$box" ip link set p0 master br0
-	in_ns "$box" ip link set p1 master br0
-	in_ns "$box" ip link set br0 up
-	attach_ports "$box" "$mode" p0 p1
+	bridge_hosts "$h1" "$h2" "$box" "$mode"
 	for s in s1 s2 s3; do
 		in_ns "$box" "$DUPTO" sensor add "$s"
 	done
