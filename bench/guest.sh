@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of "make bench" (selftests/qemu/run --bench boots it with
+# one vCPU and -icount shift=0,sleep=off: a guest nanosecond is one guest
+# instruction). pktgen injects 60-byte UDP frames into in0's receive path
+# (netif_receive mode); the bridge forwards them to out0 through a static
+# fdb entry; rules copy them to dummy-like sensors sen0..sen3. Each variant
+# prints one line "VARIANT INSNS_PER_PACKET".
+#
+#   pktgen -> in0 -[port]- br0 - out0 (sink, static fdb)
+#             sensors: sen0..sen3 (dupto-sensor, no lower device)
+#
+# Work in progress (issue 6): the bridge alone and dupto's own variants;
+# the peers (tc cls_bpf, flower, nftables) are still to come.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+DUPTO=${DUPTO:-$top/build/asan/dupto}
+COUNT=${BENCH_COUNT:-50000}
+pg=/proc/net/pktgen
+
+modprobe pktgen || { echo "# no pktgen"; exit 4; }
+modprobe dupto || { echo "# no dupto"; exit 4; }
+
+sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+
+setup() {
+	ip link add in0 type dummy
+	ip link add out0 type dummy
+	ip link add br0 type bridge
+	ip link set in0 master br0
+	ip link set out0 master br0
+	for d in in0 out0 br0; do
+		ip link set "$d" up
+	done
+	# A host behind out0, not out0's own address: that one is the
+	# bridge's local entry, and frames to it would go up the stack.
+	out_mac=02:00:5e:00:00:02
+	bridge fdb add "$out_mac" dev out0 master static
+	for i in 0 1 2 3; do
+		"$DUPTO" sensor add "sen$i"
+	done
+}
+
+# pktgen_run SRC: COUNT frames from SRC; prints instructions per packet.
+pktgen_run() {
+	local src=$1 pps
+	echo "rem_device_all" >"$pg/kpktgend_0"
+	echo "add_device in0" >"$pg/kpktgend_0"
+	{
+		echo "count $COUNT"
+		echo "clone_skb 0"
+		echo "burst 1"
+		echo "pkt_size 60"
+		echo "delay 0"
+		echo "xmit_mode netif_receive"
+		echo "dst 198.51.100.1"
+		echo "src_min $src"
+		echo "src_max $src"
+		echo "dst_mac $out_mac"
+		echo "udp_src_min 9"
+		echo "udp_dst_min 9"
+	} | while read -r cmd; do
+		echo "$cmd" >"$pg/in0"
+	done
+	echo start >"$pg/pgctrl"
+	pps=$(sed -n 's/.* \([0-9]*\)pps .*/\1/p' "$pg/in0")
+	if [[ -z $pps || $pps == 0 ]]; then
+		echo "# pktgen gave no rate:"
+		sed 's/^/#   /' "$pg/in0"
+		return 1
+	fi
+	echo $((1000000000 / pps))
+}
+
+# rules N: N rules "src host 198.18.0.i to sen(i % 4)".
+rules() {
+	local n=$1 i
+	{
+		"$DUPTO" save | grep -v '^rule'
+		for ((i = 0; i < n; i++)); do
+			echo "rule src host 198.18.$((i / 256)).$((i % 256)) to sen$((i % 4))"
+		done
+	} >/tmp/bench.conf
+	"$DUPTO" load /tmp/bench.conf
+}
+
+measure() {
+	local name=$1 src=$2
+	printf '%s %s\n' "$name" "$(pktgen_run "$src")"
+}
+
+setup
+measure "bridge (start)" 10.0.0.1
+
+"$DUPTO" port add in0
+measure "in place, no ruleset" 10.0.0.1
+for n in 1 16; do
+	rules "$n"
+	measure "in place, $n rules, no match" 10.0.0.1
+	measure "in place, $n rules, one match" "198.18.0.$((n - 1))"
+done
+"$DUPTO" load <("$DUPTO" save | grep -v '^rule')
+"$DUPTO" port del in0
+
+"$DUPTO" port add in0 device
+measure "device, no ruleset" 10.0.0.1
+"$DUPTO" port del in0
+
+measure "bridge (end)" 10.0.0.1
