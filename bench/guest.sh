@@ -11,8 +11,8 @@
 #   pktgen -> in0 -[port]- br0 - out0 (sink, static fdb)
 #             sensors: sen0..sen3 (dupto-sensor, no lower device)
 #
-# Work in progress (issue 6): the bridge alone and dupto's own variants;
-# the peers (tc cls_bpf, flower, nftables) are still to come.
+# Work in progress (issue 6): the 1,000-rule and 4-sensor variants, the
+# table and the plot are still to come.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,21 +91,79 @@ measure() {
 	printf '%s %s\n' "$name" "$(pktgen_run "$src")"
 }
 
+# --- the peers, each with rules equivalent to rules() ----------------------
+# "src host 198.18.0.i" copied to sen(i % 4), on in0's ingress.
+
+peer_setup() {
+	local kind=$1 n=$2 i expr
+	case $kind in
+	bpf-jit | bpf-interp | flower-each | flower-mask)
+		tc qdisc add dev in0 clsact
+		;;
+	nft)
+		nft add table netdev bench
+		nft add chain netdev bench in "{ type filter hook ingress device in0 priority 0; }"
+		;;
+	esac
+	case $kind in
+	bpf-jit) sysctl -q -w net.core.bpf_jit_enable=1 ;;
+	bpf-interp) sysctl -q -w net.core.bpf_jit_enable=0 ;;
+	esac
+	for ((i = 0; i < n; i++)); do
+		expr="src host 198.18.0.$i"
+		case $kind in
+		bpf-*)
+			tc filter add dev in0 ingress prio $((i + 1)) bpf bytecode \
+				"$(tcpdump -i in0 -ddd "$expr" | tr '\n' ',' | sed 's/,$//')" \
+				action mirred egress mirror dev "sen$((i % 4))"
+			;;
+		flower-each)
+			tc filter add dev in0 ingress prio $((i + 1)) protocol ip flower \
+				src_ip "198.18.0.$i" action mirred egress mirror dev "sen$((i % 4))"
+			;;
+		flower-mask)
+			tc filter add dev in0 ingress prio 1 protocol ip flower \
+				src_ip "198.18.0.$i" action mirred egress mirror dev "sen$((i % 4))"
+			;;
+		nft)
+			nft add rule netdev bench in ip saddr "198.18.0.$i" dup to "sen$((i % 4))"
+			;;
+		esac
+	done
+}
+
+peer_teardown() {
+	tc qdisc del dev in0 clsact 2>/dev/null
+	nft delete table netdev bench 2>/dev/null
+	sysctl -q -w net.core.bpf_jit_enable=1
+}
+
 setup
 measure "bridge (start)" 10.0.0.1
 
 "$DUPTO" port add in0
-measure "in place, no ruleset" 10.0.0.1
+measure "dupto in place, no ruleset" 10.0.0.1
 for n in 1 16; do
 	rules "$n"
-	measure "in place, $n rules, no match" 10.0.0.1
-	measure "in place, $n rules, one match" "198.18.0.$((n - 1))"
+	measure "dupto in place, $n rules, no match" 10.0.0.1
+	measure "dupto in place, $n rules, one match" "198.18.0.$((n - 1))"
 done
 "$DUPTO" load <("$DUPTO" save | grep -v '^rule')
 "$DUPTO" port del in0
 
 "$DUPTO" port add in0 device
-measure "device, no ruleset" 10.0.0.1
+measure "dupto port device, no ruleset" 10.0.0.1
 "$DUPTO" port del in0
+
+measure "bridge (middle)" 10.0.0.1
+
+for kind in bpf-jit bpf-interp flower-each flower-mask nft; do
+	for n in 1 16; do
+		peer_setup "$kind" "$n"
+		measure "$kind, $n rules, no match" 10.0.0.1
+		measure "$kind, $n rules, one match" "198.18.0.$((n - 1))"
+		peer_teardown
+	done
+done
 
 measure "bridge (end)" 10.0.0.1
