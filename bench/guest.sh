@@ -143,11 +143,24 @@ measure "bridge (start)" 10.0.0.1
 
 "$DUPTO" port add in0
 measure "dupto in place, no ruleset" 10.0.0.1
-for n in 1 16; do
+for n in 1 16 1000; do
 	rules "$n"
 	measure "dupto in place, $n rules, no match" 10.0.0.1
-	measure "dupto in place, $n rules, one match" "198.18.0.$((n - 1))"
+	last=$((n - 1))
+	measure "dupto in place, $n rules, one match" "198.18.$((last / 256)).$((last % 256))"
 done
+# a 1,000-host set in one rule
+{
+	"$DUPTO" save | grep -v '^rule'
+	printf 'rule src host {'
+	for ((i = 0; i < 1000; i++)); do
+		printf ' 198.18.%d.%d,' $((i / 256)) $((i % 256))
+	done | sed 's/,$//'
+	printf ' } to sen0\n'
+} >/tmp/bench.conf
+"$DUPTO" load /tmp/bench.conf
+measure "dupto in place, a 1000-host set, no match" 10.0.0.1
+measure "dupto in place, a 1000-host set, one match" 198.18.3.231
 "$DUPTO" load <("$DUPTO" save | grep -v '^rule')
 "$DUPTO" port del in0
 
