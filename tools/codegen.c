@@ -862,14 +862,38 @@ static uint32_t xthread(const struct rule_code *rcs, uint32_t nrules, uint32_t k
 	return ret;
 }
 
-static void link_edge(const struct rule_code *rcs, uint32_t nrules, uint32_t k,
-		      struct facts *in, uint32_t t, const struct facts *fs,
-		      uint32_t *x, uint32_t ret)
+#define DISAGREE	0xfffffffeU
+
+/*
+ * A MATCH is where the paths of a rule meet, and meeting keeps only what
+ * all of them know. So where each path would go on after the match is
+ * worked out as it arrives, into @mto[t]; where they all agree, the MATCH
+ * goes there (link_rule()), though no single set of facts says so.
+ */
+static void match_edge(const struct rule_code *rcs, uint32_t nrules,
+		       uint32_t k, uint32_t *mto, uint32_t t,
+		       const struct facts *fs, uint32_t ret)
 {
-	if (t == rcs[k].n)
+	const struct rule_code *rc = &rcs[k];
+	uint32_t to;
+
+	if (t >= rc->n || rc->ir[t].in.op != DUPTO_VM_MATCH ||
+	    mto[t] == DISAGREE || (rc->flags & DUPTO_VM_RULE_QUICK))
+		return;
+	to = xthread(rcs, nrules, k + 1, fs, true, ret);
+	mto[t] = mto[t] == NO_TARGET || mto[t] == to ? to : DISAGREE;
+}
+
+static void link_edge(const struct rule_code *rcs, uint32_t nrules, uint32_t k,
+		      struct facts *in, uint32_t *mto, uint32_t t,
+		      const struct facts *fs, uint32_t *x, uint32_t ret)
+{
+	if (t == rcs[k].n) {
 		*x = xthread(rcs, nrules, k + 1, fs, false, ret);
-	else
-		flow(in, t, fs);
+		return;
+	}
+	flow(in, t, fs);
+	match_edge(rcs, nrules, k, mto, t, fs, ret);
 }
 
 /*
@@ -884,10 +908,15 @@ static void link_rule(struct rule_code *rcs, uint32_t nrules, uint32_t k,
 	struct ir *ir = rc->ir;
 	uint32_t n = rc->n, i, start = chase(ir, n, 0);
 	struct facts *in = calloc(n + 1, sizeof(*in));
+	uint32_t *mto = malloc((n + 1) * sizeof(*mto));
+	struct facts none = { 0 };
 
-	if (!in)
+	if (!in || !mto)
 		abort();
+	for (i = 0; i <= n; i++)
+		mto[i] = NO_TARGET;
 	in[start].set = true;
+	match_edge(rcs, nrules, k, mto, start, &none, ret);
 	for (i = 0; i < n; i++) {
 		struct ir *x = &ir[i];
 		struct facts out, ft;
@@ -910,13 +939,21 @@ static void link_rule(struct rule_code *rcs, uint32_t nrules, uint32_t k,
 		}
 		if (x->in.op == DUPTO_VM_MATCH) {
 			/* a quick rule's match ends the program */
-			if (!(rc->flags & DUPTO_VM_RULE_QUICK))
+			if (rc->flags & DUPTO_VM_RULE_QUICK)
+				continue;
+			if (mto[i] != NO_TARGET && mto[i] != DISAGREE)
+				x->xt = mto[i];
+			else
 				x->xt = xthread(rcs, nrules, k + 1, &out, true, ret);
 			continue;
 		}
 		if (!x->cond) {
-			if (chase(ir, n, i + 1) < n)
-				flow(in, chase(ir, n, i + 1), &out);
+			uint32_t t = chase(ir, n, i + 1);
+
+			if (t < n) {
+				flow(in, t, &out);
+				match_edge(rcs, nrules, k, mto, t, &out, ret);
+			}
 			continue;
 		}
 		if (is_abs_cmp(x->in.op)) {
@@ -924,15 +961,16 @@ static void link_rule(struct rule_code *rcs, uint32_t nrules, uint32_t k,
 			fact_of(&x->in, &f);
 			f.res = 1;
 			add_fact(&ft, &f);
-			link_edge(rcs, nrules, k, in, chase(ir, n, x->t), &ft, &x->xt, ret);
+			link_edge(rcs, nrules, k, in, mto, chase(ir, n, x->t), &ft, &x->xt, ret);
 			f.res = 0;
 			add_fact(&out, &f);
-			link_edge(rcs, nrules, k, in, chase(ir, n, x->f), &out, &x->xf, ret);
+			link_edge(rcs, nrules, k, in, mto, chase(ir, n, x->f), &out, &x->xf, ret);
 		} else {
-			link_edge(rcs, nrules, k, in, chase(ir, n, x->t), &out, &x->xt, ret);
-			link_edge(rcs, nrules, k, in, chase(ir, n, x->f), &out, &x->xf, ret);
+			link_edge(rcs, nrules, k, in, mto, chase(ir, n, x->t), &out, &x->xt, ret);
+			link_edge(rcs, nrules, k, in, mto, chase(ir, n, x->f), &out, &x->xf, ret);
 		}
 	}
+	free(mto);
 	free(in);
 }
 
