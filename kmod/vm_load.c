@@ -275,15 +275,6 @@ static bool fused(u8 op, struct vm_fused *f)
 	return true;
 }
 
-/*
- * Equality and bit tests compare a field's bytes as they are in memory,
- * order tests its value: the two agree on one byte only.
- */
-static bool same_order(const struct vm_fused *a, const struct vm_fused *b)
-{
-	return a->width == 1 || (a->rel == 1 || a->rel == 2) == (b->rel == 1 || b->rel == 2);
-}
-
 /* How many ways into each instruction (0, 1, 2 for more), and from where. */
 static void count_preds(const struct dupto_vm_prog *prog, u8 *npred, u32 *pred)
 {
@@ -332,6 +323,13 @@ static void count_preds(const struct dupto_vm_prog *prog, u8 *npred, u32 *pred)
  * constant; equality tests on whole fields given opcodes that do not mask;
  * and a fused compare whose only way in is a fused compare of the same
  * field given an opcode that does not read it again.
+ *
+ * Equality and bit tests compare a field's bytes as they are in memory,
+ * order tests its value (net[] says which of the two a holds after each
+ * fused compare): a compare that does not read again takes a as its way
+ * in left it, its constant put in the same order, but for an order test,
+ * which needs the value. So the leaves of a search tree (tools/search.c),
+ * equality tests below order tests, read nothing either.
  */
 static int prepare_code(struct dupto_vm_prog *prog)
 {
@@ -342,14 +340,17 @@ static int prepare_code(struct dupto_vm_prog *prog)
 		DUPTO_VM_IJEQB, DUPTO_VM_IJEQH, 0, DUPTO_VM_IJEQW,
 	};
 	struct vm_fused f, g;
-	u8 *npred;
+	bool cache, want_net;
+	u8 *npred, *net;
 	u32 *pred, n;
 
 	prog->code = dupto_vm_zalloc(prog->ninsns * sizeof(*prog->code));
 	npred = dupto_vm_zalloc(prog->ninsns);
+	net = dupto_vm_zalloc(prog->ninsns);
 	pred = dupto_vm_zalloc(prog->ninsns * sizeof(*pred));
-	if (!prog->code || !npred || !pred) {
+	if (!prog->code || !npred || !net || !pred) {
 		dupto_vm_kfree(npred);
+		dupto_vm_kfree(net);
 		dupto_vm_kfree(pred);
 		return -ENOMEM;
 	}
@@ -372,9 +373,18 @@ static int prepare_code(struct dupto_vm_prog *prog)
 		}
 		if (!fused(op, &f))
 			continue;
+		p = &prog->insns[pred[n]];
+		cache = npred[n] == 1 && fused(p->op, &g) && g.width == f.width &&
+			g.x == f.x && p->off == in->off &&
+			(!f.x || DUPTO_VM_SRC(p) == DUPTO_VM_SRC(in));
+		/* an order test needs the value; the others take a as it is */
+		want_net = f.rel == 1 || f.rel == 2;
+		if (cache && f.width > 1 && want_net && !net[pred[n]])
+			cache = false;
+		net[n] = cache ? net[pred[n]] : want_net;
 		if (f.rel == 3)
 			in->imm &= in->mask;
-		if (f.rel != 1 && f.rel != 2) {
+		if (!net[n]) {
 			if (f.width == 2) {
 				in->imm = dupto_vm_net16(in->imm);
 				in->mask = dupto_vm_net16(in->mask);
@@ -383,10 +393,7 @@ static int prepare_code(struct dupto_vm_prog *prog)
 				in->mask = dupto_vm_net32(in->mask);
 			}
 		}
-		p = &prog->insns[pred[n]];
-		if (npred[n] == 1 && fused(p->op, &g) && g.width == f.width &&
-		    g.x == f.x && p->off == in->off && same_order(&f, &g) &&
-		    (!f.x || DUPTO_VM_SRC(p) == DUPTO_VM_SRC(in))) {
+		if (cache) {
 			in->op = cached[f.rel];
 			if (!f.rel && in->mask == 0xffffffffU >> (32 - 8 * f.width))
 				in->op = DUPTO_VM_ICEQW;
@@ -397,6 +404,7 @@ static int prepare_code(struct dupto_vm_prog *prog)
 			in->op = whole[f.width - 1] + DUPTO_VM_IJEQXB - DUPTO_VM_IJEQB;
 		}
 	}
+	dupto_vm_kfree(net);
 	dupto_vm_kfree(npred);
 	dupto_vm_kfree(pred);
 	return 0;

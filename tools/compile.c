@@ -118,7 +118,7 @@ int do_compile(int argc, char **argv)
 		} else if (matches(argv[0], "help")) {
 			usage(stdout);
 			return 0;
-		} else if (argv[0][0] != '-' && !file && !text) {
+		} else if ((argv[0][0] != '-' || !strcmp(argv[0], "-")) && !file && !text) {
 			file = argv[0];
 		} else {
 			fprintf(stderr, "dupto: compile: unexpected argument \"%s\"\n", argv[0]);

@@ -258,6 +258,8 @@ int cc_decls(struct cc *cc);
 int cc_write_name(const char *name, char *buf, size_t size);
 int cc_sema(struct cc *cc);
 int cc_codegen(struct cc *cc);
+/* search.c: chains of equality tests on one field to binary searches */
+int cc_search_chains(struct cc *cc);
 
 /* Whole pipeline; @expr_only: @src is a filter expression, not a ruleset. */
 int cc_compile(struct cc *cc, bool expr_only);
