@@ -4,6 +4,8 @@
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
 #   make check         every test: userspace, then selftests on 6.1 and 6.12
 #   make fuzz          run the fuzzers (FUZZ_SECONDS each)
+#   make bench         in the 6.1 and 6.12 guests: instructions per packet
+#                      against the bridge, tc and nftables (bench/)
 #   make bench-vm      the VM against libpcap's bpf_filter (tools/bench/)
 #   make install       install module and tool on this machine
 #   make dkms-install  register the module with DKMS instead
@@ -51,6 +53,10 @@ dkms-install:
 # The VM's fuzzers, FUZZ_SECONDS each (tools/).
 fuzz:
 	$(MAKE) -C tools fuzz
+
+# Instructions per packet in the guests: dupto, the bridge, tc, nftables.
+bench:
+	scripts/bench
 
 # Instructions and ns per packet: the VM, bpf_filter, hand-written C.
 bench-vm:

@@ -1,18 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The guest side of "make bench" (selftests/qemu/run --bench boots it with
-# one vCPU and -icount shift=0,sleep=off: a guest nanosecond is one guest
-# instruction). pktgen injects 60-byte UDP frames into in0's receive path
-# (netif_receive mode); the bridge forwards them to out0 through a static
-# fdb entry; rules copy them to dummy-like sensors sen0..sen3. Each variant
-# prints one line "VARIANT INSNS_PER_PACKET".
+# The guest side of "make bench" (scripts/bench; selftests/qemu/run --bench
+# boots it with one vCPU and -icount shift=0,sleep=off: a guest nanosecond
+# is one guest instruction). pktgen injects 60-byte UDP frames into in0's
+# receive path (netif_receive mode); the bridge forwards them to out0
+# through a static fdb entry, so its table never changes; rules copy them to
+# sensors sen0..sen3 (dupto-sensor, no lower device).
 #
 #   pktgen -> in0 -[port]- br0 - out0 (sink, static fdb)
-#             sensors: sen0..sen3 (dupto-sensor, no lower device)
 #
-# Work in progress (issue 6): the 1,000-rule and 4-sensor variants, the
-# table and the plot are still to come.
+# Every variant prints one line: KEY<TAB>INSTRUCTIONS_PER_PACKET<TAB>LABEL,
+# KEY being CLASSIFIER:RULES:CASE, which scripts/bench turns into the table
+# and the plot. Rules are "src host 198.18.x.y" to sen(i % 4), and their
+# equivalents for the peers, which run in the same boot.
+#
+# DUPTO_BENCH_PERF=1 adds, for the 16-rule variants, the kernel symbols that
+# took the most instructions (perf under icount: cpu-clock counts them).
+
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +29,14 @@ modprobe pktgen || { echo "# no pktgen"; exit 4; }
 modprobe dupto || { echo "# no dupto"; exit 4; }
 
 sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+
+# fdb_to DEV: the sink's static fdb entry behind DEV. A bridge port that
+# leaves the bridge takes its entries with it, as out0 does when it becomes
+# a port device and again when it is given back: without the entry every
+# frame would be flooded, and cost more than the variant.
+fdb_to() {
+	bridge fdb replace "$out_mac" dev "$1" master static
+}
 
 setup() {
 	ip link add in0 type dummy
@@ -37,19 +50,19 @@ setup() {
 	# A host behind out0, not out0's own address: that one is the
 	# bridge's local entry, and frames to it would go up the stack.
 	out_mac=02:00:5e:00:00:02
-	bridge fdb add "$out_mac" dev out0 master static
+	fdb_to out0
 	for i in 0 1 2 3; do
 		"$DUPTO" sensor add "sen$i"
 	done
 }
 
-# pktgen_run SRC: COUNT frames from SRC; prints instructions per packet.
+# pktgen_run SRC [COUNT]: COUNT frames from SRC; prints instructions per packet.
 pktgen_run() {
-	local src=$1 pps
+	local src=$1 count=${2:-$COUNT} pps
 	echo "rem_device_all" >"$pg/kpktgend_0"
 	echo "add_device in0" >"$pg/kpktgend_0"
 	{
-		echo "count $COUNT"
+		echo "count $count"
 		echo "clone_skb 0"
 		echo "burst 1"
 		echo "pkt_size 60"
@@ -67,69 +80,116 @@ pktgen_run() {
 	echo start >"$pg/pgctrl"
 	pps=$(sed -n 's/.* \([0-9]*\)pps .*/\1/p' "$pg/in0")
 	if [[ -z $pps || $pps == 0 ]]; then
-		echo "# pktgen gave no rate:"
-		sed 's/^/#   /' "$pg/in0"
+		echo "# pktgen gave no rate:" >&2
+		sed 's/^/#   /' "$pg/in0" >&2
 		return 1
 	fi
 	echo $((1000000000 / pps))
 }
 
-# rules N: N rules "src host 198.18.0.i to sen(i % 4)".
-rules() {
-	local n=$1 i
+# measure KEY LABEL SRC [COUNT]
+measure() {
+	local key=$1 label=$2 src=$3 n
+	n=$(pktgen_run "$src" "${4:-}") || n=-
+	printf '%s\t%s\t%s\n' "$key" "$n" "$label"
+}
+
+# The i-th host of the rules, and the one that matches the last of n rules.
+host() { echo "198.18.$(($1 / 256)).$(($1 % 256))"; }
+NOMATCH=10.0.0.1
+
+# Fewer frames where a variant costs tens of thousands of instructions
+# each; never fewer than the 20,000 the method asks for.
+count_for() { (($1 > 16)) && echo 20000 || echo "$COUNT"; }
+
+# dupto_rules N [SENSORS]: N rules "src host H(i) to sen(i % 4)"; the last
+# one to SENSORS instead, if given.
+dupto_rules() {
+	local n=$1 last=${2:-} i to
 	{
 		"$DUPTO" save | grep -v '^rule'
 		for ((i = 0; i < n; i++)); do
-			echo "rule src host 198.18.$((i / 256)).$((i % 256)) to sen$((i % 4))"
+			to=sen$((i % 4))
+			((i == n - 1)) && [[ -n $last ]] && to=$last
+			echo "rule src host $(host "$i") to $to"
 		done
 	} >/tmp/bench.conf
 	"$DUPTO" load /tmp/bench.conf
 }
 
-measure() {
-	local name=$1 src=$2
-	printf '%s %s\n' "$name" "$(pktgen_run "$src")"
+dupto_clear() {
+	"$DUPTO" load <("$DUPTO" save | grep -v '^rule')
 }
 
-# --- the peers, each with rules equivalent to rules() ----------------------
-# "src host 198.18.0.i" copied to sen(i % 4), on in0's ingress.
+perf_profile() {
+	local label=$1 src=$2
+	[[ ${DUPTO_BENCH_PERF:-} == 1 ]] || return 0
+	if ! command -v perf >/dev/null; then
+		echo "# perf: not installed"
+		return 0
+	fi
+	sysctl -q -w kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+	# system-wide, while pktgen's thread sends: cpu-clock ticks every
+	# 100,000 guest ns, that is every 100,000 instructions
+	perf record -q -o /tmp/perf.data -e cpu-clock -c 100000 -a -- \
+		bash -c "$(declare -f pktgen_run); pg=$pg out_mac=$out_mac \
+			COUNT=$COUNT pktgen_run $src" >/dev/null 2>/tmp/perf.log
+	echo "# perf: $label: share of the instructions, by kernel symbol"
+	perf report -q -i /tmp/perf.data --stdio --sort sym 2>>/tmp/perf.log |
+		sed -n '/[0-9]%/p' | head -20 | sed 's/^/#   /'
+	sed 's/^/# perf says: /' /tmp/perf.log | head -5
+}
+
+# --- the peers, each with rules equivalent to dupto_rules ----------------
+
+# bpf_program I: classic BPF for "src host H(i)" as tc wants it; tcpdump
+# compiles it once, then only the address changes.
+bpf_template=
+bpf_program() {
+	local base=3323068416 v	# 198.18.0.0
+	[[ -n $bpf_template ]] ||
+		bpf_template=$(tcpdump -i in0 -ddd "src host $(host 0)" | tr '\n' ',' | sed 's/,$//')
+	v=$((base + $1))
+	echo "${bpf_template//$base/$v}"
+}
 
 peer_setup() {
-	local kind=$1 n=$2 i expr
-	case $kind in
-	bpf-jit | bpf-interp | flower-each | flower-mask)
-		tc qdisc add dev in0 clsact
-		;;
-	nft)
-		nft add table netdev bench
-		nft add chain netdev bench in "{ type filter hook ingress device in0 priority 0; }"
-		;;
-	esac
+	local kind=$1 n=$2 i
 	case $kind in
 	bpf-jit) sysctl -q -w net.core.bpf_jit_enable=1 ;;
 	bpf-interp) sysctl -q -w net.core.bpf_jit_enable=0 ;;
 	esac
-	for ((i = 0; i < n; i++)); do
-		expr="src host 198.18.0.$i"
-		case $kind in
-		bpf-*)
-			tc filter add dev in0 ingress prio $((i + 1)) bpf bytecode \
-				"$(tcpdump -i in0 -ddd "$expr" | tr '\n' ',' | sed 's/,$//')" \
-				action mirred egress mirror dev "sen$((i % 4))"
-			;;
-		flower-each)
-			tc filter add dev in0 ingress prio $((i + 1)) protocol ip flower \
-				src_ip "198.18.0.$i" action mirred egress mirror dev "sen$((i % 4))"
-			;;
-		flower-mask)
-			tc filter add dev in0 ingress prio 1 protocol ip flower \
-				src_ip "198.18.0.$i" action mirred egress mirror dev "sen$((i % 4))"
-			;;
-		nft)
-			nft add rule netdev bench in ip saddr "198.18.0.$i" dup to "sen$((i % 4))"
-			;;
-		esac
-	done
+	case $kind in
+	bpf-* | flower-*)
+		tc qdisc add dev in0 clsact
+		for ((i = 0; i < n; i++)); do
+			case $kind in
+			bpf-*)
+				echo "filter add dev in0 ingress prio $((i + 1)) bpf bytecode \"$(bpf_program "$i")\" action mirred egress mirror dev sen$((i % 4))"
+				;;
+			flower-each)
+				echo "filter add dev in0 ingress prio $((i + 1)) protocol ip flower src_ip $(host "$i") action mirred egress mirror dev sen$((i % 4))"
+				;;
+			flower-mask)
+				echo "filter add dev in0 ingress prio 1 protocol ip flower src_ip $(host "$i") action mirred egress mirror dev sen$((i % 4))"
+				;;
+			esac
+		done >/tmp/tc.batch
+		tc -batch /tmp/tc.batch
+		;;
+	nft)
+		{
+			echo "table netdev bench {"
+			echo "  chain in { type filter hook ingress device in0 priority 0;"
+			for ((i = 0; i < n; i++)); do
+				echo "    ip saddr $(host "$i") dup to sen$((i % 4))"
+			done
+			echo "  }"
+			echo "}"
+		} >/tmp/nft.conf
+		nft -f /tmp/nft.conf
+		;;
+	esac
 }
 
 peer_teardown() {
@@ -139,44 +199,62 @@ peer_teardown() {
 }
 
 setup
-measure "bridge (start)" 10.0.0.1
+measure "bridge::start" "bridge alone (start)" $NOMATCH
 
 "$DUPTO" port add in0
-measure "dupto in place, no ruleset" 10.0.0.1
-for n in 1 16 1000; do
-	rules "$n"
-	measure "dupto in place, $n rules, no match" 10.0.0.1
-	last=$((n - 1))
-	measure "dupto in place, $n rules, one match" "198.18.$((last / 256)).$((last % 256))"
+measure "dupto:0:empty" "dupto in place, no ruleset" $NOMATCH
+"$DUPTO" port del in0
+"$DUPTO" port add in0 device name pin0
+measure "dupto-device:0:empty" "dupto port device, no ruleset" $NOMATCH
+"$DUPTO" port add out0 device name pout0
+fdb_to pout0
+measure "dupto-2devices:0:empty" "dupto port devices on in0 and out0, no ruleset" $NOMATCH
+"$DUPTO" port del out0
+fdb_to out0
+"$DUPTO" port del in0
+
+"$DUPTO" port add in0
+for n in 1 16 64 1000; do
+	dupto_rules "$n"
+	c=$(count_for "$n")
+	measure "dupto:$n:none" "dupto in place, $n rules, no match" $NOMATCH "$c"
+	measure "dupto:$n:one" "dupto in place, $n rules, one match" "$(host $((n - 1)))" "$c"
+	if ((n == 16)); then
+		perf_profile "dupto in place, 16 rules, no match" $NOMATCH
+	fi
+done
+for n in 1 16; do
+	dupto_rules "$n" "sen0, sen1, sen2, sen3"
+	measure "dupto:$n:one4" "dupto in place, $n rules, one match to 4 sensors" "$(host $((n - 1)))"
 done
 # a 1,000-host set in one rule
 {
 	"$DUPTO" save | grep -v '^rule'
 	printf 'rule src host {'
 	for ((i = 0; i < 1000; i++)); do
-		printf ' 198.18.%d.%d,' $((i / 256)) $((i % 256))
+		printf ' %s,' "$(host "$i")"
 	done | sed 's/,$//'
 	printf ' } to sen0\n'
 } >/tmp/bench.conf
 "$DUPTO" load /tmp/bench.conf
-measure "dupto in place, a 1000-host set, no match" 10.0.0.1
-measure "dupto in place, a 1000-host set, one match" 198.18.3.231
-"$DUPTO" load <("$DUPTO" save | grep -v '^rule')
+measure "dupto-set:1000:none" "dupto in place, a 1000-host set, no match" $NOMATCH
+measure "dupto-set:1000:one" "dupto in place, a 1000-host set, one match" "$(host 999)"
+dupto_clear
 "$DUPTO" port del in0
 
-"$DUPTO" port add in0 device
-measure "dupto port device, no ruleset" 10.0.0.1
-"$DUPTO" port del in0
-
-measure "bridge (middle)" 10.0.0.1
+measure "bridge::middle" "bridge alone (middle)" $NOMATCH
 
 for kind in bpf-jit bpf-interp flower-each flower-mask nft; do
-	for n in 1 16; do
+	for n in 1 16 64; do
 		peer_setup "$kind" "$n"
-		measure "$kind, $n rules, no match" 10.0.0.1
-		measure "$kind, $n rules, one match" "198.18.0.$((n - 1))"
+		c=$(count_for "$n")
+		measure "$kind:$n:none" "$kind, $n rules, no match" $NOMATCH "$c"
+		measure "$kind:$n:one" "$kind, $n rules, one match" "$(host $((n - 1)))" "$c"
+		if ((n == 16)) && [[ $kind == flower-mask || $kind == nft ]]; then
+			perf_profile "$kind, 16 rules, no match" $NOMATCH
+		fi
 		peer_teardown
 	done
 done
 
-measure "bridge (end)" 10.0.0.1
+measure "bridge::end" "bridge alone (end)" $NOMATCH
