@@ -1102,7 +1102,8 @@ int cc_codegen(struct cc *cc)
 		ret = &cc->code.v[cc->code.n++];
 		memset(ret, 0, sizeof(*ret));
 		ret->op = DUPTO_VM_RET;
-		err = cc_search_chains(cc);
+		if (!err)
+			err = cc_search_chains(cc);
 	}
 	for (i = 0; i < cc->nrules; i++) {
 		free(rcs[i].ir);
