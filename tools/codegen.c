@@ -667,9 +667,21 @@ static void optimise(struct ir *ir, uint32_t n)
 	 * whose two outcomes lead to the same place decides nothing: libpcap's
 	 * optimiser drops it with its read ("net 10.0.0.0/8 or net 0/0" reads
 	 * nothing), and so must we, in the same pass order: last first, so a
-	 * dropped compare can empty the one before it.
+	 * dropped compare can empty the one before it. So is a load or an
+	 * arithmetic step whose register nothing reads before the rule's end
+	 * or its match ("tcp port 80 or tcp" is "tcp", without the header
+	 * length the port test needed): libpcap drops dead stores too.
 	 */
 	for (i = n; i-- > 0;) {
+		if (ir[i].in.op >= DUPTO_VM_LDI && ir[i].in.op <= DUPTO_VM_NEG) {
+			uint32_t t = chase(ir, n, i + 1);
+
+			if (t == n || ir[t].in.op == DUPTO_VM_MATCH) {
+				memset(&ir[i].in, 0, sizeof(ir[i].in));
+				ir[i].in.op = DUPTO_VM_JA;
+				ir[i].t = t;
+			}
+		}
 		if (ir[i].in.op == DUPTO_VM_JA || ir[i].cond)
 			ir[i].t = chase(ir, n, ir[i].t);
 		if (ir[i].cond) {
