@@ -77,7 +77,7 @@ def main():
                    for c, _ in CASES]
             out.append(f"| {label} | {n:,} | " + " | ".join(row) + " |")
 
-    d = lambda *k: delta(*k)  # noqa: E731
+    d = delta
     targets = [
         ("16 rules, no match: at most half of tc flower under one mask",
          d("dupto", 16, "none"), d("flower-mask", 16, "none"), 0.5),

@@ -28,18 +28,24 @@
 /* Shorter chains cost no more as they are than as a tree. */
 #define MIN_CHAIN	4
 
-struct chain {
-	uint32_t head;		/* position of the first compare */
-	uint32_t n;		/* distinct constants */
-	uint32_t *val;		/* sorted */
-	uint32_t *to;		/* where a frame whose field is val[i] goes */
-	uint32_t miss;		/* where the others go */
-	uint32_t size;		/* instructions of the tree: 2n - 1 */
+struct val_to {
+	uint32_t val;
+	uint32_t to;		/* where a frame whose field is val goes */
+	uint32_t seq;		/* the compare's place in the chain */
 };
 
-struct val_to {
-	uint32_t val, to;
+struct chain {
+	uint32_t head;		/* position of the compare the tree replaces */
+	uint32_t n;		/* distinct constants, and leaves */
+	struct val_to *vt;	/* sorted by constant */
+	uint32_t miss;		/* where the others go */
 };
+
+/* A tree of n leaves has n - 1 nodes above them. */
+static uint32_t tree_size(const struct chain *c)
+{
+	return 2 * c->n - 1;
+}
 
 static bool is_eq(uint8_t op)
 {
@@ -64,11 +70,14 @@ static uint32_t next_in_chain(const struct cc_insns *code, uint32_t i)
 	return f;
 }
 
+/* by constant, and for one constant the compare that comes first */
 static int cmp_val(const void *a, const void *b)
 {
 	const struct val_to *x = a, *y = b;
 
-	return x->val < y->val ? -1 : x->val > y->val;
+	if (x->val != y->val)
+		return x->val < y->val ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int cmp_head(const void *a, const void *b)
@@ -95,45 +104,38 @@ static bool find_chain(const struct cc_insns *code, uint32_t head,
 	for (i = head;; i = next_in_chain(code, i)) {
 		const struct dupto_vm_insn *in = &code->v[i];
 
-		/* a constant seen before: the earlier compare takes it */
-		for (k = 0; k < n && vt[k].val != in->imm; k++)
-			;
-		if (k == n) {
-			vt[n].val = in->imm;
-			vt[n++].to = i + 1 + in->jt;
-		}
+		vt[n].val = in->imm;
+		vt[n].to = i + 1 + in->jt;
+		vt[n].seq = n;
+		n++;
 		if (!next_in_chain(code, i)) {
 			c->miss = i + 1 + in->jf;
 			break;
 		}
 	}
-	/* a constant that goes where the others do needs no leaf */
-	for (i = 0, k = 0; i < n; i++)
+	qsort(vt, n, sizeof(*vt), cmp_val);
+	/*
+	 * A constant seen before: the earlier compare takes it. A constant
+	 * that goes where the others do needs no leaf.
+	 */
+	for (i = 0, k = 0; i < n; i++) {
+		if (i && vt[i].val == vt[i - 1].val)
+			continue;
 		if (vt[i].to != c->miss)
 			vt[k++] = vt[i];
-	n = k;
-	if (n < MIN_CHAIN) {
+	}
+	if (k < MIN_CHAIN) {
 		free(vt);
 		return false;
 	}
-	qsort(vt, n, sizeof(*vt), cmp_val);
 	c->head = head;
-	c->n = n;
-	c->size = 2 * n - 1;
-	c->val = malloc(n * sizeof(*c->val));
-	c->to = malloc(n * sizeof(*c->to));
-	if (!c->val || !c->to)
-		abort();
-	for (k = 0; k < n; k++) {
-		c->val[k] = vt[k].val;
-		c->to[k] = vt[k].to;
-	}
-	free(vt);
+	c->n = k;
+	c->vt = vt;
 	return true;
 }
 
 /*
- * Old position -> new: each tree replaces its chain's first compare, so
+ * Old position -> new: each tree replaces the compare at its head, so
  * whatever jumped to that compare now enters the tree, and everything after
  * it moves down by the tree's size less one. @pos[n] is the old end.
  */
@@ -147,7 +149,7 @@ static uint32_t *new_positions(const struct chain *cs, uint32_t nc, uint32_t n)
 	for (i = 0; i <= n; i++) {
 		pos[i] = i + shift;
 		if (k < nc && cs[k].head == i)
-			shift += cs[k++].size - 1;
+			shift += tree_size(&cs[k++]) - 1;
 	}
 	return pos;
 }
@@ -171,14 +173,14 @@ static void emit_tree(struct emit *e, const struct dupto_vm_insn *proto,
 
 	*in = *proto;
 	if (hi - lo == 1) {
-		in->imm = c->val[lo];
-		in->jt = e->pos[c->to[lo]] - at - 1;
+		in->imm = c->vt[lo].val;
+		in->jt = e->pos[c->vt[lo].to] - at - 1;
 		in->jf = e->pos[c->miss] - at - 1;
 		return;
 	}
 	mid = lo + (hi - lo) / 2;
 	in->op = proto->op + DUPTO_VM_JGTB - DUPTO_VM_JEQB;
-	in->imm = c->val[mid - 1];
+	in->imm = c->vt[mid - 1].val;
 	left = 2 * (mid - lo) - 1;
 	in->jf = 0;		/* the left half follows */
 	in->jt = left;		/* then the right half */
@@ -286,12 +288,11 @@ int cc_search_chains(struct cc *cc)
 		if (!head || taken[head] || !find_chain(code, head, &cs[nc]))
 			continue;
 		taken[head] = true;
-		if (total + cs[nc].size - 1 > DUPTO_VM_MAX_INSNS) {
-			free(cs[nc].val);
-			free(cs[nc].to);
+		if (total + tree_size(&cs[nc]) - 1 > DUPTO_VM_MAX_INSNS) {
+			free(cs[nc].vt);
 			break;		/* the chains as they are still work */
 		}
-		total += cs[nc].size - 1;
+		total += tree_size(&cs[nc]) - 1;
 		nc++;
 	}
 	free(inner);
@@ -319,10 +320,8 @@ int cc_search_chains(struct cc *cc)
 		out[pos[i]] = *in;
 		retarget(&out[pos[i]], in, i, pos[i], pos);
 	}
-	for (i = 0; i < nc; i++) {
-		free(cs[i].val);
-		free(cs[i].to);
-	}
+	for (i = 0; i < nc; i++)
+		free(cs[i].vt);
 	free(cs);
 	free(pos);
 	free(code->v);
