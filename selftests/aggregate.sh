@@ -26,6 +26,7 @@ for mode in inplace device; do
 	veth_pair "$wire" tb "$box" pb
 	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
 	in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
+	known_neighbours "$h1" 10.0.0.1 "$h2" 10.0.0.2
 	for ns in "$h1" "$h2"; do
 		in_ns "$ns" ethtool -K eth0 tso off gso off gro off tx off >/dev/null
 	done

@@ -278,6 +278,18 @@ attach_ports() {
 	done
 }
 
+# known_neighbours NS1 ADDR1 NS2 ADDR2: each host's eth0 knows the other's
+# MAC address for good, so that no ARP request, reply or reachability probe
+# crosses the link while a test compares two captures of it: such a frame
+# can fall inside one capture's window and outside the other's.
+known_neighbours() {
+	local ns1=$1 a1=$2 ns2=$3 a2=$4 m1 m2
+	m1=$(in_ns "$ns1" cat /sys/class/net/eth0/address)
+	m2=$(in_ns "$ns2" cat /sys/class/net/eth0/address)
+	in_ns "$ns1" ip neigh replace "$a2" lladdr "$m2" dev eth0 nud permanent
+	in_ns "$ns2" ip neigh replace "$a1" lladdr "$m1" dev eth0 nud permanent
+}
+
 # bridge_hosts H1 H2 BOX MODE: the inline box most tests use. Host H1
 # (eth0, 10.0.0.1) is cabled to p0 and host H2 (eth0, 10.0.0.2) to p1 of br0
 # in BOX, and both ports are attached in MODE (see attach_ports).
