@@ -28,6 +28,15 @@ static const u8 *dupto_classify_read(const struct dupto_vm_packet *pkt,
 	return skb_header_pointer(skb, (int)off - mac_off, n, buf);
 }
 
+/* A member can take frames while it is up with carrier. */
+static bool dupto_classify_live(const void *ctx, u32 target)
+{
+	const struct dupto_ruleset *rs = ctx;
+	struct net_device *dev = rcu_dereference(rs->targets[target].dev);
+
+	return dev && netif_running(dev) && netif_carrier_ok(dev);
+}
+
 /*
  * Called with RCU held and BHs off: from the receive path (port device
  * rx_handler, netfilter ingress hook) with skb->data at the network header,
@@ -73,6 +82,9 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 
 	if (!res.matched)
 		return;
+	if (unlikely(rs->prog->ngroups))
+		dupto_vm_resolve_groups(rs->prog, &pkt, res.targets,
+					dupto_classify_live, rs);
 	for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++) {
 		for (bits = res.targets[w]; bits; bits &= bits - 1) {
 			u32 i = w * 64 + __ffs64(bits);

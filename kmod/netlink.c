@@ -59,7 +59,7 @@ static const struct nla_policy dupto_ruleset_set_policy[DUPTO_A_MAX + 1] = {
  * more than could be in that window at once.
  */
 #define DUPTO_ERRMSG_RING	32
-#define DUPTO_ERRMSG_LEN	80
+#define DUPTO_ERRMSG_LEN	128
 static char dupto_errmsg[DUPTO_ERRMSG_RING][DUPTO_ERRMSG_LEN];
 static atomic_t dupto_errmsg_next = ATOMIC_INIT(0);
 
@@ -531,7 +531,7 @@ static int dupto_nl_ruleset_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dupto_net *dn = dupto_net(genl_info_net(info));
 	struct sk_buff *msg;
-	char err_text[80];
+	char err_text[128];
 	void *image, *hdr;
 	u32 len = 0;
 	int err;

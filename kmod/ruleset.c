@@ -59,6 +59,26 @@ static void dupto_ruleset_retire(struct dupto_ruleset *rs)
 	queue_rcu_work(dupto_wq, &rs->free_work);
 }
 
+/* Target @t is not a sensor: say which group wanted it, if one did. */
+static void dupto_ruleset_bind_err(const struct dupto_vm_prog *prog, u32 t,
+				   char *err, size_t errlen)
+{
+	u32 g, m;
+
+	for (g = 0; g < prog->ngroups; g++) {
+		for (m = 0; m < prog->groups[g].nmembers; m++) {
+			if (prog->groups[g].members[m].target != t)
+				continue;
+			snprintf(err, errlen,
+				 "group %s: member %s is not a dupto sensor in this namespace",
+				 prog->targets[prog->groups[g].target], prog->targets[t]);
+			return;
+		}
+	}
+	snprintf(err, errlen, "target %s is not a dupto sensor in this namespace",
+		 prog->targets[t]);
+}
+
 /* Names become devices: sensors for targets, ports for the port table. */
 static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 			      char *err, size_t errlen)
@@ -69,11 +89,12 @@ static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 	u32 i;
 
 	for (i = 0; i < prog->ntargets; i++) {
+		/* a group is no device: its members are */
+		if (prog->group_of[i] != DUPTO_VM_GROUP_NONE)
+			continue;
 		dev = __dev_get_by_name(dn->net, prog->targets[i]);
 		if (!dev || !netif_is_dupto_sensor(dev)) {
-			snprintf(err, errlen,
-				 "target %s is not a dupto sensor in this namespace",
-				 prog->targets[i]);
+			dupto_ruleset_bind_err(prog, i, err, errlen);
 			return -ENODEV;
 		}
 		netdev_hold(dev, &rs->targets[i].tracker, GFP_KERNEL);

@@ -111,6 +111,36 @@ struct dupto_vm_set {
 	u32 nelems;
 };
 
+/* A member of a group, with its identities (see balance.c). */
+struct dupto_vm_member {
+	u16 target;
+	u8 weight;
+	u64 id[DUPTO_VM_MAX_WEIGHT];
+};
+
+struct dupto_vm_group {
+	u16 target;		/* the group's own entry in the target table */
+	u8 hash;		/* enum dupto_vm_hash */
+	u32 seed;
+	dupto_vm_hkey key;	/* from the seed */
+	u32 nmembers;
+	struct dupto_vm_member *members;
+};
+
+#define DUPTO_VM_GROUP_NONE	0xffff
+
+/*
+ * What a hash of a frame's flow needs, parsed once (balance.c): addresses
+ * and ports as the frame has them, source first.
+ */
+struct dupto_vm_flow {
+	u16 ethertype;
+	u8 proto;
+	u8 frag;
+	u16 port_a, port_b;
+	u8 addr_a[16], addr_b[16];
+};
+
 struct dupto_vm_prog {
 	struct dupto_vm_insn *insns;	/* as the image gave them */
 	/*
@@ -142,6 +172,10 @@ struct dupto_vm_prog {
 	struct dupto_vm_set **sets;
 	char (*targets)[DUPTO_VM_NAME_MAX];
 	char (*ports)[DUPTO_VM_NAME_MAX];
+	u32 ngroups;
+	struct dupto_vm_group *groups;
+	u16 *group_of;		/* per target: its group, or DUPTO_VM_GROUP_NONE */
+	u64 group_targets[DUPTO_VM_TARGET_WORDS];	/* targets that are groups */
 };
 
 /*
@@ -157,6 +191,34 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 		  const struct dupto_vm_packet *pkt,
 		  struct dupto_vm_result *res,
 		  struct dupto_vm_rule_stats *stats);
+
+/* balance.c: groups (uapi/linux/dupto_vm.h, "Groups") */
+void dupto_vm_flow_parse(const struct dupto_vm_packet *pkt,
+			 struct dupto_vm_flow *fl);
+void dupto_vm_hash_key(dupto_vm_hkey *key, u32 seed);
+/* @mode: enum dupto_vm_hash */
+u64 dupto_vm_flow_hash(const struct dupto_vm_flow *fl, u8 mode,
+		       const dupto_vm_hkey *key);
+void dupto_vm_member_ids(struct dupto_vm_member *m, const char *name,
+			 const dupto_vm_hkey *key);
+/*
+ * The member of @g that gets the flow of @hash among those @live says can
+ * take it (NULL: all of them): its target index, or -1 if none can.
+ */
+int dupto_vm_group_pick(const struct dupto_vm_group *g, u64 hash,
+			bool (*live)(const void *ctx, u32 target),
+			const void *ctx);
+
+/*
+ * The frame's targets, @targets (a struct dupto_vm_result's), with each
+ * group replaced by the member that takes the frame's flow. Members are
+ * never groups, so a sensor reached directly and through a group is one
+ * bit: one copy.
+ */
+void dupto_vm_resolve_groups(const struct dupto_vm_prog *prog,
+			     const struct dupto_vm_packet *pkt, u64 *targets,
+			     bool (*live)(const void *ctx, u32 target),
+			     const void *ctx);
 
 /* verifier.c */
 struct dupto_vm_limits {

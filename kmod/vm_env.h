@@ -15,6 +15,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -27,6 +28,16 @@ static inline void *dupto_vm_zalloc(size_t size)
 static inline void dupto_vm_kfree(const void *p)
 {
 	kvfree(p);
+}
+
+#define dupto_vm_ctz64(x)	__ffs64(x)
+
+typedef siphash_key_t dupto_vm_hkey;
+
+static inline u64 dupto_vm_siphash(const void *data, size_t len,
+				   const dupto_vm_hkey *key)
+{
+	return siphash(data, len, key);
 }
 
 #else /* userspace */
@@ -78,6 +89,54 @@ static inline void *dupto_vm_zalloc(size_t size)
 static inline void dupto_vm_kfree(const void *p)
 {
 	free((void *)p);
+}
+
+#define dupto_vm_ctz64(x)	__builtin_ctzll(x)
+
+/* The kernel's siphash(): SipHash-2-4, the key as two 64-bit words. */
+typedef struct {
+	u64 key[2];
+} dupto_vm_hkey;
+
+#define DUPTO_SIPROUND(v0, v1, v2, v3) \
+	do { \
+		v0 += v1; v1 = v1 << 13 | v1 >> 51; v1 ^= v0; v0 = v0 << 32 | v0 >> 32; \
+		v2 += v3; v3 = v3 << 16 | v3 >> 48; v3 ^= v2; \
+		v0 += v3; v3 = v3 << 21 | v3 >> 43; v3 ^= v0; \
+		v2 += v1; v1 = v1 << 17 | v1 >> 47; v1 ^= v2; v2 = v2 << 32 | v2 >> 32; \
+	} while (0)
+
+static inline u64 dupto_vm_siphash(const void *data, size_t len,
+				   const dupto_vm_hkey *key)
+{
+	const u8 *p = data;
+	u64 v0 = 0x736f6d6570736575ULL ^ key->key[0];
+	u64 v1 = 0x646f72616e646f6dULL ^ key->key[1];
+	u64 v2 = 0x6c7967656e657261ULL ^ key->key[0];
+	u64 v3 = 0x7465646279746573ULL ^ key->key[1];
+	u64 b = (u64)len << 56, m;
+	size_t i, j;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		for (m = 0, j = 0; j < 8; j++)
+			m |= (u64)p[i + j] << (8 * j);
+		v3 ^= m;
+		DUPTO_SIPROUND(v0, v1, v2, v3);
+		DUPTO_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (j = 0; i + j < len; j++)
+		b |= (u64)p[i + j] << (8 * j);
+	v3 ^= b;
+	DUPTO_SIPROUND(v0, v1, v2, v3);
+	DUPTO_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	DUPTO_SIPROUND(v0, v1, v2, v3);
+	DUPTO_SIPROUND(v0, v1, v2, v3);
+	DUPTO_SIPROUND(v0, v1, v2, v3);
+	DUPTO_SIPROUND(v0, v1, v2, v3);
+	return (v0 ^ v1) ^ (v2 ^ v3);
 }
 
 #endif /* __KERNEL__ */

@@ -255,6 +255,121 @@ out:
 	return ret;
 }
 
+/*
+ * A group: its own target and its members, each another target that is no
+ * group, once, with a weight in range. Messages name the group and members
+ * by name, the way the user wrote them.
+ */
+static int load_group(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 g)
+{
+	struct dupto_vm_group *grp = &prog->groups[g];
+	struct dupto_vm_group_member gm;
+	struct dupto_vm_group_rec gr;
+	const char *name;
+	u32 i, j;
+	int ret;
+
+	ret = expect_rec(ld, DUPTO_VM_REC_GROUP, "group");
+	if (ret)
+		return ret;
+	if (ld->len >= sizeof(gr))
+		memcpy(&gr, ld->data, sizeof(gr));
+	if (ld->len < sizeof(gr) || gr.reserved || gr.reserved2 ||
+	    ld->len != sizeof(gr) + gr.nmembers * sizeof(gm)) {
+		load_err(ld, "record %u: bad group record", ld->rec);
+		return -EINVAL;
+	}
+	if (gr.target >= prog->ntargets) {
+		load_err(ld, "group %u: target %u out of range (%u targets)", g,
+			 gr.target, prog->ntargets);
+		return -EINVAL;
+	}
+	name = prog->targets[gr.target];
+	if (prog->group_of[gr.target] != DUPTO_VM_GROUP_NONE) {
+		load_err(ld, "group %s: declared twice", name);
+		return -EINVAL;
+	}
+	if (gr.hash != DUPTO_VM_HASH_ADDRS && gr.hash != DUPTO_VM_HASH_PORTS) {
+		load_err(ld, "group %s: unknown hash mode %u", name, gr.hash);
+		return -EINVAL;
+	}
+	if (!gr.nmembers) {
+		load_err(ld, "group %s: no members", name);
+		return -EINVAL;
+	}
+	if (gr.nmembers > DUPTO_VM_MAX_MEMBERS) {
+		load_err(ld, "group %s: %u members, at most %u", name,
+			 gr.nmembers, DUPTO_VM_MAX_MEMBERS);
+		return -E2BIG;
+	}
+	prog->group_of[gr.target] = g;
+	prog->group_targets[gr.target / 64] |= 1ULL << (gr.target % 64);
+	grp->target = gr.target;
+	grp->hash = gr.hash;
+	grp->seed = gr.seed;
+	dupto_vm_hash_key(&grp->key, gr.seed);
+	grp->members = dupto_vm_zalloc(gr.nmembers * sizeof(*grp->members));
+	if (!grp->members)
+		return -ENOMEM;
+	for (i = 0; i < gr.nmembers; i++) {
+		struct dupto_vm_member *m = &grp->members[i];
+
+		memcpy(&gm, ld->data + sizeof(gr) + i * sizeof(gm), sizeof(gm));
+		if (gm.reserved) {
+			load_err(ld, "record %u: bad group record", ld->rec);
+			return -EINVAL;
+		}
+		if (gm.target >= prog->ntargets) {
+			load_err(ld, "group %s: member %u: unknown target %u (%u targets)",
+				 name, i + 1, gm.target, prog->ntargets);
+			return -EINVAL;
+		}
+		if (gm.target == gr.target) {
+			load_err(ld, "group %s: a group cannot be its own member", name);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (grp->members[j].target == gm.target) {
+				load_err(ld, "group %s: member %s listed twice", name,
+					 prog->targets[gm.target]);
+				return -EINVAL;
+			}
+		}
+		if (!gm.weight || gm.weight > DUPTO_VM_MAX_WEIGHT) {
+			load_err(ld, "group %s: member %s: weight %u, not 1 to %u",
+				 name, prog->targets[gm.target], gm.weight,
+				 DUPTO_VM_MAX_WEIGHT);
+			return -EINVAL;
+		}
+		m->target = gm.target;
+		m->weight = gm.weight;
+		dupto_vm_member_ids(m, prog->targets[gm.target], &grp->key);
+		grp->nmembers++;
+	}
+	return 0;
+}
+
+/* Members are targets that are not groups: known once all groups are. */
+static int check_members(struct vm_loader *ld, struct dupto_vm_prog *prog)
+{
+	u32 g, i;
+
+	for (g = 0; g < prog->ngroups; g++) {
+		const struct dupto_vm_group *grp = &prog->groups[g];
+
+		for (i = 0; i < grp->nmembers; i++) {
+			u16 t = grp->members[i].target;
+
+			if (prog->group_of[t] != DUPTO_VM_GROUP_NONE) {
+				load_err(ld, "group %s: member %s is a group",
+					 prog->targets[grp->target], prog->targets[t]);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 /* What a fused compare reads and how it compares; false if @op is none. */
 struct vm_fused {
 	u8 width;	/* bytes read */
@@ -448,11 +563,13 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 	ret = expect_rec(&ld, DUPTO_VM_REC_HEADER, "header");
 	if (ret)
 		return ret;
-	if (ld.len != sizeof(hdr)) {
+	/* the header of an image without groups may end before ngroups */
+	memset(&hdr, 0, sizeof(hdr));
+	if (ld.len != sizeof(hdr) && ld.len != DUPTO_VM_HDR_LEN_V1) {
 		load_err(&ld, "record 1: bad header length %u", ld.len);
 		return -EINVAL;
 	}
-	memcpy(&hdr, ld.data, sizeof(hdr));
+	memcpy(&hdr, ld.data, ld.len);
 	if (hdr.version != DUPTO_VM_VERSION) {
 		load_err(&ld, "record 1: image version %u, this VM runs version %u",
 			 hdr.version, DUPTO_VM_VERSION);
@@ -461,7 +578,8 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 	if (!hdr.ninsns || hdr.ninsns > DUPTO_VM_MAX_INSNS ||
 	    hdr.nrules > DUPTO_VM_MAX_RULES ||
 	    hdr.ntargets > DUPTO_VM_MAX_TARGETS ||
-	    hdr.nports > DUPTO_VM_MAX_PORTS || hdr.nsets > DUPTO_VM_MAX_SETS) {
+	    hdr.nports > DUPTO_VM_MAX_PORTS || hdr.nsets > DUPTO_VM_MAX_SETS ||
+	    hdr.ngroups > DUPTO_VM_MAX_GROUPS) {
 		load_err(&ld, "record 1: table sizes out of range");
 		return -E2BIG;
 	}
@@ -478,10 +596,15 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 	prog->sets = dupto_vm_zalloc(prog->nsets * sizeof(*prog->sets));
 	prog->targets = dupto_vm_zalloc(prog->ntargets * sizeof(*prog->targets));
 	prog->ports = dupto_vm_zalloc(prog->nports * sizeof(*prog->ports));
-	if (!prog->rules || !prog->sets || !prog->targets || !prog->ports) {
+	prog->groups = dupto_vm_zalloc(hdr.ngroups * sizeof(*prog->groups));
+	prog->group_of = dupto_vm_zalloc(prog->ntargets * sizeof(*prog->group_of));
+	if (!prog->rules || !prog->sets || !prog->targets || !prog->ports ||
+	    !prog->groups || !prog->group_of) {
 		ret = -ENOMEM;
 		goto fail;
 	}
+	for (i = 0; i < prog->ntargets; i++)
+		prog->group_of[i] = DUPTO_VM_GROUP_NONE;
 
 	ret = load_insns(&ld, prog);
 	for (i = 0; !ret && i < prog->ntargets; i++)
@@ -492,13 +615,20 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 		ret = load_rule(&ld, prog, i);
 	for (i = 0; !ret && i < prog->nsets; i++)
 		ret = load_set(&ld, prog, i);
+	for (i = 0; !ret && i < hdr.ngroups; i++) {
+		ret = load_group(&ld, prog, i);
+		/* what is half built is freed with the rest */
+		prog->ngroups = i + 1;
+	}
+	if (!ret)
+		ret = check_members(&ld, prog);
 	if (ret)
 		goto fail;
 	ret = next_rec(&ld);
 	if (ret) {
 		if (ret > 0) {
-			load_err(&ld, "record %u: unexpected record of type %u after the last set",
-				 ld.rec, ld.hdr.type);
+			load_err(&ld, "record %u: unexpected record of type %u after the last %s",
+				 ld.rec, ld.hdr.type, prog->ngroups ? "group" : "set");
 			ret = -EINVAL;
 		}
 		goto fail;
@@ -537,6 +667,10 @@ void dupto_vm_free(struct dupto_vm_prog *prog)
 	}
 	for (i = 0; prog->sets && i < prog->nsets; i++)
 		dupto_vm_set_free(prog->sets[i]);
+	for (i = 0; prog->groups && i < prog->ngroups; i++)
+		dupto_vm_kfree(prog->groups[i].members);
+	dupto_vm_kfree(prog->groups);
+	dupto_vm_kfree(prog->group_of);
 	dupto_vm_kfree(prog->insns);
 	dupto_vm_kfree(prog->code);
 	dupto_vm_kfree(prog->insn_end);

@@ -1166,12 +1166,14 @@ int cc_image(const struct cc *cc, void **image, size_t *len)
 	struct dupto_vm_hdr hdr = {
 		.version = DUPTO_VM_VERSION, .ninsns = cc->code.n,
 		.nrules = cc->nrules, .ntargets = cc->ntargets,
-		.nports = cc->nports, .nsets = cc->nsets,
+		.nports = cc->nports, .nsets = cc->nsets, .ngroups = cc->ngroups,
 	};
 	struct image b = { 0 };
 	uint32_t i;
 
-	image_put(&b, DUPTO_VM_REC_HEADER, &hdr, sizeof(hdr), NULL, 0);
+	/* without groups, the header every module reads (dupto_vm.h) */
+	image_put(&b, DUPTO_VM_REC_HEADER, &hdr,
+		  cc->ngroups ? sizeof(hdr) : DUPTO_VM_HDR_LEN_V1, NULL, 0);
 	image_put_array(&b, DUPTO_VM_REC_INSNS, cc->code.v, cc->code.n,
 		  sizeof(cc->code.v[0]));
 	for (i = 0; i < cc->ntargets; i++)
@@ -1198,6 +1200,23 @@ int cc_image(const struct cc *cc, void **image, size_t *len)
 
 		image_put(&b, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
 		image_put_array(&b, DUPTO_VM_REC_SET_ELEMS, s->elems, s->n, esize);
+	}
+	for (i = 0; i < cc->ngroups; i++) {
+		const struct cc_group *g = &cc->groups[i];
+		struct dupto_vm_group_rec gr = {
+			.target = g->target, .hash = g->hash, .seed = g->seed,
+			.nmembers = g->nmembers,
+		};
+		struct dupto_vm_group_member gm[DUPTO_VM_MAX_MEMBERS];
+		uint32_t m;
+
+		memset(gm, 0, sizeof(gm));
+		for (m = 0; m < g->nmembers; m++) {
+			gm[m].target = g->members[m];
+			gm[m].weight = g->weights[m];
+		}
+		image_put(&b, DUPTO_VM_REC_GROUP, &gr, sizeof(gr), gm,
+			  g->nmembers * sizeof(gm[0]));
 	}
 	*image = b.p;
 	*len = b.n;

@@ -65,6 +65,9 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		pkt.len = fr.caplen;
 		pkt.wire_len = fr.wirelen;
 		dupto_vm_run(prog, &pkt, &res, NULL);
+		/* every member up: where the kernel sends it then */
+		if (prog->ngroups)
+			dupto_vm_resolve_groups(prog, &pkt, res.targets, NULL, NULL);
 		out_open_object(NULL);
 		out_uint("frame", "%" PRIu64 ":", ++frame);
 		out_open_array("targets");
@@ -89,6 +92,14 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 	}
 	free(buf);
 	return 0;
+}
+
+static bool starts_with_word(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return !strncmp(p, w, n) && (!p[n] || p[n] == ' ' || p[n] == '\t' ||
+				     p[n] == '\n');
 }
 
 int do_compile(int argc, char **argv)
@@ -147,9 +158,11 @@ int do_compile(int argc, char **argv)
 		cc.len = strlen(text);
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
-		/* a ruleset starts with "rule"; anything else is an expression */
-		if (strncmp(p, "rule", 4) || (p[4] && p[4] != ' ' && p[4] != '\t' &&
-					      p[4] != '\n')) {
+		/*
+		 * a ruleset starts with "rule" or "group"; anything else is
+		 * an expression
+		 */
+		if (!starts_with_word(p, "rule") && !starts_with_word(p, "group")) {
 			if (cc_compile(&cc, true))
 				goto out;
 			goto load;

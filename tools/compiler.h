@@ -183,6 +183,24 @@ struct cc_decl {
 	struct loc other_loc;
 };
 
+/*
+ * A "group" statement: a target whose frames go to one of its members per
+ * flow (uapi/linux/dupto_vm.h, "Groups"). Its name and its members' are
+ * entries of the target table.
+ */
+#define CC_GROUP_DEFAULT_HASH	DUPTO_VM_HASH_PORTS
+
+struct cc_group {
+	struct loc loc;			/* the name */
+	uint16_t target;		/* its entry in the target table */
+	uint8_t hash;			/* enum dupto_vm_hash */
+	uint32_t seed;
+	uint32_t nmembers;
+	uint16_t *members;		/* target indices */
+	struct loc *member_locs;
+	uint8_t *weights;		/* all 1 unless given */
+};
+
 struct cc_insns {
 	struct dupto_vm_insn *v;
 	uint32_t n, cap;
@@ -221,6 +239,8 @@ struct cc {
 	struct loc *port_locs;
 	struct cc_decl *decls;		/* in source order */
 	uint32_t ndecls;
+	struct cc_group *groups;	/* in source order */
+	uint32_t ngroups;
 
 	struct cc_insns code;
 
@@ -264,6 +284,15 @@ int cc_search_chains(struct cc *cc);
 /* Whole pipeline; @expr_only: @src is a filter expression, not a ruleset. */
 int cc_compile(struct cc *cc, bool expr_only);
 void cc_free(struct cc *cc);
+
+/*
+ * The canonical text of a group statement, on one line, as "dupto save"
+ * prints it: "group NAME members A, B hash MODE seed N [weights W, W]".
+ * malloc()ed; NULL if a name cannot be written.
+ */
+char *cc_group_text(const char *name, const char (*targets)[DUPTO_VM_NAME_MAX],
+		    const uint16_t *members, const uint8_t *weights, uint32_t n,
+		    uint8_t hash, uint32_t seed);
 
 /* The image of a compiled ruleset; free() it. */
 int cc_image(const struct cc *cc, void **image, size_t *len);

@@ -406,7 +406,7 @@ int do_load(int argc, char **argv)
 	/* Everything the file says is checked before anything changes. */
 	if (config_parse(&want, argv[0], stderr))
 		goto out;
-	if (want.cc.nrules) {
+	if (want.cc.nrules || want.cc.ngroups) {
 		cc_image(&want.cc, &p.image, &p.len);
 		if (dupto_vm_load(p.image, p.len, &prog, msg, sizeof(msg))) {
 			fprintf(stderr, "dupto: the VM refused the program: %s\n", msg);

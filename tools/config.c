@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "vm.h"
 
 char *read_file(const char *path, size_t *len)
 {
@@ -109,6 +110,55 @@ void config_add_rule(struct dupto_config *cfg, const char *text, size_t len)
 	cfg->rules[cfg->nrules++] = t;
 }
 
+void config_add_group(struct dupto_config *cfg, char *text)
+{
+	cfg->groups = grow(cfg->groups, cfg->ngroups, sizeof(*cfg->groups));
+	cfg->groups[cfg->ngroups++] = text;
+}
+
+int config_groups_from_cc(struct dupto_config *cfg, const struct cc *cc)
+{
+	uint32_t i;
+
+	for (i = 0; i < cc->ngroups; i++) {
+		const struct cc_group *g = &cc->groups[i];
+		char *t = cc_group_text(cc->targets[g->target],
+					(const char (*)[DUPTO_VM_NAME_MAX])cc->targets,
+					g->members, g->weights, g->nmembers,
+					g->hash, g->seed);
+
+		if (!t)
+			return -1;
+		config_add_group(cfg, t);
+	}
+	return 0;
+}
+
+int config_groups_from_prog(struct dupto_config *cfg,
+			    const struct dupto_vm_prog *prog)
+{
+	uint16_t members[DUPTO_VM_MAX_MEMBERS];
+	uint8_t weights[DUPTO_VM_MAX_MEMBERS];
+	uint32_t i, m;
+
+	for (i = 0; i < prog->ngroups; i++) {
+		const struct dupto_vm_group *g = &prog->groups[i];
+		char *t;
+
+		for (m = 0; m < g->nmembers; m++) {
+			members[m] = g->members[m].target;
+			weights[m] = g->members[m].weight;
+		}
+		t = cc_group_text(prog->targets[g->target],
+				  (const char (*)[DUPTO_VM_NAME_MAX])prog->targets,
+				  members, weights, g->nmembers, g->hash, g->seed);
+		if (!t)
+			return -1;
+		config_add_group(cfg, t);
+	}
+	return 0;
+}
+
 static void from_decls(struct dupto_config *cfg)
 {
 	uint32_t i;
@@ -147,6 +197,10 @@ int config_parse_text(struct dupto_config *cfg, const char *file, char *text,
 	if (cc_compile(&cfg->cc, false))
 		return -1;
 	from_decls(cfg);
+	if (config_groups_from_cc(cfg, &cfg->cc)) {
+		fprintf(errf, "dupto: %s: a group's name cannot be written back\n", file);
+		return -1;
+	}
 	for (i = 0; i < cfg->cc.nrules; i++)
 		config_add_rule(cfg, cfg->cc.rules[i].text, cfg->cc.rules[i].text_len);
 	return 0;
@@ -239,6 +293,32 @@ static int write_sensors(FILE *f, const struct dupto_config *cfg, FILE *errf)
 	return ret;
 }
 
+/* "group NAME ...": by NAME, the word after "group " */
+static int by_group_name(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a + 6, *y = *(char *const *)b + 6;
+	size_t lx = strcspn(x, " "), ly = strcspn(y, " ");
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+static int write_groups(FILE *f, const struct dupto_config *cfg, FILE *errf)
+{
+	char **v = calloc(cfg->ngroups + 1, sizeof(*v));
+	uint32_t i;
+
+	if (!v)
+		abort();
+	if (cfg->ngroups)
+		memcpy(v, cfg->groups, cfg->ngroups * sizeof(*v));
+	qsort(v, cfg->ngroups, sizeof(*v), by_group_name);
+	for (i = 0; i < cfg->ngroups; i++)
+		fprintf(f, "%s\n", v[i]);
+	free(v);
+	return 0;
+}
+
 static int write_rules(FILE *f, const struct dupto_config *cfg, FILE *errf)
 {
 	uint32_t i;
@@ -272,12 +352,17 @@ int config_write(FILE *f, const struct dupto_config *cfg, FILE *errf)
 	mem = open_memstream(&text, &len);
 	if (!mem)
 		abort();
+	/* sections apart by a blank line */
 	ret = write_ports(mem, cfg, errf);
 	if (!ret && cfg->nports && cfg->nsensors)
 		fputc('\n', mem);
 	if (!ret)
 		ret = write_sensors(mem, cfg, errf);
-	if (!ret && (cfg->nports || cfg->nsensors) && cfg->nrules)
+	if (!ret && (cfg->nports || cfg->nsensors) && cfg->ngroups)
+		fputc('\n', mem);
+	if (!ret)
+		ret = write_groups(mem, cfg, errf);
+	if (!ret && (cfg->nports || cfg->nsensors || cfg->ngroups) && cfg->nrules)
 		fputc('\n', mem);
 	if (!ret)
 		ret = write_rules(mem, cfg, errf);
@@ -295,6 +380,9 @@ void config_free(struct dupto_config *cfg)
 	for (i = 0; i < cfg->nrules; i++)
 		free(cfg->rules[i]);
 	free(cfg->rules);
+	for (i = 0; i < cfg->ngroups; i++)
+		free(cfg->groups[i]);
+	free(cfg->groups);
 	free(cfg->ports);
 	free(cfg->sensors);
 	cc_free(&cfg->cc);

@@ -57,6 +57,8 @@ struct dupto_config {
 	uint32_t nports;
 	struct dupto_sensor *sensors;
 	uint32_t nsensors;
+	char **groups;			/* "group ...", one line each */
+	uint32_t ngroups;
 	char **rules;			/* "rule ...", one line each */
 	uint32_t nrules;
 	/* a parsed file: its compilation, which the declarations are in */
@@ -80,12 +82,20 @@ int config_parse_text(struct dupto_config *cfg, const char *file, char *text,
 /* Grow the model by one zeroed port or sensor; allocation failure aborts. */
 struct dupto_port *config_add_port(struct dupto_config *cfg);
 struct dupto_sensor *config_add_sensor(struct dupto_config *cfg);
+/* A group statement's text, taken over (malloc()ed). */
+void config_add_group(struct dupto_config *cfg, char *text);
+/* The groups of a compiled ruleset or of a loaded program, as text. */
+int config_groups_from_cc(struct dupto_config *cfg, const struct cc *cc);
+struct dupto_vm_prog;
+int config_groups_from_prog(struct dupto_config *cfg,
+			    const struct dupto_vm_prog *prog);
 /* A rule's text, as the kernel keeps it (not NUL-terminated). */
 void config_add_rule(struct dupto_config *cfg, const char *text, size_t len);
 
 /*
- * The configuration as a file: ports, sensors and rules, each kind sorted
- * as "dupto save" prints it (ports and sensors by name, rules in order),
+ * The configuration as a file: ports, sensors, groups and rules, each kind
+ * sorted as "dupto save" prints it (ports, sensors and groups by name,
+ * rules in order),
  * so that equal configurations read the same. -1, with a message to
  * @errf, if something cannot be written.
  */

@@ -10,6 +10,7 @@
  * Also: writing a name back so that the lexer reads it as that name.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler.h"
@@ -106,6 +107,49 @@ static bool declared(const struct cc *cc, const char *name,
 	return false;
 }
 
+static bool is_group(const struct cc *cc, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < cc->ngroups; i++)
+		if (!strcmp(cc->targets[cc->groups[i].target], name))
+			return true;
+	return false;
+}
+
+/* A group's name is no device's; its members are declared sensors. */
+static int check_groups(struct cc *cc)
+{
+	const struct cc_decl *d;
+	uint32_t i, m;
+	bool dev;
+
+	for (i = 0; i < cc->ngroups; i++) {
+		const struct cc_group *g = &cc->groups[i];
+		const char *name = cc->targets[g->target];
+
+		d = find(cc, name, cc->ndecls, &dev);
+		if (d)
+			return cc_error(cc, &g->loc, dev ?
+					"'%s' is the port device of port '%s'; a group needs a name of its own" :
+					"'%s' is a %s; a group needs a name of its own",
+					name, dev ? d->name : kind_name(d));
+		for (m = 0; m < g->nmembers; m++) {
+			const char *mn = cc->targets[g->members[m]];
+
+			if (declared(cc, mn, DECL_SENSOR))
+				continue;
+			d = find(cc, mn, cc->ndecls, &dev);
+			if (d && !dev && d->kind == DECL_PORT)
+				return cc_error(cc, &g->member_locs[m],
+						"member '%s' is a port, not a sensor", mn);
+			return cc_error(cc, &g->member_locs[m],
+					"member '%s' is not a declared sensor", mn);
+		}
+	}
+	return 0;
+}
+
 /* The first use, in the source, of an undeclared target or port. */
 static int check_uses(struct cc *cc)
 {
@@ -117,7 +161,8 @@ static int check_uses(struct cc *cc)
 	bool dev;
 
 	for (i = 0; i < cc->ntargets; i++) {
-		if (declared(cc, cc->targets[i], DECL_SENSOR))
+		if (declared(cc, cc->targets[i], DECL_SENSOR) ||
+		    is_group(cc, cc->targets[i]))
 			continue;
 		if (!loc || cc->target_locs[i].pos < loc->pos) {
 			loc = &cc->target_locs[i];
@@ -158,6 +203,8 @@ int cc_decls(struct cc *cc)
 	for (i = 0; i < cc->ndecls; i++)
 		if (check_decl(cc, i))
 			return -1;
+	if (check_groups(cc))
+		return -1;
 	return check_uses(cc);
 }
 
@@ -187,4 +234,41 @@ int cc_write_name(const char *name, char *buf, size_t size)
 	buf[0] = '\\';
 	memcpy(buf + 1, name, len + 1);
 	return one_word(buf, true) ? 0 : -1;
+}
+
+char *cc_group_text(const char *name, const char (*targets)[DUPTO_VM_NAME_MAX],
+		    const uint16_t *members, const uint8_t *weights, uint32_t n,
+		    uint8_t hash, uint32_t seed)
+{
+	char buf[DUPTO_VM_NAME_MAX + 2];
+	bool weighted = false;
+	char *text = NULL;
+	size_t len = 0;
+	uint32_t i;
+	FILE *f;
+	int bad;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	bad = cc_write_name(name, buf, sizeof(buf));
+	fprintf(f, "group %s members", buf);
+	for (i = 0; i < n && !bad; i++) {
+		bad = cc_write_name(targets[members[i]], buf, sizeof(buf));
+		fprintf(f, "%s %s", i ? "," : "", buf);
+		weighted |= weights[i] != 1;
+	}
+	fprintf(f, " hash %s seed %u",
+		hash == DUPTO_VM_HASH_ADDRS ? "addresses" : "addresses-ports", seed);
+	if (weighted) {
+		fputs(" weights", f);
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s %u", i ? "," : "", weights[i]);
+	}
+	fclose(f);
+	if (bad) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }

@@ -153,4 +153,15 @@ void cc_disasm(FILE *f, const struct dupto_vm_prog *prog)
 		fprintf(f, "port %u: %s\n", i, prog->ports[i]);
 	for (i = 0; i < prog->nsets; i++)
 		print_set(f, prog, i);
+	for (i = 0; i < prog->ngroups; i++) {
+		const struct dupto_vm_group *g = &prog->groups[i];
+		uint32_t m;
+
+		fprintf(f, "group %u: target %u, hash %s, seed %u, members", i,
+			g->target, g->hash == DUPTO_VM_HASH_ADDRS ? "addresses" :
+			"addresses-ports", g->seed);
+		for (m = 0; m < g->nmembers; m++)
+			fprintf(f, " %u*%u", g->members[m].target, g->members[m].weight);
+		fputc('\n', f);
+	}
 }

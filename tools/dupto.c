@@ -31,6 +31,7 @@ struct dupto_object {
 static const struct dupto_object objects[] = {
 	{ "port", do_port, "port { add DEV [ device [ name NAME ] ] | del DEV | show [ DEV ] }" },
 	{ "sensor", do_sensor, "sensor { add NAME [ link DEV ] | del NAME | show [ NAME ] }" },
+	{ "group", do_group, "group { add NAME members SENSOR[,SENSOR...] [ OPTIONS ] | del NAME | show [ NAME ] }" },
 	{ "rule", do_rule, "rule { add [ index N ] RULE | del N | show [ -d ] }" },
 	{ "load", do_load, "load FILE" },
 	{ "save", do_save, "save" },

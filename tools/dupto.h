@@ -21,6 +21,7 @@ int do_compile(int argc, char **argv);
 int do_port(int argc, char **argv);
 int do_sensor(int argc, char **argv);
 int do_rule(int argc, char **argv);
+int do_group(int argc, char **argv);
 int do_load(int argc, char **argv);
 int do_save(int argc, char **argv);
 int do_show(int argc, char **argv);

@@ -53,7 +53,13 @@ void ruleset_free(struct dupto_ruleset *rs);
  */
 int ruleset_set(struct dupto_nl *nl, const void *image, size_t len,
 		uint64_t generation);
-/* The rules' texts into the model. */
+/*
+ * The groups and rules of @cfg compiled and loaded in place of the ruleset
+ * of @generation; -ESTALE (said) if that is no longer the one loaded.
+ */
+int ruleset_replace(struct dupto_nl *nl, const struct dupto_config *cfg,
+		    uint64_t generation);
+/* The groups' and rules' texts into the model. */
 void ruleset_to_config(const struct dupto_ruleset *rs, struct dupto_config *cfg);
 void rule_print(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
 void rule_print_stats(const struct dupto_ruleset *rs, uint32_t i, bool prefix);

@@ -13,6 +13,9 @@
  *
  * The ruleset syntax around expressions is keyword-led and ignores line
  * breaks:  rule [quick] [else] [EXPR] to TARGET[, TARGET...]
+ * and groups of sensors that share the flows:
+ *          group NAME members A[, B...] [hash addresses|addresses-ports]
+ *                [seed N] [weights W[, W...]]
  * A configuration file adds the declarations of its devices:
  *          port NIC [device [name DEV]]
  *          sensor NAME [link DEV]
@@ -816,10 +819,10 @@ static struct node *parse_expr(struct parser *p, struct quals *q)
 	return l;
 }
 
-static int add_target(struct cc *cc, struct cc_rule *r, const struct token *name)
+/* The index of target @name in the table, added if it is new; -1 on error. */
+static int target_index(struct cc *cc, const struct token *name)
 {
 	uint32_t i;
-
 	uint32_t len = name_len(name);
 
 	if (len >= DUPTO_VM_NAME_MAX)
@@ -840,6 +843,15 @@ static int add_target(struct cc *cc, struct cc_rule *r, const struct token *name
 		cc->target_locs[i] = name->loc;
 		cc->ntargets++;
 	}
+	return i;
+}
+
+static int add_target(struct cc *cc, struct cc_rule *r, const struct token *name)
+{
+	int i = target_index(cc, name);
+
+	if (i < 0)
+		return -1;
 	for (uint32_t k = 0; k < r->ntargets; k++)
 		if (r->targets[k] == i)
 			return 0;	/* "to a, a" is "to a" */
@@ -1014,6 +1026,165 @@ static int parse_sensor(struct parser *p)
 			     &d->other_loc);
 }
 
+/* A target name: a word that is no keyword, escaped if need be. */
+static struct token *target_name(struct parser *p, const char *what)
+{
+	struct token *t = peek(p, 0);
+
+	if (t->type != T_ID || is_keyword(t)) {
+		expected(p, what);
+		return NULL;
+	}
+	return next(p);
+}
+
+static struct cc_group *group_named(struct cc *cc, uint16_t target)
+{
+	uint32_t i;
+
+	for (i = 0; i < cc->ngroups; i++)
+		if (cc->groups[i].target == target)
+			return &cc->groups[i];
+	return NULL;
+}
+
+/* WORD[, WORD...]: the tokens, in @v (at most @max), their number in @n */
+static int word_list(struct parser *p, const char *what, bool numbers,
+		     struct token **v, uint32_t max, uint32_t *n)
+{
+	struct token *t;
+
+	*n = 0;
+	do {
+		t = peek(p, 0);
+		if (numbers ? t->type != T_NUM : (t->type != T_ID || is_keyword(t))) {
+			expected(p, what);
+			return -1;
+		}
+		if (*n == max)
+			return cc_error(p->cc, &t->loc, "too many %s (at most %u)",
+					numbers ? "weights" : "members", max);
+		v[(*n)++] = next(p);
+	} while (peek(p, 0)->type == T_COMMA && next(p));
+	return 0;
+}
+
+/*
+ * group NAME members A[, B...] [hash addresses|addresses-ports] [seed N]
+ *       [weights W[, W...]]
+ */
+static int parse_group(struct parser *p)
+{
+	struct token *members[DUPTO_VM_MAX_MEMBERS], *weights[DUPTO_VM_MAX_MEMBERS];
+	struct token *name, *wloc = NULL, *t;
+	uint32_t nw = 0, i, j;
+	bool hash = false, seed = false;
+	struct cc *cc = p->cc;
+	struct cc_group *g;
+	int ti;
+
+	next(p);
+	name = target_name(p, "a group name");
+	if (!name)
+		return -1;
+	ti = target_index(cc, name);
+	if (ti < 0)
+		return -1;
+	if (group_named(cc, ti))
+		return cc_error(cc, &name->loc, "group '%s' is already declared on line %u",
+				cc->targets[ti], group_named(cc, ti)->loc.line);
+	if (cc->ngroups == DUPTO_VM_MAX_GROUPS)
+		return cc_error(cc, &name->loc, "too many groups (at most %d)",
+				DUPTO_VM_MAX_GROUPS);
+	cc->groups = cc_grow(cc, cc->groups, cc->ngroups, sizeof(*cc->groups));
+	g = &cc->groups[cc->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->loc = name->loc;
+	g->target = ti;
+	g->hash = CC_GROUP_DEFAULT_HASH;
+
+	if (!accept_kw(p, "members")) {
+		expected(p, "'members'");
+		return -1;
+	}
+	if (word_list(p, "a member name", false, members, DUPTO_VM_MAX_MEMBERS,
+		      &g->nmembers))
+		return -1;
+	g->members = cc_alloc(cc, g->nmembers * sizeof(*g->members));
+	g->member_locs = cc_alloc(cc, g->nmembers * sizeof(*g->member_locs));
+	g->weights = cc_alloc(cc, g->nmembers);
+	for (i = 0; i < g->nmembers; i++) {
+		ti = target_index(cc, members[i]);
+		if (ti < 0)
+			return -1;
+		if (ti == g->target)
+			return cc_error(cc, &members[i]->loc,
+					"a group cannot be its own member");
+		for (j = 0; j < i; j++)
+			if (g->members[j] == ti)
+				return cc_error(cc, &members[i]->loc,
+						"'%s' is a member already", cc->targets[ti]);
+		g->members[i] = ti;
+		g->member_locs[i] = members[i]->loc;
+		g->weights[i] = 1;
+	}
+
+	for (;;) {
+		if (!hash && accept_kw(p, "hash")) {
+			hash = true;
+			if (accept_kw(p, "addresses")) {
+				g->hash = DUPTO_VM_HASH_ADDRS;
+			} else if (accept_kw(p, "addresses-ports")) {
+				g->hash = DUPTO_VM_HASH_PORTS;
+			} else {
+				expected(p, "'addresses' or 'addresses-ports'");
+				return -1;
+			}
+		} else if (!seed && accept_kw(p, "seed")) {
+			seed = true;
+			t = peek(p, 0);
+			if (t->type != T_NUM) {
+				expected(p, "a seed (0 to 4294967295)");
+				return -1;
+			}
+			g->seed = next(p)->num;
+		} else if (!wloc && is_kw(p, 0, "weights")) {
+			wloc = next(p);
+			if (word_list(p, "a weight", true, weights, DUPTO_VM_MAX_MEMBERS, &nw))
+				return -1;
+			if (nw != g->nmembers)
+				return cc_error(cc, &wloc->loc, "%u weight%s for %u member%s",
+						nw, nw == 1 ? "" : "s", g->nmembers,
+						g->nmembers == 1 ? "" : "s");
+			for (i = 0; i < nw; i++) {
+				if (!weights[i]->num || weights[i]->num > DUPTO_VM_MAX_WEIGHT)
+					return cc_error(cc, &weights[i]->loc,
+							"a weight is 1 to %d", DUPTO_VM_MAX_WEIGHT);
+				g->weights[i] = weights[i]->num;
+			}
+		} else {
+			return 0;
+		}
+	}
+}
+
+/* Members are sensors: no group may be one, wherever it is declared. */
+static int check_groups(struct cc *cc)
+{
+	uint32_t i, m;
+
+	for (i = 0; i < cc->ngroups; i++) {
+		const struct cc_group *g = &cc->groups[i];
+
+		for (m = 0; m < g->nmembers; m++)
+			if (group_named(cc, g->members[m]))
+				return cc_error(cc, &g->member_locs[m],
+						"group '%s' cannot be a member of a group",
+						cc->targets[g->members[m]]);
+	}
+	return 0;
+}
+
 int cc_parse(struct cc *cc)
 {
 	struct parser p = { .cc = cc, .linkoff = 14 };
@@ -1035,14 +1206,16 @@ int cc_parse(struct cc *cc)
 			err = parse_port(&p);
 		} else if (is_kw(&p, 0, "sensor")) {
 			err = parse_sensor(&p);
+		} else if (is_kw(&p, 0, "group")) {
+			err = parse_group(&p);
 		} else {
-			expected(&p, "'port', 'sensor' or 'rule'");
+			expected(&p, "'port', 'sensor', 'group' or 'rule'");
 			err = -1;
 		}
 		if (err)
 			return -1;
 	}
-	return 0;
+	return check_groups(cc);
 }
 
 int cc_parse_expr(struct cc *cc)

@@ -209,6 +209,8 @@ void ruleset_to_config(const struct dupto_ruleset *rs, struct dupto_config *cfg)
 {
 	uint32_t i;
 
+	if (rs->prog && config_groups_from_prog(cfg, rs->prog))
+		fprintf(stderr, "dupto: warning: a group's name cannot be written\n");
 	for (i = 0; rs->prog && i < rs->prog->nrules; i++)
 		config_add_rule(cfg, rs->prog->rules[i].text, rs->prog->rules[i].text_len);
 }
@@ -325,8 +327,8 @@ static const char *plural(uint32_t n)
  * them before; the rule added has been compiled on its own already, so
  * an error here is the whole ruleset's (too many rules, too many targets).
  */
-static int replace(struct dupto_nl *nl, const struct dupto_config *cfg,
-		   uint64_t generation)
+int ruleset_replace(struct dupto_nl *nl, const struct dupto_config *cfg,
+		    uint64_t generation)
 {
 	struct cc cc = { .file = "<ruleset>", .errf = stderr };
 	char *text = NULL;
@@ -339,12 +341,15 @@ static int replace(struct dupto_nl *nl, const struct dupto_config *cfg,
 	mem = open_memstream(&text, &len);
 	if (!mem)
 		return -ENOMEM;
+	for (i = 0; i < cfg->ngroups; i++)
+		fprintf(mem, "%s\n", cfg->groups[i]);
 	for (i = 0; i < cfg->nrules; i++)
 		fprintf(mem, "%s\n", cfg->rules[i]);
 	fclose(mem);
 	cc.src = text;
 	cc.len = len;
-	if (cfg->nrules && (cc_compile(&cc, false) || cc_image(&cc, &image, &ilen))) {
+	if ((cfg->nrules || cfg->ngroups) &&
+	    (cc_compile(&cc, false) || cc_image(&cc, &image, &ilen))) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -430,7 +435,7 @@ static int rule_add(int argc, char **argv)
 			(cfg.nrules - at) * sizeof(*cfg.rules));
 		cfg.rules[at - 1] = added;
 	}
-	err = replace(nl, &cfg, rs.generation);
+	err = ruleset_replace(nl, &cfg, rs.generation);
 out:
 	dupto_nl_close(nl);
 	ruleset_free(&rs);
@@ -469,7 +474,7 @@ static int rule_del(int argc, char **argv)
 	free(cfg.rules[n - 1]);
 	memmove(&cfg.rules[n - 1], &cfg.rules[n], (cfg.nrules - n) * sizeof(*cfg.rules));
 	cfg.nrules--;
-	err = replace(nl, &cfg, rs.generation);
+	err = ruleset_replace(nl, &cfg, rs.generation);
 out:
 	dupto_nl_close(nl);
 	ruleset_free(&rs);

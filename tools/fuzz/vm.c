@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2 + ninsns * sizeof(struct dupto_vm_insn))
 		return 0;
 	{
-		struct dupto_vm_hdr h = { DUPTO_VM_VERSION, ninsns, data[0] >> 1 & 3, 2, 2, 2 };
+		struct dupto_vm_hdr h = { DUPTO_VM_VERSION, ninsns, data[0] >> 1 & 3, 2, 2, 2, 0 };
 		struct dupto_vm_set_rec s6 = { DUPTO_VM_SET_IP6, 0, 2 }, sp = { DUPTO_VM_SET_U16, 0, 1 };
 		struct dupto_vm_addr a[2] = { { .addr = { 0x20, 0x01, 0x0d, 0xb8 }, .plen = 32 },
 					      { .addr = { 0xfe, 0x80 }, .plen = 10 } };

@@ -33,7 +33,7 @@ static void rec(struct image *im, uint16_t type, const void *p, size_t len)
 static void build(struct image *im, const struct dupto_vm_insn *insns, uint32_t n,
 		  uint32_t nrules)
 {
-	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, n, nrules, 2, 1, 2 };
+	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, n, nrules, 2, 1, 2, 0 };
 	struct dupto_vm_set_rec s4 = { DUPTO_VM_SET_IP4, 0, 1 }, sp = { DUPTO_VM_SET_U16, 0, 2 };
 	struct dupto_vm_addr a = { .addr = { 10 }, .plen = 8 };
 	struct dupto_vm_range pr[2] = { { 53, 53 }, { 80, 80 } };
@@ -437,10 +437,145 @@ static void good_programs(void)
 	}
 }
 
+/* ---- groups ---- */
+
+/* The ruleset of @text as an image, its group record patched by @patch. */
+static int group_image(const char *text, struct image *im, int at, uint8_t val)
+{
+	struct cc cc = { .file = "<test>", .src = text, .len = strlen(text) };
+	size_t pos = 0, len;
+	void *p;
+
+	if (cc_compile(&cc, false) || cc_image(&cc, &p, &len)) {
+		cc_free(&cc);
+		return -1;
+	}
+	cc_free(&cc);
+	im->p = p;
+	im->n = len;
+	if (at < 0)
+		return 0;
+	/* the first group record */
+	while (pos < im->n) {
+		struct dupto_vm_rec r;
+
+		memcpy(&r, im->p + pos, sizeof(r));
+		if (r.type == DUPTO_VM_REC_GROUP) {
+			im->p[pos + 4 + at] = val;
+			return 0;
+		}
+		pos += DUPTO_VM_REC_ALIGN(r.len);
+	}
+	return -1;
+}
+
+static void groups(void)
+{
+	static const char text[] =
+		"group g members a, b, c hash addresses seed 7 weights 1, 2, 1\n"
+		"rule to g, a\n";
+	/* offsets in the record: gr 12 bytes, then 4 per member */
+	static const struct {
+		const char *name;
+		int at;
+		uint8_t val;
+		const char *msg;
+	} rows[] = {
+		{ "bad hash mode", 2, 9, "group g: unknown hash mode 9" },
+		{ "reserved byte", 3, 1, "record 9: bad group record" },
+		{ "group target out of range", 0, 9, "group 0: target 9 out of range (4 targets)" },
+		{ "unknown member", 12, 9, "group g: member 1: unknown target 9 (4 targets)" },
+		{ "duplicate member", 16, 1, "group g: member a listed twice" },
+		{ "weight 0", 14, 0, "group g: member a: weight 0, not 1 to 16" },
+		{ "weight 17", 14, 17, "group g: member a: weight 17, not 1 to 16" },
+		{ "member is the group", 12, 0, "group g: a group cannot be its own member" },
+		{ "empty group", 8, 0, "record 9: bad group record" },
+	};
+	/* SipHash-2-4's reference vector: key 00..0f, message 00..0e */
+	dupto_vm_hkey key = { { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL } };
+	uint8_t msg[15], rev[60], tagged[64];
+	struct dupto_vm_packet pkt = { 0 };
+	struct dupto_vm_prog *prog = NULL;
+	struct dupto_vm_flow fl;
+	struct image im = { 0 };
+	char err[256];
+	uint64_t h1, h2, h3;
+	size_t i;
+
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = i;
+	tap_result(dupto_vm_siphash(msg, sizeof(msg), &key) == 0xa129ca6149be45e5ULL,
+		   "groups: SipHash-2-4 gives the reference vector");
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		err[0] = 0;
+		prog = NULL;
+		if (group_image(text, &im, rows[i].at, rows[i].val) == 0)
+			dupto_vm_load(im.p, im.n, &prog, err, sizeof(err));
+		tap_result(!prog && !strcmp(err, rows[i].msg), "groups: refused: %s: \"%s\"%s%s",
+			   rows[i].name, rows[i].msg, prog || strcmp(err, rows[i].msg) ? " got " : "",
+			   prog ? "(loaded)" : strcmp(err, rows[i].msg) ? err : "");
+		dupto_vm_free(prog);
+		free(im.p);
+	}
+
+	/* both directions of a flow, and a tag, hash alike */
+	memcpy(rev, tcp4, sizeof(rev));
+	memcpy(rev, tcp4 + 6, 6);
+	memcpy(rev + 6, tcp4, 6);
+	memcpy(rev + 26, tcp4 + 30, 4);
+	memcpy(rev + 30, tcp4 + 26, 4);
+	memcpy(rev + 34, tcp4 + 36, 2);
+	memcpy(rev + 36, tcp4 + 34, 2);
+	memcpy(tagged, tcp4, 12);
+	memcpy(tagged + 12, "\x81\x00\x00\x05", 4);
+	memcpy(tagged + 16, tcp4 + 12, 48);
+	dupto_vm_hash_key(&key, 7);
+	pkt.data = tcp4;
+	pkt.len = sizeof(tcp4);
+	dupto_vm_flow_parse(&pkt, &fl);
+	h1 = dupto_vm_flow_hash(&fl, DUPTO_VM_HASH_PORTS, &key);
+	pkt.data = rev;
+	dupto_vm_flow_parse(&pkt, &fl);
+	h2 = dupto_vm_flow_hash(&fl, DUPTO_VM_HASH_PORTS, &key);
+	pkt.data = tagged;
+	pkt.len = sizeof(tagged);
+	dupto_vm_flow_parse(&pkt, &fl);
+	h3 = dupto_vm_flow_hash(&fl, DUPTO_VM_HASH_PORTS, &key);
+	tap_result(h1 == h2 && h1 == h3, "groups: a flow's two directions and a tagged frame hash alike");
+	tap_result(fl.port_a == 1024 && fl.port_b == 80 && fl.proto == 6,
+		   "groups: the flow key skips the tag to the ports");
+
+	/* the image loads, and the group goes to one member */
+	if (group_image(text, &im, -1, 0) == 0)
+		dupto_vm_load(im.p, im.n, &prog, err, sizeof(err));
+	tap_result(prog && prog->ngroups == 1 && prog->groups[0].nmembers == 3 &&
+		   prog->groups[0].members[1].weight == 2,
+		   "groups: an image with a group loads");
+	if (prog) {
+		struct dupto_vm_result res;
+		int n = 0;
+
+		pkt.data = tcp4;
+		pkt.len = sizeof(tcp4);
+		pkt.port = DUPTO_VM_PORT_NONE;
+		dupto_vm_run(prog, &pkt, &res, NULL);
+		dupto_vm_resolve_groups(prog, &pkt, res.targets, NULL, NULL);
+		for (i = 0; i < 4; i++)
+			n += res.targets[0] >> i & 1;
+		tap_result(!(res.targets[0] & 1) && (res.targets[0] & 2) &&
+			   (n == 1 || n == 2),
+			   "groups: a frame goes to one member, and to a once");
+	}
+	dupto_vm_free(prog);
+	free(im.p);
+}
+
 int main(void)
 {
 	bad_programs();
 	bad_images();
 	good_programs();
+	groups();
 	return tap_done();
 }

@@ -133,9 +133,73 @@
  *              text (no NUL); it is informative, not interpreted
  *   SET        one per set, in index order: struct dupto_vm_set_rec, then
  *   SET_ELEMS  records with its elements, nelems in all
+ *   GROUP      one per group, in index order: struct dupto_vm_group_rec and
+ *              its members (struct dupto_vm_group_member each)
  *
  * Names are at most DUPTO_VM_NAME_MAX - 1 bytes. Target and port tables
  * hold names only; whoever loads an image binds them to devices.
+ *
+ * The header grew ngroups after the first release: a header record of 24
+ * bytes (without it) is one of an image without groups, and every loader
+ * takes both lengths. Writers emit the short header when there are no
+ * groups, so that a module older than groups still loads their images.
+ *
+ * Groups
+ * ------
+ * A group is a target whose frames go to one of its members, chosen per
+ * flow: rules name it as they name a sensor (its name is in the target
+ * table), and each frame a rule sends to it goes to one member. Members are
+ * other targets, never groups, each at most once; a target may be a member
+ * of several groups and be named by rules as well, and a frame still
+ * reaches it at most once.
+ *
+ * The member is chosen by rendezvous (highest random weight) hashing over
+ * the members that can take the frame (in the kernel: administratively up
+ * with carrier): every member gets a score from the frame's flow hash and
+ * its own identity, and the highest wins. A member going down thus moves
+ * only its own flows, spread over the others, and gets exactly those back
+ * when it returns. A member of weight w gets w scores and keeps the best,
+ * so its share of the flows is w / (sum of the weights).
+ *
+ * The flow hash is symmetric (both directions of a flow hash alike) and
+ * ignores VLAN tags (802.1Q and 802.1ad, in the frame or in metadata). Its
+ * key is, in this order, all in network byte order and zero-padded:
+ *
+ *   __be16 ethertype  of the network layer, after the tags
+ *   __u8   proto      IPv4 protocol or IPv6 upper-layer header; 0 if not IP
+ *   __u8   zero
+ *   __be16 port_lo, port_hi
+ *   __u8   addr_lo[16], addr_hi[16]
+ *
+ * (40 bytes), where (addr_lo, port_lo) is the lesser of (source address,
+ * source port) and (destination address, destination port), addresses
+ * compared as bytes first. IPv4 addresses take the first 4 bytes of their
+ * field, Ethernet addresses (frames that are neither IPv4 nor IPv6) the
+ * first 6, with ethertype the frame's type and proto 0. IPv6 extension
+ * headers (hop-by-hop, routing, destination options, fragment) are walked
+ * to find the upper layer, at most 8 of them. Ports are those of TCP, UDP,
+ * SCTP, UDP-Lite and DCCP, and only in DUPTO_VM_HASH_PORTS mode: they are
+ * zero in DUPTO_VM_HASH_ADDRS mode, and zero for every fragment (an IPv4
+ * packet with MF set or a fragment offset, an IPv6 packet with a fragment
+ * header), since only the first carries them. So in ADDRS mode every
+ * fragment of a datagram goes where the rest of its flow goes; in PORTS
+ * mode the fragments of a datagram stay together, but may go elsewhere than
+ * the flow's unfragmented packets. A frame too short for the headers it
+ * announces is hashed on what could be read, with the rest zero.
+ *
+ * The hash is SipHash-2-4 of the key, with the 128-bit key (seed,
+ * 0x647570746f677270) as two 64-bit words, seed being the group's. A
+ * member's identity is SipHash-2-4 under the same key of its name followed
+ * by one byte k, for k = 0 .. weight - 1; its score for k is
+ * mix(hash XOR identity_k), where mix is the 64-bit finalizer
+ *
+ *   x ^= x >> 30; x *= 0xbf58476d1ce4e5b9;
+ *   x ^= x >> 27; x *= 0x94d049bb133111eb; x ^= x >> 31;
+ *
+ * The highest score wins; a tie goes to the member listed first. Nothing
+ * of the box enters the choice (no ifindex, no address): two boxes with
+ * groups of the same seed and member names send a flow to the member of
+ * the same name.
  *
  * Sets
  * ----
@@ -167,6 +231,9 @@
 #define DUPTO_VM_MAX_SETS	4096
 #define DUPTO_VM_MAX_ELEMS	65536	/* per set */
 #define DUPTO_VM_NAME_MAX	32	/* with the NUL */
+#define DUPTO_VM_MAX_GROUPS	64
+#define DUPTO_VM_MAX_MEMBERS	64	/* per group */
+#define DUPTO_VM_MAX_WEIGHT	16
 #define DUPTO_VM_NREGS		8
 
 struct dupto_vm_insn {
@@ -291,6 +358,7 @@ enum dupto_vm_rec_type {
 	DUPTO_VM_REC_RULE_TEXT,
 	DUPTO_VM_REC_SET,
 	DUPTO_VM_REC_SET_ELEMS,
+	DUPTO_VM_REC_GROUP,
 
 	__DUPTO_VM_REC_MAX
 };
@@ -302,7 +370,11 @@ struct dupto_vm_hdr {
 	__u32	ntargets;
 	__u32	nports;
 	__u32	nsets;
+	__u32	ngroups;	/* absent in a 24-byte header: 0 */
 };
+
+/* The length of a header without ngroups. */
+#define DUPTO_VM_HDR_LEN_V1	24
 
 struct dupto_vm_rule_rec {
 	__u32	line;		/* where the rule was written; 0 if unknown */
@@ -338,6 +410,30 @@ struct dupto_vm_addr {
 	__u8	addr[16];
 	__u8	plen;		/* prefix length; MAC: 48 */
 	__u8	reserved[3];	/* zero */
+};
+
+/* Group hash modes: what of a flow its hash covers */
+enum dupto_vm_hash {
+	DUPTO_VM_HASH_UNSPEC,
+	DUPTO_VM_HASH_ADDRS,	/* addresses (and protocol) */
+	DUPTO_VM_HASH_PORTS,	/* addresses, protocol and ports */
+
+	__DUPTO_VM_HASH_MAX
+};
+
+struct dupto_vm_group_rec {
+	__u16	target;		/* the group's own entry in the target table */
+	__u8	hash;		/* enum dupto_vm_hash */
+	__u8	reserved;	/* zero */
+	__u32	seed;
+	__u16	nmembers;	/* struct dupto_vm_group_member follow */
+	__u16	reserved2;	/* zero */
+};
+
+struct dupto_vm_group_member {
+	__u16	target;		/* a target that is not a group */
+	__u8	weight;		/* 1 .. DUPTO_VM_MAX_WEIGHT */
+	__u8	reserved;	/* zero */
 };
 
 #endif /* _UAPI_LINUX_DUPTO_VM_H */
