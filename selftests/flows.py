@@ -75,7 +75,7 @@ def flow_frame(i, direction, vid=None, size=0):
 
 def frag_frames(i):
     a, b, pa, pb = addrs(i)
-    data = udp(pa, pb, bytes(range(256)) * 2)[:8 + 480]
+    data = udp(pa, pb, bytes(range(256)) * 2)[:480]
     # three fragments of 160 bytes (a multiple of 8), the ports in the first
     pieces = [data[k:k + 160] for k in range(0, len(data), 160)]
     frames = []
