@@ -168,6 +168,13 @@ void dupto_vm_hash_key(dupto_vm_hkey *key, u32 seed)
 	key->key[1] = DUPTO_VM_HASH_K1;
 }
 
+/* "sample": flow sampling's key, none of a group's */
+void dupto_vm_sample_key(dupto_vm_hkey *key)
+{
+	key->key[0] = 0x73616d706c65ULL;
+	key->key[1] = DUPTO_VM_HASH_K1;
+}
+
 u64 dupto_vm_flow_hash(const struct dupto_vm_flow *fl, u8 mode,
 		       const dupto_vm_hkey *key)
 {

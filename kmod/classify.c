@@ -49,6 +49,7 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 	struct dupto_port_stats *stats;
 	struct dupto_vm_result res;
 	struct dupto_vm_packet pkt;
+	struct dupto_frame fr;
 	unsigned int mac_off, w;
 	u64 bits;
 
@@ -85,13 +86,18 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 	if (unlikely(rs->prog->ngroups))
 		dupto_vm_resolve_groups(rs->prog, &pkt, res.targets,
 					dupto_classify_live, rs);
+	fr.skb = skb;
+	fr.mac_off = mac_off;
+	fr.pkt = &pkt;
+	fr.vid = READ_ONCE(pi->vid);
+	fr.hashed = false;
 	for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++) {
 		for (bits = res.targets[w]; bits; bits &= bits - 1) {
 			u32 i = w * 64 + __ffs64(bits);
 			struct net_device *sensor = rcu_dereference(rs->targets[i].dev);
 
 			if (sensor)
-				dupto_mirror(skb, mac_off, sensor);
+				dupto_mirror(&fr, sensor);
 		}
 	}
 }

@@ -51,6 +51,10 @@ struct dupto_portinfo {
 	 * that needed it is gone; read locklessly.
 	 */
 	bool out;
+	/* The port's label (VLAN ID) for sensors that ask for one; 0: none.
+	 * Written under RTNL, read locklessly.
+	 */
+	u16 vid;
 	struct dupto_port_stats __percpu *stats;
 };
 
@@ -85,6 +89,9 @@ enum dupto_sensor_count {
 	DUPTO_SENSOR_QUEUE,
 	DUPTO_SENSOR_NOMEM,
 	DUPTO_SENSOR_LOOP,
+	DUPTO_SENSOR_RATELIMIT,
+	DUPTO_SENSOR_SAMPLED,
+	DUPTO_SENSOR_SNAPFAIL,
 	DUPTO_SENSOR_NCOUNTS
 };
 
@@ -93,10 +100,18 @@ struct dupto_sensor_stats {
 	struct u64_stats_sync syncp;
 };
 
+struct dupto_shape;
+
 /* netdev_priv() of a sensor device; stk.lower is NULL without a lower */
 struct dupto_sensor {
 	struct dupto_stacked stk;
 	struct dupto_sensor_stats __percpu *stats;
+	/* NULL: whole frames, all of them. Replaced under RTNL, read under RCU. */
+	struct dupto_shape __rcu *shape;
+	/* the rate limits' and the sampling's state (shape.c) */
+	atomic64_t tat_pkt;
+	atomic64_t tat_byte;
+	atomic_t sample_count;
 };
 
 /* Code shared by both kinds reaches the stacked part through netdev_priv(). */

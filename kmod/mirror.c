@@ -4,8 +4,14 @@
  * costs a reference and a small header however large it is; with its MAC
  * header pushed back and its receive timestamp cleared, transmitted on the
  * sensor. Whatever stops a copy is counted on the sensor, by reason.
+ *
+ * A sensor's shaping (shape.c) may sample the copies out or hold them to a
+ * rate; a snap length makes the copy a fresh buffer of the frame's first
+ * bytes instead of a clone, and a port label pushes a VLAN tag on the copy.
+ * The original frame is only read, whatever the sensor asks.
  */
 
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
@@ -13,6 +19,7 @@
 #include "dupto.h"
 #include "mirror.h"
 #include "sensor.h"
+#include "shape.h"
 
 /*
  * A mirrored frame must never be mirrored again from inside its own
@@ -22,11 +29,55 @@
 #define DUPTO_MIRROR_DEPTH	1
 static DEFINE_PER_CPU(u8, dupto_mirror_depth);
 
-/* Called with BHs off; @mac_off bytes of MAC header are before skb->data. */
-void dupto_mirror(struct sk_buff *skb, unsigned int mac_off,
-		  struct net_device *sensor)
+/* Flow sampling's key: none of a group's, so the two choices are apart. */
+static u64 dupto_mirror_flow_hash(void *ctx)
 {
-	struct sk_buff *clone;
+	struct dupto_frame *fr = ctx;
+	struct dupto_vm_flow fl;
+	dupto_vm_hkey key;
+
+	if (!fr->hashed) {
+		dupto_vm_flow_parse(fr->pkt, &fl);
+		dupto_vm_sample_key(&key);
+		fr->sample_hash = dupto_vm_flow_hash(&fl, DUPTO_VM_HASH_PORTS, &key);
+		fr->hashed = true;
+	}
+	return fr->sample_hash;
+}
+
+/*
+ * The first @snaplen bytes of the frame from its MAC header, in a buffer of
+ * their own. Trimming a clone would trim the original's paged data with it
+ * (the pages are shared), hence a copy; it has no checksum to offload.
+ */
+static struct sk_buff *dupto_mirror_snap(const struct sk_buff *skb,
+					 unsigned int mac_off,
+					 unsigned int snaplen)
+{
+	struct sk_buff *copy;
+
+	copy = alloc_skb(snaplen + NET_SKB_PAD, GFP_ATOMIC);
+	if (unlikely(!copy))
+		return NULL;
+	skb_reserve(copy, NET_SKB_PAD);
+	if (skb_copy_bits(skb, -(int)mac_off, skb_put(copy, snaplen), snaplen)) {
+		kfree_skb(copy);
+		return NULL;
+	}
+	skb_reset_mac_header(copy);
+	copy->protocol = skb->protocol;
+	copy->ip_summed = CHECKSUM_NONE;
+	__vlan_hwaccel_copy_tag(copy, skb);
+	return copy;
+}
+
+/* Called with BHs off; fr->mac_off bytes of MAC header are before skb->data. */
+void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
+{
+	struct dupto_sensor *priv = netdev_priv(sensor);
+	const struct dupto_shape *shape = rcu_dereference(priv->shape);
+	struct sk_buff *skb = fr->skb, *copy;
+	unsigned int len = fr->mac_off + skb->len;
 	int ret;
 
 	if (unlikely(!netif_running(sensor) || !netif_carrier_ok(sensor))) {
@@ -37,20 +88,56 @@ void dupto_mirror(struct sk_buff *skb, unsigned int mac_off,
 		dupto_sensor_count(sensor, DUPTO_SENSOR_LOOP);
 		return;
 	}
-	clone = skb_clone(skb, GFP_ATOMIC);
-	if (unlikely(!clone)) {
-		dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
-		return;
+	if (shape) {
+		switch (dupto_shape_admit(priv, shape, len,
+					  dupto_mirror_flow_hash, fr)) {
+		case DUPTO_SHAPE_SAMPLED:
+			dupto_sensor_count(sensor, DUPTO_SENSOR_SAMPLED);
+			return;
+		case DUPTO_SHAPE_RATELIMIT:
+			dupto_sensor_count(sensor, DUPTO_SENSOR_RATELIMIT);
+			return;
+		case DUPTO_SHAPE_PASS:
+			break;
+		}
 	}
-	if (mac_off)
-		skb_push_rcsum(clone, mac_off);
-	nf_reset_ct(clone);
-	skb_dst_drop(clone);
-	skb_clear_tstamp(clone);
-	clone->dev = sensor;
+
+	if (shape && shape->snaplen && len > shape->snaplen) {
+		copy = dupto_mirror_snap(skb, fr->mac_off, shape->snaplen);
+		if (unlikely(!copy)) {
+			dupto_sensor_count(sensor, DUPTO_SENSOR_SNAPFAIL);
+			return;
+		}
+	} else {
+		copy = skb_clone(skb, GFP_ATOMIC);
+		if (unlikely(!copy)) {
+			dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
+			return;
+		}
+		if (fr->mac_off)
+			skb_push_rcsum(copy, fr->mac_off);
+	}
+	/*
+	 * The port's label goes outermost: a tag the frame has in metadata is
+	 * put back in the frame first, so the sensor sees port, then VLAN.
+	 */
+	if (shape && shape->tag && fr->vid) {
+		if (skb_vlan_tag_present(copy)) {
+			copy = __vlan_hwaccel_push_inside(copy);
+			if (unlikely(!copy)) {
+				dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
+				return;
+			}
+		}
+		__vlan_hwaccel_put_tag(copy, htons(ETH_P_8021Q), fr->vid);
+	}
+	nf_reset_ct(copy);
+	skb_dst_drop(copy);
+	skb_clear_tstamp(copy);
+	copy->dev = sensor;
 
 	__this_cpu_inc(dupto_mirror_depth);
-	ret = dev_queue_xmit(clone);
+	ret = dev_queue_xmit(copy);
 	__this_cpu_dec(dupto_mirror_depth);
 
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))

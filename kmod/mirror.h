@@ -5,7 +5,18 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
-void dupto_mirror(struct sk_buff *skb, unsigned int mac_off,
-		  struct net_device *sensor);
+#include "vm.h"
+
+/* One classified frame, as the copies of it are made. */
+struct dupto_frame {
+	struct sk_buff *skb;
+	unsigned int mac_off;		/* MAC header bytes before skb->data */
+	const struct dupto_vm_packet *pkt;
+	u16 vid;			/* its port's label; 0: none */
+	bool hashed;
+	u64 sample_hash;		/* the flow hash flow sampling uses */
+};
+
+void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor);
 
 #endif /* _DUPTO_MIRROR_H */

@@ -8,6 +8,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
@@ -22,7 +23,11 @@
 #include "port.h"
 #include "ruleset.h"
 #include "sensor.h"
+#include "shape.h"
 #include "version.h"
+
+/* A rate limit's burst, in frames, at most. */
+#define DUPTO_BURST_MAX		1000000
 
 /* A ruleset image may not exceed this, in all its DUPTO_A_IMAGE pieces. */
 #define DUPTO_IMAGE_MAX		(64U << 20)
@@ -38,6 +43,27 @@ static const struct nla_policy dupto_port_policy[DUPTO_A_PORT_MAX + 1] = {
 	[DUPTO_A_PORT_DEVINDEX]	= { .type = NLA_REJECT },
 	[DUPTO_A_PORT_OUT]	= { .type = NLA_REJECT },
 	[DUPTO_A_PORT_STATS]	= { .type = NLA_REJECT },
+	[DUPTO_A_PORT_VID]	= NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
+};
+
+/* What SENSOR_SET may say of a sensor: who it is, and all its shaping. */
+static const struct nla_policy dupto_sensor_policy[DUPTO_A_SENSOR_MAX + 1] = {
+	[DUPTO_A_SENSOR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_SENSOR_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[DUPTO_A_SENSOR_LINK]		= { .type = NLA_REJECT },
+	[DUPTO_A_SENSOR_STATS]		= { .type = NLA_REJECT },
+	[DUPTO_A_SENSOR_SNAPLEN]	= NLA_POLICY_MIN(NLA_U32, ETH_HLEN),
+	[DUPTO_A_SENSOR_TAG]		= { .type = NLA_FLAG },
+	[DUPTO_A_SENSOR_SAMPLE]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_SENSOR_SAMPLE_FLOW]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_SENSOR_RATE_PPS]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_SENSOR_RATE_BPS]	= NLA_POLICY_MIN(NLA_U64, 1),
+	[DUPTO_A_SENSOR_BURST]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_SENSOR_PAD]		= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy dupto_sensor_set_policy[DUPTO_A_MAX + 1] = {
+	[DUPTO_A_SENSOR]	= NLA_POLICY_NESTED(dupto_sensor_policy),
 };
 
 static const struct nla_policy dupto_port_new_policy[DUPTO_A_MAX + 1] = {
@@ -132,6 +158,8 @@ static int dupto_nl_put_port(struct sk_buff *skb, const struct dupto_portinfo *p
 	    nla_put_string(skb, DUPTO_A_PORT_IFNAME, pi->dev->name) ||
 	    nla_put_u8(skb, DUPTO_A_PORT_MODE, pi->mode))
 		goto err;
+	if (READ_ONCE(pi->vid) && nla_put_u16(skb, DUPTO_A_PORT_VID, READ_ONCE(pi->vid)))
+		goto err;
 	if (pi->mode == DUPTO_PORT_MODE_DEVICE) {
 		const struct net_device *dev = dupto_port_device(pi);
 
@@ -162,6 +190,23 @@ err:
 	return -EMSGSIZE;
 }
 
+static int dupto_nl_put_shape(struct sk_buff *skb, const struct dupto_shape *sh)
+{
+	if (!sh)
+		return 0;
+	if ((sh->snaplen && nla_put_u32(skb, DUPTO_A_SENSOR_SNAPLEN, sh->snaplen)) ||
+	    (sh->tag && nla_put_flag(skb, DUPTO_A_SENSOR_TAG)) ||
+	    (sh->sample && nla_put_u32(skb, DUPTO_A_SENSOR_SAMPLE, sh->sample)) ||
+	    (sh->sample_flow &&
+	     nla_put_u32(skb, DUPTO_A_SENSOR_SAMPLE_FLOW, sh->sample_flow)) ||
+	    (sh->pps && nla_put_u32(skb, DUPTO_A_SENSOR_RATE_PPS, sh->pps)) ||
+	    (sh->bps && nla_put_u64_64bit(skb, DUPTO_A_SENSOR_RATE_BPS, sh->bps,
+					  DUPTO_A_SENSOR_PAD)) ||
+	    (sh->burst && nla_put_u32(skb, DUPTO_A_SENSOR_BURST, sh->burst)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev)
 {
 	struct dupto_sensor *sensor = netdev_priv(dev);
@@ -177,7 +222,8 @@ static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev)
 	if (nla_put_u32(skb, DUPTO_A_SENSOR_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, DUPTO_A_SENSOR_IFNAME, dev->name) ||
 	    (sensor->stk.lower &&
-	     nla_put_u32(skb, DUPTO_A_SENSOR_LINK, sensor->stk.lower->ifindex)))
+	     nla_put_u32(skb, DUPTO_A_SENSOR_LINK, sensor->stk.lower->ifindex)) ||
+	    dupto_nl_put_shape(skb, rtnl_dereference(sensor->shape)))
 		goto err;
 	dupto_sensor_stats_read(dev, count);
 	snest = nla_nest_start(skb, DUPTO_A_SENSOR_STATS);
@@ -440,6 +486,8 @@ static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 		err = dupto_port_convert(dev, name, &pi, info->extack);
 	else
 		err = dupto_hook_attach(dn, dev, &pi, info->extack);
+	if (!err && tb[DUPTO_A_PORT_VID])
+		WRITE_ONCE(pi->vid, nla_get_u16(tb[DUPTO_A_PORT_VID]));
 	if (!err)
 		err = dupto_nl_reply_port(info, pi, dn->generation);
 out:
@@ -458,9 +506,10 @@ static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	err = dupto_nl_parse_port(info, tb);
 	if (err)
 		return err;
-	if (tb[DUPTO_A_PORT_MODE] || tb[DUPTO_A_PORT_DEVNAME]) {
+	if (tb[DUPTO_A_PORT_MODE] || tb[DUPTO_A_PORT_DEVNAME] ||
+	    tb[DUPTO_A_PORT_VID]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_PORT_MODE] ?:
-				    tb[DUPTO_A_PORT_DEVNAME],
+				    tb[DUPTO_A_PORT_DEVNAME] ?: tb[DUPTO_A_PORT_VID],
 				    "a port is detached by its device alone");
 		return -EINVAL;
 	}
@@ -488,6 +537,125 @@ static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 		err = dupto_port_revert(pi, info->extack);
 	else
 		dupto_hook_detach(pi);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+/* A port's label: the only thing of a port that changes in place. */
+static int dupto_nl_port_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dupto_net *dn = dupto_net(genl_info_net(info));
+	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
+	struct dupto_portinfo *pi;
+	struct net_device *dev;
+	u16 vid = 0;
+	int err;
+
+	err = dupto_nl_parse_port(info, tb);
+	if (err)
+		return err;
+	if (tb[DUPTO_A_PORT_MODE] || tb[DUPTO_A_PORT_DEVNAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_PORT_MODE] ?:
+				    tb[DUPTO_A_PORT_DEVNAME],
+				    "a port changes mode by detaching it and attaching it again");
+		return -EINVAL;
+	}
+	if (tb[DUPTO_A_PORT_VID])
+		vid = nla_get_u16(tb[DUPTO_A_PORT_VID]);
+
+	rtnl_lock();
+	dev = dupto_nl_port_dev(dn->net, tb, info->attrs[DUPTO_A_PORT],
+				info->extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out;
+	}
+	pi = dupto_port_find(dn, dev);
+	if (!pi) {
+		NL_SET_ERR_MSG(info->extack, "the device is not a dupto port");
+		err = -ENOENT;
+		goto out;
+	}
+	WRITE_ONCE(pi->vid, vid);
+	dn->generation++;
+out:
+	rtnl_unlock();
+	return err;
+}
+
+/* A sensor's shaping, replaced as a whole. */
+static int dupto_nl_sensor_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dupto_net *dn = dupto_net(genl_info_net(info));
+	struct nlattr *tb[DUPTO_A_SENSOR_MAX + 1], *nest;
+	struct dupto_shape shape = { 0 };
+	struct net_device *dev;
+	bool any;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, DUPTO_A_SENSOR)) {
+		NL_SET_ERR_MSG(info->extack, "a sensor is needed");
+		return -EINVAL;
+	}
+	nest = info->attrs[DUPTO_A_SENSOR];
+	err = nla_parse_nested(tb, DUPTO_A_SENSOR_MAX, nest, dupto_sensor_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!!tb[DUPTO_A_SENSOR_IFINDEX] == !!tb[DUPTO_A_SENSOR_IFNAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "name the sensor by exactly one of index and name");
+		return -EINVAL;
+	}
+	if (tb[DUPTO_A_SENSOR_SNAPLEN])
+		shape.snaplen = nla_get_u32(tb[DUPTO_A_SENSOR_SNAPLEN]);
+	shape.tag = nla_get_flag(tb[DUPTO_A_SENSOR_TAG]);
+	if (tb[DUPTO_A_SENSOR_SAMPLE])
+		shape.sample = nla_get_u32(tb[DUPTO_A_SENSOR_SAMPLE]);
+	if (tb[DUPTO_A_SENSOR_SAMPLE_FLOW])
+		shape.sample_flow = nla_get_u32(tb[DUPTO_A_SENSOR_SAMPLE_FLOW]);
+	if (tb[DUPTO_A_SENSOR_RATE_PPS])
+		shape.pps = nla_get_u32(tb[DUPTO_A_SENSOR_RATE_PPS]);
+	if (tb[DUPTO_A_SENSOR_RATE_BPS])
+		shape.bps = nla_get_u64(tb[DUPTO_A_SENSOR_RATE_BPS]);
+	if (tb[DUPTO_A_SENSOR_BURST]) {
+		if (!shape.pps && !shape.bps) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_SENSOR_BURST],
+					    "a burst needs a rate limit");
+			return -EINVAL;
+		}
+		shape.burst = nla_get_u32(tb[DUPTO_A_SENSOR_BURST]);
+		/* so that a bucket's depth in ns cannot overflow */
+		if (shape.burst > DUPTO_BURST_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_SENSOR_BURST],
+					    "a burst is at most 1000000 frames");
+			return -EINVAL;
+		}
+	}
+	/* 1 in 1 is everything: no sampling */
+	if (shape.sample == 1)
+		shape.sample = 0;
+	if (shape.sample_flow == 1)
+		shape.sample_flow = 0;
+	any = shape.snaplen || shape.tag || shape.sample || shape.sample_flow ||
+	      shape.pps || shape.bps;
+
+	rtnl_lock();
+	if (tb[DUPTO_A_SENSOR_IFINDEX])
+		dev = __dev_get_by_index(dn->net, nla_get_u32(tb[DUPTO_A_SENSOR_IFINDEX]));
+	else
+		dev = __dev_get_by_name(dn->net, nla_data(tb[DUPTO_A_SENSOR_IFNAME]));
+	if (!dev || !netif_is_dupto_sensor(dev)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_SENSOR_IFINDEX] ?:
+				    tb[DUPTO_A_SENSOR_IFNAME],
+				    "not a dupto sensor in this namespace");
+		err = -ENODEV;
+		goto out;
+	}
+	err = dupto_shape_set(dev, any ? &shape : NULL);
+	if (!err)
+		dn->generation++;
 out:
 	rtnl_unlock();
 	return err;
@@ -709,6 +877,20 @@ static const struct genl_ops dupto_genl_ops[] = {
 	{
 		.cmd	= DUPTO_CMD_STATS_RESET,
 		.doit	= dupto_nl_stats_reset,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_SENSOR_SET,
+		.doit	= dupto_nl_sensor_set,
+		.policy	= dupto_sensor_set_policy,
+		.maxattr = DUPTO_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= DUPTO_CMD_PORT_SET,
+		.doit	= dupto_nl_port_set,
+		.policy	= dupto_port_new_policy,
+		.maxattr = DUPTO_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -26,6 +26,7 @@
 
 #include "dupto.h"
 #include "sensor.h"
+#include "shape.h"
 #include "stacked.h"
 
 rx_handler_result_t dupto_sensor_handle_frame(struct sk_buff **pskb)
@@ -85,6 +86,7 @@ static void dupto_sensor_dev_uninit(struct net_device *dev)
 
 	if (sensor->stk.lower)
 		dupto_stacked_release(&sensor->stk);
+	dupto_shape_free(sensor);
 	free_percpu(sensor->stats);
 }
 

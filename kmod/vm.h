@@ -196,6 +196,7 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 void dupto_vm_flow_parse(const struct dupto_vm_packet *pkt,
 			 struct dupto_vm_flow *fl);
 void dupto_vm_hash_key(dupto_vm_hkey *key, u32 seed);
+void dupto_vm_sample_key(dupto_vm_hkey *key);
 /* @mode: enum dupto_vm_hash */
 u64 dupto_vm_flow_hash(const struct dupto_vm_flow *fl, u8 mode,
 		       const dupto_vm_hkey *key);

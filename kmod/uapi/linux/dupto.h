@@ -84,7 +84,14 @@
  * DUPTO_CMD_PORT_GET (dump)
  *   One message per port: DUPTO_A_PORT { IFINDEX, IFNAME, MODE, DEVINDEX
  *   and DEVNAME (device mode), OUT (flag: frames leaving it are classified),
- *   STATS { DUPTO_A_PORT_STAT_* } }.
+ *   VID (if it has a label), STATS { DUPTO_A_PORT_STAT_* } }.
+ *
+ * DUPTO_CMD_PORT_SET
+ *   Request: DUPTO_A_PORT { IFINDEX or IFNAME, VID }: the port's label, a
+ *            VLAN ID of 1 to 4094 that sensors asking for port labels
+ *            (DUPTO_A_SENSOR_TAG) get pushed on their copies of the port's
+ *            frames; VID absent or 0: no label. PORT_NEW takes VID too.
+ *   Errors:  -ENOENT if it is not a port.
  *
  * Sensors
  * -------
@@ -93,7 +100,30 @@
  *
  * DUPTO_CMD_SENSOR_GET (dump)
  *   One message per sensor: DUPTO_A_SENSOR { IFINDEX, IFNAME, LINK (the
- *   lower device's ifindex, if any), STATS { DUPTO_A_SENSOR_STAT_* } }.
+ *   lower device's ifindex, if any), its shaping (the attributes below
+ *   that are set), STATS { DUPTO_A_SENSOR_STAT_* } }.
+ *
+ * DUPTO_CMD_SENSOR_SET
+ *   Request: DUPTO_A_SENSOR { IFINDEX or IFNAME, and the sensor's shaping
+ *            as a whole, what is absent being off:
+ *     SNAPLEN      copy only the first N bytes of each frame (N >= 14) into
+ *                  a fresh buffer; a VLAN tag the kernel keeps aside comes
+ *                  on top, as on the wire
+ *     TAG          (flag) push an 802.1Q tag with the VID of the port the
+ *                  frame came by (DUPTO_A_PORT_VID), if it has one; over the
+ *                  frame's own tag if it has one (so the port's is outer)
+ *     SAMPLE       keep 1 frame in N (a counter: exactly every Nth)
+ *     SAMPLE_FLOW  keep the frames of 1 flow in N, chosen by the groups'
+ *                  symmetric flow hash (addresses and ports) under a key
+ *                  of its own (uapi/linux/dupto_vm.h, "Groups")
+ *     RATE_PPS, RATE_BPS  token buckets, in frames and in bytes per second;
+ *     BURST        how many frames, and 1514 bytes per frame, each bucket
+ *                  holds: what may pass at once after a quiet time (default
+ *                  1, at least 1) }
+ *            Copies go through sampling, then the rate limits, then are
+ *            made (snap length) and tagged.
+ *   Errors:  -ENODEV if it is not a dupto sensor; -EINVAL for a value out
+ *            of range.
  *
  * Rulesets
  * --------
@@ -181,6 +211,8 @@ enum dupto_cmd {
 	DUPTO_CMD_RULESET_GET,
 	DUPTO_CMD_STATS_GET,
 	DUPTO_CMD_STATS_RESET,
+	DUPTO_CMD_SENSOR_SET,
+	DUPTO_CMD_PORT_SET,
 
 	__DUPTO_CMD_MAX
 };
@@ -219,6 +251,7 @@ enum dupto_port_attr {
 	DUPTO_A_PORT_DEVNAME,		/* NLA_NUL_STRING */
 	DUPTO_A_PORT_OUT,		/* NLA_FLAG */
 	DUPTO_A_PORT_STATS,		/* NLA_NESTED: DUPTO_A_PORT_STAT_* */
+	DUPTO_A_PORT_VID,		/* NLA_U16: the port's label, 1-4094 */
 
 	__DUPTO_A_PORT_MAX
 };
@@ -242,6 +275,14 @@ enum dupto_sensor_attr {
 	DUPTO_A_SENSOR_IFNAME,		/* NLA_NUL_STRING */
 	DUPTO_A_SENSOR_LINK,		/* NLA_U32: the lower device */
 	DUPTO_A_SENSOR_STATS,		/* NLA_NESTED: DUPTO_A_SENSOR_STAT_* */
+	DUPTO_A_SENSOR_SNAPLEN,		/* NLA_U32 */
+	DUPTO_A_SENSOR_TAG,		/* NLA_FLAG */
+	DUPTO_A_SENSOR_SAMPLE,		/* NLA_U32 */
+	DUPTO_A_SENSOR_SAMPLE_FLOW,	/* NLA_U32 */
+	DUPTO_A_SENSOR_RATE_PPS,	/* NLA_U32 */
+	DUPTO_A_SENSOR_RATE_BPS,	/* NLA_U64 */
+	DUPTO_A_SENSOR_BURST,		/* NLA_U32 */
+	DUPTO_A_SENSOR_PAD,
 
 	__DUPTO_A_SENSOR_MAX
 };
@@ -256,6 +297,9 @@ enum dupto_sensor_stat {
 	DUPTO_A_SENSOR_STAT_QUEUE,	/* refused by the sensor's transmit path */
 	DUPTO_A_SENSOR_STAT_NOMEM,	/* no memory for the copy */
 	DUPTO_A_SENSOR_STAT_LOOP,	/* mirroring from inside a mirror */
+	DUPTO_A_SENSOR_STAT_RATELIMIT,	/* over the sensor's rate limit */
+	DUPTO_A_SENSOR_STAT_SAMPLED,	/* sampled out */
+	DUPTO_A_SENSOR_STAT_SNAPFAIL,	/* no memory for a snapped copy */
 
 	__DUPTO_A_SENSOR_STAT_MAX
 };
