@@ -171,6 +171,17 @@ struct cc_rule {
  */
 enum cc_decl_kind { DECL_PORT, DECL_SENSOR };
 
+/* A sensor's shaping (uapi/linux/dupto.h, SENSOR_SET); zero: off. */
+struct cc_shape {
+	uint32_t snaplen;
+	bool tag;
+	uint32_t sample;
+	uint32_t sample_flow;
+	uint32_t pps;
+	uint64_t bps;
+	uint32_t burst;
+};
+
 #define CC_IFNAMSIZ 16			/* the kernel's IFNAMSIZ */
 
 struct cc_decl {
@@ -181,6 +192,8 @@ struct cc_decl {
 	/* port: the port device's name; sensor: its lower device; "" if none */
 	char other[CC_IFNAMSIZ];
 	struct loc other_loc;
+	uint16_t vid;			/* port: its label, 0 if none */
+	struct cc_shape shape;		/* sensor */
 };
 
 /*

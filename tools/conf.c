@@ -318,8 +318,14 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 		const struct dupto_sensor *w = &want->sensors[i];
 		const struct dupto_sensor *h = find_sensor(have, w->name);
 
-		if (h && h->linkindex == p->link_index[i])
+		if (h && h->linkindex == p->link_index[i]) {
+			if (memcmp(&h->shape, &w->shape, sizeof(w->shape))) {
+				err = sensor_shape_set(nl, w->name, &w->shape);
+				if (err)
+					return err;
+			}
 			continue;
+		}
 		/* on another lower device: a sensor cannot move, make it again */
 		if (h && (err = rtnl_link_del(rt, h->ifindex))) {
 			dupto_nl_perror(rt, err, "cannot delete sensor \"%s\"", w->name);
@@ -330,6 +336,11 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 			dupto_nl_perror(rt, err, "cannot create sensor \"%s\"", w->name);
 			return err;
 		}
+		if (memcmp(&w->shape, &(struct cc_shape){ 0 }, sizeof(w->shape))) {
+			err = sensor_shape_set(nl, w->name, &w->shape);
+			if (err)
+				return err;
+		}
 		changed = true;
 	}
 
@@ -337,11 +348,17 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 		const struct dupto_port *w = &want->ports[i];
 		const struct dupto_port *h = find_port(have, w->name);
 
-		if (h && port_same(w, h))
+		if (h && port_same(w, h)) {
+			if (h->vid != w->vid &&
+			    (err = port_set_vid(nl, p->port_index[i], w->name, w->vid)))
+				return err;
 			continue;
+		}
 		if (h && (err = port_detach(nl, h->ifindex, h->name)))
 			return err;
 		err = port_attach(nl, p->port_index[i], w->name, w->device, w->devname);
+		if (!err && w->vid)
+			err = port_set_vid(nl, p->port_index[i], w->name, w->vid);
 		if (err)
 			return err;
 		changed = true;

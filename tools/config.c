@@ -172,12 +172,14 @@ static void from_decls(struct dupto_config *cfg)
 			memcpy(p->name, d->name, sizeof(p->name));
 			memcpy(p->devname, d->other, sizeof(p->devname));
 			p->device = d->device;
+			p->vid = d->vid;
 			p->decl = d;
 		} else {
 			struct dupto_sensor *s = config_add_sensor(cfg);
 
 			memcpy(s->name, d->name, sizeof(s->name));
 			memcpy(s->link, d->other, sizeof(s->link));
+			s->shape = d->shape;
 			s->decl = d;
 		}
 	}
@@ -258,11 +260,15 @@ static int write_ports(FILE *f, const struct dupto_config *cfg, FILE *errf)
 		if (ret)
 			break;
 		if (!v[i]->device)
-			fprintf(f, "port %s\n", a);
+			fprintf(f, "port %s", a);
 		else if (!v[i]->devname[0])
-			fprintf(f, "port %s device\n", a);
+			fprintf(f, "port %s device", a);
 		else if (!(ret = name(errf, v[i]->devname, b)))
-			fprintf(f, "port %s device name %s\n", a, b);
+			fprintf(f, "port %s device name %s", a, b);
+		if (!ret && v[i]->vid)
+			fprintf(f, " tag %u", v[i]->vid);
+		if (!ret)
+			fputc('\n', f);
 	}
 	free(v);
 	return ret;
@@ -285,9 +291,13 @@ static int write_sensors(FILE *f, const struct dupto_config *cfg, FILE *errf)
 		if (ret)
 			break;
 		if (!v[i]->link[0])
-			fprintf(f, "sensor %s\n", a);
+			fprintf(f, "sensor %s", a);
 		else if (!(ret = name(errf, v[i]->link, b)))
-			fprintf(f, "sensor %s link %s\n", a, b);
+			fprintf(f, "sensor %s link %s", a, b);
+		if (!ret) {
+			shape_write(f, &v[i]->shape);
+			fputc('\n', f);
+		}
 	}
 	free(v);
 	return ret;
@@ -388,4 +398,73 @@ void config_free(struct dupto_config *cfg)
 	cc_free(&cfg->cc);
 	free(cfg->src);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+void shape_write(FILE *f, const struct cc_shape *sh)
+{
+	if (sh->snaplen)
+		fprintf(f, " snaplen %u", sh->snaplen);
+	if (sh->tag)
+		fputs(" tag", f);
+	if (sh->sample)
+		fprintf(f, " sample %u", sh->sample);
+	if (sh->sample_flow)
+		fprintf(f, " sample-flows %u", sh->sample_flow);
+	if (sh->pps)
+		fprintf(f, " rate %u", sh->pps);
+	if (sh->bps)
+		fprintf(f, " byte-rate %llu", (unsigned long long)sh->bps);
+	if (sh->burst)
+		fprintf(f, " burst %u", sh->burst);
+}
+
+int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_shape *sh)
+{
+	static const char *const words[] = {
+		"snaplen", "sample", "sample-flows", "rate", "byte-rate", "burst",
+	};
+	static const uint64_t mins[] = { 14, 1, 1, 1, 1, 1 };
+	unsigned long long v;
+	int i = 0;
+	size_t k;
+	char *end;
+
+	while (i < argc) {
+		if (!strcmp(argv[i], "tag")) {
+			sh->tag = true;
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (!strcmp(argv[i], words[k]))
+				break;
+		if (k == sizeof(words) / sizeof(words[0]))
+			break;
+		if (i + 1 >= argc) {
+			fprintf(stderr, "dupto: %s: missing a number after \"%s\"\n", cmd, argv[i]);
+			return -1;
+		}
+		errno = 0;
+		v = strtoull(argv[i + 1], &end, 0);
+		if (*end || errno || argv[i + 1][0] == '-' || v < mins[k] ||
+		    v > (k == 4 ? UINT64_MAX : k == 5 ? 1000000 : UINT32_MAX)) {
+			fprintf(stderr, "dupto: %s: \"%s\" is not a valid %s\n", cmd,
+				argv[i + 1], argv[i]);
+			return -1;
+		}
+		switch (k) {
+		case 0: sh->snaplen = v; break;
+		case 1: sh->sample = v; break;
+		case 2: sh->sample_flow = v; break;
+		case 3: sh->pps = v; break;
+		case 4: sh->bps = v; break;
+		case 5: sh->burst = v; break;
+		}
+		i += 2;
+	}
+	if (sh->burst && !sh->pps && !sh->bps) {
+		fprintf(stderr, "dupto: %s: a burst needs a rate or a byte-rate\n", cmd);
+		return -1;
+	}
+	return i;
 }

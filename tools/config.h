@@ -30,6 +30,7 @@ struct dupto_port {
 	uint32_t ifindex;
 	uint32_t devindex;
 	bool out;			/* frames leaving it are classified */
+	uint16_t vid;			/* its label, 0: none */
 	struct dupto_port_stats stats;
 	/* read from a file: its statement */
 	const struct cc_decl *decl;
@@ -41,6 +42,9 @@ struct dupto_sensor_stats {
 	uint64_t queue;
 	uint64_t nomem;
 	uint64_t loop;
+	uint64_t ratelimit;
+	uint64_t sampled;
+	uint64_t snapfail;
 };
 
 struct dupto_sensor {
@@ -48,6 +52,7 @@ struct dupto_sensor {
 	char link[CC_IFNAMSIZ];		/* the lower device; "" if none */
 	uint32_t ifindex;
 	uint32_t linkindex;
+	struct cc_shape shape;
 	struct dupto_sensor_stats stats;
 	const struct cc_decl *decl;
 };
@@ -102,5 +107,14 @@ void config_add_rule(struct dupto_config *cfg, const char *text, size_t len);
 int config_write(FILE *f, const struct dupto_config *cfg, FILE *errf);
 
 void config_free(struct dupto_config *cfg);
+
+/* " snaplen N tag ...": a sensor's shaping as the file and the tool say it */
+void shape_write(FILE *f, const struct cc_shape *sh);
+/*
+ * The shaping options at @argv (as shape_write() writes them), up to the
+ * first word that is none; returns how many words it took, -1 after a
+ * message.
+ */
+int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_shape *sh);
 
 #endif /* DUPTO_CONFIG_H */

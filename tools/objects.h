@@ -32,6 +32,10 @@ void port_print_stats(const struct dupto_port *p, bool prefix);
 /* sensor.c */
 int sensor_dump(struct dupto_nl *nl, struct dupto_config *cfg);
 void sensor_print(const struct dupto_sensor *s, bool prefix);
+/* Replace a sensor's shaping with @sh. */
+int sensor_shape_set(struct dupto_nl *nl, const char *name, const struct cc_shape *sh);
+/* Set a port's label (0: none). */
+int port_set_vid(struct dupto_nl *nl, uint32_t ifindex, const char *name, uint16_t vid);
 void sensor_print_stats(const struct dupto_sensor *s, bool prefix);
 
 /* rule.c: the namespace's ruleset, as read from the kernel */

@@ -996,20 +996,86 @@ static struct cc_decl *new_decl(struct cc *cc, enum cc_decl_kind kind)
 	return d;
 }
 
-/* port NIC [device [name DEV]] */
+/* A number of at least @min after an option word; -1 after a message. */
+static int option_num(struct parser *p, const char *what, uint32_t min,
+		      uint32_t max, uint32_t *v)
+{
+	struct token *t = peek(p, 0);
+
+	if (t->type != T_NUM) {
+		expected(p, what);
+		return -1;
+	}
+	next(p);
+	if (t->num < min || t->num > max)
+		return cc_error(p->cc, &t->loc, "%s is %u to %u", what, min, max);
+	*v = t->num;
+	return 0;
+}
+
+/* port NIC [device [name DEV]] [tag VID] */
 static int parse_port(struct parser *p)
 {
 	struct cc_decl *d = new_decl(p->cc, DECL_PORT);
+	uint32_t vid;
 
 	next(p);
 	if (parse_devname(p, "a device name", d->name, &d->loc))
 		return -1;
-	if (!accept_kw(p, "device"))
+	if (accept_kw(p, "device")) {
+		d->device = true;
+		if (accept_kw(p, "name") &&
+		    parse_devname(p, "a name for the port device", d->other,
+				  &d->other_loc))
+			return -1;
+	}
+	if (!accept_kw(p, "tag"))
 		return 0;
-	d->device = true;
-	if (!accept_kw(p, "name"))
-		return 0;
-	return parse_devname(p, "a name for the port device", d->other, &d->other_loc);
+	if (option_num(p, "a VLAN ID", 1, 4094, &vid))
+		return -1;
+	d->vid = vid;
+	return 0;
+}
+
+/*
+ * sensor NAME [link DEV] [snaplen N] [tag] [sample N] [sample-flows N]
+ *        [rate N] [byte-rate N] [burst N]
+ */
+static int parse_shape(struct parser *p, struct cc_shape *sh)
+{
+	struct token *burst = NULL;
+	uint32_t v;
+
+	for (;;) {
+		if (!sh->snaplen && accept_kw(p, "snaplen")) {
+			if (option_num(p, "a snap length", 14, 65535, &sh->snaplen))
+				return -1;
+		} else if (!sh->tag && accept_kw(p, "tag")) {
+			sh->tag = true;
+		} else if (!sh->sample && accept_kw(p, "sample")) {
+			if (option_num(p, "a sampling ratio", 1, UINT32_MAX, &sh->sample))
+				return -1;
+		} else if (!sh->sample_flow && accept_kw(p, "sample-flows")) {
+			if (option_num(p, "a sampling ratio", 1, UINT32_MAX, &sh->sample_flow))
+				return -1;
+		} else if (!sh->pps && accept_kw(p, "rate")) {
+			if (option_num(p, "a rate in frames per second", 1, UINT32_MAX, &sh->pps))
+				return -1;
+		} else if (!sh->bps && accept_kw(p, "byte-rate")) {
+			if (option_num(p, "a rate in bytes per second", 1, UINT32_MAX, &v))
+				return -1;
+			sh->bps = v;
+		} else if (!sh->burst && is_kw(p, 0, "burst")) {
+			burst = next(p);
+			if (option_num(p, "a burst in frames", 1, 1000000, &sh->burst))
+				return -1;
+		} else {
+			break;
+		}
+	}
+	if (burst && !sh->pps && !sh->bps)
+		return cc_error(p->cc, &burst->loc, "a burst needs a rate or a byte-rate");
+	return 0;
 }
 
 /* sensor NAME [link DEV] */
@@ -1020,10 +1086,11 @@ static int parse_sensor(struct parser *p)
 	next(p);
 	if (parse_devname(p, "a sensor name", d->name, &d->loc))
 		return -1;
-	if (!accept_kw(p, "link"))
-		return 0;
-	return parse_devname(p, "the name of the sensor's lower device", d->other,
-			     &d->other_loc);
+	if (accept_kw(p, "link") &&
+	    parse_devname(p, "the name of the sensor's lower device", d->other,
+			  &d->other_loc))
+		return -1;
+	return parse_shape(p, &d->shape);
 }
 
 /* A target name: a word that is no keyword, escaped if need be. */

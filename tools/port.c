@@ -20,11 +20,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: dupto port add DEV [ device [ name NAME ] ]\n"
+		"Usage: dupto port add DEV [ device [ name NAME ] ] [ tag VID ]\n"
+		"       dupto port set DEV tag { VID | none }\n"
 		"       dupto port del DEV\n"
 		"       dupto port show [ DEV ]\n"
 		"Frames DEV receives are classified: in place, by a hook on DEV (the default),\n"
-		"or through a port device NAME that takes DEV's place in its bridge.\n");
+		"or through a port device NAME that takes DEV's place in its bridge. Sensors\n"
+		"that ask for port labels get VLAN tag VID (1-4094) pushed on DEV's frames.\n");
 }
 
 /* ---- replies ---- */
@@ -80,6 +82,10 @@ static int port_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case DUPTO_A_PORT_OUT:
 		p->out = true;
+		break;
+	case DUPTO_A_PORT_VID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			p->vid = mnl_attr_get_u16(attr);
 		break;
 	case DUPTO_A_PORT_STATS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
@@ -180,6 +186,8 @@ void port_print(const struct dupto_port *p, bool prefix)
 		out_str("mode", NULL, "inplace");
 		out_text(" in place");
 	}
+	if (p->vid)
+		out_uint("tag", " tag %" PRIu64, p->vid);
 	out_bool("out", NULL, p->out);
 	out_text(p->out ? ", classifying in and out" : ", classifying in");
 	out_nl();
@@ -215,12 +223,76 @@ static const struct dupto_port *find(const struct dupto_config *cfg,
 
 /* ---- commands ---- */
 
+int port_set_vid(struct dupto_nl *nl, uint32_t ifindex, const char *name, uint16_t vid)
+{
+	struct nlmsghdr *nlh = dupto_nl_msg(nl, DUPTO_CMD_PORT_SET, 0);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DUPTO_A_PORT);
+	int err;
+
+	mnl_attr_put_u32(nlh, DUPTO_A_PORT_IFINDEX, ifindex);
+	if (vid)
+		mnl_attr_put_u16(nlh, DUPTO_A_PORT_VID, vid);
+	mnl_attr_nest_end(nlh, nest);
+	err = dupto_nl_talk(nl, nlh, NULL, NULL);
+	if (err)
+		dupto_nl_perror(nl, err, "cannot label port \"%s\"", name);
+	return err;
+}
+
+/* "tag VID" (or, where @none, "tag none"): 1 after a message if not */
+static int parse_tag(const char *cmd, const char *arg, bool none, uint16_t *vid)
+{
+	unsigned long v;
+	char *end;
+
+	if (none && !strcmp(arg, "none")) {
+		*vid = 0;
+		return 0;
+	}
+	v = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || v < 1 || v > 4094) {
+		fprintf(stderr, "dupto: %s: \"%s\" is not a VLAN ID (1 to 4094)\n", cmd, arg);
+		return 1;
+	}
+	*vid = v;
+	return 0;
+}
+
+static int port_set(int argc, char **argv)
+{
+	struct dupto_nl *nl;
+	uint32_t ifindex;
+	uint16_t vid;
+	int err;
+
+	if (argc < 1)
+		return missing("port set", "DEV");
+	if (argc < 3 || strcmp(argv[1], "tag"))
+		return argc < 2 ? missing("port set", "tag VID") :
+		       argc < 3 && !strcmp(argv[1], "tag") ? missing("port set", "VID after \"tag\"") :
+		       bad_arg("port set", argv[1]);
+	if (argc > 3)
+		return bad_arg("port set", argv[3]);
+	if (parse_tag("port set", argv[2], true, &vid))
+		return 1;
+	ifindex = dev_index("port set", argv[0]);
+	if (!ifindex)
+		return 1;
+	nl = dupto_nl_open();
+	if (!nl)
+		return 1;
+	err = port_set_vid(nl, ifindex, argv[0], vid);
+	dupto_nl_close(nl);
+	return !!err;
+}
+
 static int port_add(int argc, char **argv)
 {
 	const char *dev, *devname = NULL;
 	struct dupto_nl *nl;
 	bool device = false;
 	uint32_t ifindex;
+	uint16_t vid = 0;
 	int err;
 
 	if (argc < 1)
@@ -244,6 +316,14 @@ static int port_add(int argc, char **argv)
 			argc -= 2;
 		}
 	}
+	if (argc && !strcmp(*argv, "tag")) {
+		if (argc < 2)
+			return missing("port add", "VID after \"tag\"");
+		if (parse_tag("port add", argv[1], false, &vid))
+			return 1;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc)
 		return bad_arg("port add", *argv);
 	ifindex = dev_index("port add", dev);
@@ -254,6 +334,8 @@ static int port_add(int argc, char **argv)
 	if (!nl)
 		return 1;
 	err = port_attach(nl, ifindex, dev, device, devname);
+	if (!err && vid)
+		err = port_set_vid(nl, ifindex, dev, vid);
 	dupto_nl_close(nl);
 	return !!err;
 }
@@ -325,6 +407,7 @@ static int port_show(int argc, char **argv)
 static const struct dupto_subcmd cmds[] = {
 	{ "show", port_show },
 	{ "add", port_add },
+	{ "set", port_set },
 	{ "delete", port_del },
 	{ "list", port_show },
 };

@@ -22,11 +22,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: dupto sensor add NAME [ link DEV ]\n"
+		"Usage: dupto sensor add NAME [ link DEV ] [ SHAPING ]\n"
+		"       dupto sensor set NAME [ SHAPING ]\n"
 		"       dupto sensor del NAME\n"
 		"       dupto sensor show [ NAME ]\n"
+		"SHAPING := [ snaplen N ] [ tag ] [ sample N ] [ sample-flows N ]\n"
+		"           [ rate N ] [ byte-rate N ] [ burst N ]\n"
 		"A sensor is a device of kind dupto-sensor: captures on it see the frames rules\n"
-		"send it and, with a lower device DEV, so does whatever is cabled to DEV.\n");
+		"send it and, with a lower device DEV, so does whatever is cabled to DEV.\n"
+		"\"set\" replaces the sensor's shaping with what it says (nothing: none).\n");
 }
 
 /* ---- replies ---- */
@@ -55,6 +59,15 @@ static int stats_cb(const struct nlattr *attr, void *data)
 	case DUPTO_A_SENSOR_STAT_LOOP:
 		st->loop = v;
 		break;
+	case DUPTO_A_SENSOR_STAT_RATELIMIT:
+		st->ratelimit = v;
+		break;
+	case DUPTO_A_SENSOR_STAT_SAMPLED:
+		st->sampled = v;
+		break;
+	case DUPTO_A_SENSOR_STAT_SNAPFAIL:
+		st->snapfail = v;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -79,6 +92,33 @@ static int sensor_attr_cb(const struct nlattr *attr, void *data)
 	case DUPTO_A_SENSOR_STATS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
 			mnl_attr_parse_nested(attr, stats_cb, &s->stats);
+		break;
+	case DUPTO_A_SENSOR_SNAPLEN:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->shape.snaplen = mnl_attr_get_u32(attr);
+		break;
+	case DUPTO_A_SENSOR_TAG:
+		s->shape.tag = true;
+		break;
+	case DUPTO_A_SENSOR_SAMPLE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->shape.sample = mnl_attr_get_u32(attr);
+		break;
+	case DUPTO_A_SENSOR_SAMPLE_FLOW:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->shape.sample_flow = mnl_attr_get_u32(attr);
+		break;
+	case DUPTO_A_SENSOR_RATE_PPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->shape.pps = mnl_attr_get_u32(attr);
+		break;
+	case DUPTO_A_SENSOR_RATE_BPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+			s->shape.bps = mnl_attr_get_u64(attr);
+		break;
+	case DUPTO_A_SENSOR_BURST:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			s->shape.burst = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -125,7 +165,58 @@ static void print_stats(const struct dupto_sensor_stats *st)
 	out_uint("queue", " queue %" PRIu64, st->queue);
 	out_uint("nomem", " nomem %" PRIu64, st->nomem);
 	out_uint("loop", " loop %" PRIu64, st->loop);
+	out_uint("ratelimit", " ratelimit %" PRIu64, st->ratelimit);
+	out_uint("sampled", " sampled %" PRIu64, st->sampled);
+	out_uint("snapfail", " snapfail %" PRIu64, st->snapfail);
 	out_close_object();
+}
+
+static void print_shape(const struct cc_shape *sh)
+{
+	out_open_object("shaping");
+	if (sh->snaplen)
+		out_uint("snaplen", " snaplen %" PRIu64, sh->snaplen);
+	if (sh->tag)
+		out_bool("tag", " tag", true);
+	if (sh->sample)
+		out_uint("sample", " sample %" PRIu64, sh->sample);
+	if (sh->sample_flow)
+		out_uint("sample_flows", " sample-flows %" PRIu64, sh->sample_flow);
+	if (sh->pps)
+		out_uint("rate", " rate %" PRIu64, sh->pps);
+	if (sh->bps)
+		out_uint("byte_rate", " byte-rate %" PRIu64, sh->bps);
+	if (sh->burst)
+		out_uint("burst", " burst %" PRIu64, sh->burst);
+	out_close_object();
+}
+
+int sensor_shape_set(struct dupto_nl *nl, const char *name, const struct cc_shape *sh)
+{
+	struct nlmsghdr *nlh = dupto_nl_msg(nl, DUPTO_CMD_SENSOR_SET, 0);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, DUPTO_A_SENSOR);
+	int err;
+
+	mnl_attr_put_strz(nlh, DUPTO_A_SENSOR_IFNAME, name);
+	if (sh->snaplen)
+		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_SNAPLEN, sh->snaplen);
+	if (sh->tag)
+		mnl_attr_put(nlh, DUPTO_A_SENSOR_TAG, 0, NULL);
+	if (sh->sample)
+		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_SAMPLE, sh->sample);
+	if (sh->sample_flow)
+		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_SAMPLE_FLOW, sh->sample_flow);
+	if (sh->pps)
+		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_RATE_PPS, sh->pps);
+	if (sh->bps)
+		mnl_attr_put_u64(nlh, DUPTO_A_SENSOR_RATE_BPS, sh->bps);
+	if (sh->burst)
+		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_BURST, sh->burst);
+	mnl_attr_nest_end(nlh, nest);
+	err = dupto_nl_talk(nl, nlh, NULL, NULL);
+	if (err)
+		dupto_nl_perror(nl, err, "cannot shape sensor \"%s\"", name);
+	return err;
 }
 
 void sensor_print(const struct dupto_sensor *s, bool prefix)
@@ -142,6 +233,7 @@ void sensor_print(const struct dupto_sensor *s, bool prefix)
 	} else {
 		out_text(" no link");
 	}
+	print_shape(&s->shape);
 	out_nl();
 	out_text("\t");
 	print_stats(&s->stats);
@@ -175,9 +267,10 @@ static bool name_ok(const char *cmd, const char *name)
 static int sensor_add(int argc, char **argv)
 {
 	const char *name, *link = NULL;
+	struct cc_shape sh = { 0 };
 	uint32_t linkindex = 0;
-	struct dupto_nl *rt;
-	int err;
+	struct dupto_nl *rt, *nl;
+	int err, n;
 
 	if (argc < 1)
 		return missing("sensor add", "NAME");
@@ -190,6 +283,11 @@ static int sensor_add(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	n = shape_parse_args("sensor add", argc, argv, &sh);
+	if (n < 0)
+		return 1;
+	argc -= n;
+	argv += n;
 	if (argc)
 		return bad_arg("sensor add", *argv);
 	if (!name_ok("sensor add", name))
@@ -208,6 +306,32 @@ static int sensor_add(int argc, char **argv)
 	if (err)
 		dupto_nl_perror(rt, err, "sensor add: cannot create \"%s\"", name);
 	dupto_nl_close(rt);
+	if (err || !memcmp(&sh, &(struct cc_shape){ 0 }, sizeof(sh)))
+		return !!err;
+	nl = dupto_nl_open();
+	err = nl ? sensor_shape_set(nl, name, &sh) : 1;
+	dupto_nl_close(nl);
+	return !!err;
+}
+
+static int sensor_set(int argc, char **argv)
+{
+	struct cc_shape sh = { 0 };
+	struct dupto_nl *nl;
+	int err, n;
+
+	if (argc < 1)
+		return missing("sensor set", "NAME");
+	n = shape_parse_args("sensor set", argc - 1, argv + 1, &sh);
+	if (n < 0)
+		return 1;
+	if (n + 1 < argc)
+		return bad_arg("sensor set", argv[n + 1]);
+	nl = dupto_nl_open();
+	if (!nl)
+		return 1;
+	err = sensor_shape_set(nl, argv[0], &sh);
+	dupto_nl_close(nl);
 	return !!err;
 }
 
@@ -297,6 +421,7 @@ static int sensor_show(int argc, char **argv)
 static const struct dupto_subcmd cmds[] = {
 	{ "show", sensor_show },
 	{ "add", sensor_add },
+	{ "set", sensor_set },
 	{ "delete", sensor_del },
 	{ "list", sensor_show },
 };
