@@ -7,9 +7,10 @@ port 10000 + i, and B = 10.2.0.(i % 50 + 1), port 53, 80 or 443. Frames
 are built by hand (no scapy: it takes seconds to import in an emulated
 guest) and sent with AF_PACKET, so nothing needs addresses configured.
 
-  flows.py send DEV fwd|rev COUNT [vlan VID] [every K]
+  flows.py send DEV fwd|rev COUNT [vlan VID] [every K] [size N]
         one frame per flow, A to B (fwd) or B to A (rev); with vlan, every
-        K-th flow's frame (K = 1 by default) carries an 802.1Q tag
+        K-th flow's frame (K = 1 by default) carries an 802.1Q tag; with
+        size, frames are N bytes long (without the tag) at least
   flows.py frags DEV fwd|rev COUNT
         per flow, fwd: a UDP datagram in three IPv4 fragments (only the
         first has the ports); rev: one unfragmented datagram
@@ -24,6 +25,16 @@ guest) and sent with AF_PACKET, so nothing needs addresses configured.
         moved that were not on GONE, how many are still on GONE, how many
         of GONE's moved
   flows.py same OLD NEW   the two maps agree on every flow: exit 0 or 1
+  flows.py lens PCAP      JSON: frames, and the distinct (caplen, len) pairs
+  flows.py tags PCAP      JSON: the distinct VLAN tag stacks, outer first
+                          ("101.7"; "" for an untagged frame)
+  flows.py span PCAP      seconds from the first frame to the last
+  flows.py gcra PCAP RATE BURST
+                          how many of PCAP's frames, at their timestamps, a
+                          token bucket of RATE frames per second holding
+                          BURST would let through (the kernel's algorithm)
+  flows.py whole ALL PART JSON: flows in PART, and how many of them have
+                          fewer frames there than in ALL
 """
 
 import json
@@ -94,15 +105,41 @@ def send(dev, frames):
             s.send(f)
 
 
-def read_pcap(path):
+def read_records(path):
+    """(seconds, caplen, len, bytes) of each frame"""
     with open(path, "rb") as f:
         data = f.read()
     order = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    nano = data[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
     off = 24
     while off + 16 <= len(data):
-        caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
-        yield data[off + 16:off + 16 + caplen]
+        sec, frac, caplen, wire = struct.unpack(order + "IIII", data[off:off + 16])
+        yield (sec + frac / (1e9 if nano else 1e6), caplen, wire,
+               data[off + 16:off + 16 + caplen])
         off += 16 + caplen
+
+
+def read_pcap(path):
+    for rec in read_records(path):
+        yield rec[3]
+
+
+def tag_stack(frame):
+    tags = []
+    off = 12
+    while frame[off:off + 2] in (b"\x81\x00", b"\x88\xa8"):
+        tags.append(str(struct.unpack("!H", frame[off + 2:off + 4])[0] & 0xfff))
+        off += 4
+    return ".".join(tags)
+
+
+def per_flow(path):
+    n = {}
+    for f in read_pcap(path):
+        flow = flow_of(f)
+        if flow is not None:
+            n[flow] = n.get(flow, 0) + 1
+    return n
 
 
 def flow_of(frame):
@@ -161,12 +198,13 @@ def moved(old, new, gone):
 
 
 def main(argv):
-    if argv[:1] == ["send"] and len(argv) in (4, 6, 8):
+    if argv[:1] == ["send"] and len(argv) in (4, 6, 8, 10):
         dev, direction, count = argv[1], argv[2], int(argv[3])
         opts = dict(zip(argv[4::2], argv[5::2]))
         vid = int(opts["vlan"]) if "vlan" in opts else None
         every = int(opts.get("every", 1))
-        send(dev, [flow_frame(i, direction, vid if i % every == 0 else None)
+        size = int(opts.get("size", 0))
+        send(dev, [flow_frame(i, direction, vid if i % every == 0 else None, size)
                    for i in range(count)])
     elif argv[:1] == ["frags"] and len(argv) == 4:
         dev, direction, count = argv[1], argv[2], int(argv[3])
@@ -183,6 +221,28 @@ def main(argv):
         where(argv[1], argv[2:])
     elif argv[:1] == ["moved"] and len(argv) == 4:
         moved(argv[1], argv[2], argv[3])
+    elif argv[:1] == ["lens"] and len(argv) == 2:
+        recs = list(read_records(argv[1]))
+        print(json.dumps({"frames": len(recs),
+                          "lens": sorted({(r[1], r[2]) for r in recs})}))
+    elif argv[:1] == ["tags"] and len(argv) == 2:
+        print(json.dumps(sorted({tag_stack(f) for f in read_pcap(argv[1])})))
+    elif argv[:1] == ["span"] and len(argv) == 2:
+        t = [r[0] for r in read_records(argv[1])]
+        print("%.3f" % (max(t) - min(t) if t else 0))
+    elif argv[:1] == ["gcra"] and len(argv) == 4:
+        cost, tau = 1.0 / int(argv[2]), (int(argv[3]) - 1) / int(argv[2])
+        tat, n = 0.0, 0
+        for t in sorted(r[0] for r in read_records(argv[1])):
+            t0 = max(tat, t)
+            if t0 - t <= tau + 1e-9:
+                tat = t0 + cost
+                n += 1
+        print(n)
+    elif argv[:1] == ["whole"] and len(argv) == 3:
+        a, b = per_flow(argv[1]), per_flow(argv[2])
+        print(json.dumps({"flows": len(b),
+                          "partial": sum(1 for k in b if b[k] < a.get(k, 0))}))
     elif argv[:1] == ["same"] and len(argv) == 3:
         with open(argv[1]) as f:
             a = json.load(f)

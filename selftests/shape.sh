@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shaping each sensor's feed: one run of traffic, six sensors that each
+# take it their way, checked on their captures and counters.
+#
+#   h1                          box                          h2
+#   eth0 --- p0 -[port tag 101]- br0 -[port tag 102]- p1 --- eth0
+#                sensors (no lower): plain, snap (snaplen 128), lab (tag),
+#                rl (rate 100 burst 10), smp (sample 10),
+#                fsmp (sample-flows 4)
+#   rule udp or (vlan and udp) to all six
+#
+# Traffic: h1 sends 1000 frames of 200 bytes over 300 flows, h2 one
+# 802.1Q-tagged (VLAN 7) reply per flow, 60 bytes.
+#
+# Tolerances: snap length, labels and 1-in-N frame sampling are exact (a
+# counter keeps every Nth frame). Flow sampling keeps whole flows, a
+# number within 30 % of 1 in 4 (the hash is fixed, so the figure is too;
+# 30 % is about three standard deviations of a binomial(300, 1/4)). The
+# rate limit sends what the same token bucket lets through of the frames
+# at the times the plain sensor's capture stamped them (flows.py gcra),
+# within 10 % and 2 frames: capture stamps are not the kernel's clock.
+
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq python3 tcpdump
+load_dupto
+
+flows() {
+	python3 "$lib_dir/flows.py" "$@"
+}
+
+SENSORS="plain snap lab rl smp fsmp"
+
+ns_add h1 h2 box
+bridge_hosts "$h1" "$h2" "$box" inplace
+check "a port gets a label as it is attached" \
+	in_ns "$box" "$DUPTO" port set p0 tag 101
+in_ns "$box" "$DUPTO" port del p1
+check "or after" in_ns "$box" "$DUPTO" port add p1 tag 102
+check_eq "port show gives the labels" \
+	"$("$DUPTO" -n "$box" -j port show | jq -c '[.[] | [.ifname, .tag]]')" \
+	'[["p0",101],["p1",102]]'
+check_error "a label is a VLAN ID" \
+	'dupto: port set: "4095" is not a VLAN ID (1 to 4094)' \
+	in_ns "$box" "$DUPTO" port set p0 tag 4095
+
+in_ns "$box" "$DUPTO" sensor add plain
+in_ns "$box" "$DUPTO" sensor add snap snaplen 128
+in_ns "$box" "$DUPTO" sensor add lab tag
+in_ns "$box" "$DUPTO" sensor add rl rate 100 burst 10
+in_ns "$box" "$DUPTO" sensor add smp
+check "sensor set gives a sensor its shaping" \
+	in_ns "$box" "$DUPTO" sensor set smp sample 10
+in_ns "$box" "$DUPTO" sensor add fsmp sample-flows 4
+check_eq "sensor show gives the shaping" \
+	"$("$DUPTO" -n "$box" -j sensor show | jq -S -c 'map({(.ifname): .shaping}) | add')" \
+	'{"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
+check_error "a burst needs a rate" \
+	'dupto: sensor set: a burst needs a rate or a byte-rate' \
+	in_ns "$box" "$DUPTO" sensor set rl burst 5
+check_error "the kernel checks the sensor" \
+	'dupto: kernel says: not a dupto sensor in this namespace' \
+	in_ns "$box" "$DUPTO" sensor set p0 snaplen 100
+in_ns "$box" "$DUPTO" rule add udp or \( vlan and udp \) to plain, snap, lab, rl, smp, fsmp
+
+"$DUPTO" -n "$box" save >"$lib_tmp/saved.conf"
+check "what save prints loads back" in_ns "$box" "$DUPTO" load "$lib_tmp/saved.conf"
+check_eq "and saves the same, shaping and labels included" \
+	"$("$DUPTO" -n "$box" save | md5sum)" "$(md5sum <"$lib_tmp/saved.conf")"
+check_eq "the saved sensors and ports" \
+	"$(grep -E '^(port|sensor)' "$lib_tmp/saved.conf" | tr '\n' ';')" \
+	"port p0 tag 101;port p1 tag 102;sensor fsmp sample-flows 4;sensor lab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
+
+# --- the traffic
+in_ns "$box" "$DUPTO" stats reset
+for s in $SENSORS; do
+	capture_start "$box" "$s" "$lib_tmp/$s.pcap"
+done
+capture_start "$h2" eth0 "$lib_tmp/h2.pcap"
+in_ns "$h1" python3 "$lib_dir/flows.py" burst eth0 1000 200 300
+in_ns "$h2" python3 "$lib_dir/flows.py" send eth0 rev 300 vlan 7 size 60
+for s in $SENSORS; do
+	capture_stop "$lib_tmp/$s.pcap"
+done
+capture_stop "$lib_tmp/h2.pcap"
+stats=$("$DUPTO" -n "$box" -j stats)
+stat() {
+	jq -r --arg s "$1" ".sensors[] | select(.ifname == \$s) | .stats.$2" <<<"$stats"
+}
+
+check_eq "plain: every frame, whole" \
+	"$(flows lens "$lib_tmp/plain.pcap" | jq -c '[.frames, .lens]')" \
+	'[1300,[[64,64],[200,200]]]'
+
+# snap length: tcpdump's caplen and len are the snap length
+check_eq "snap: 128 bytes of each 200-byte frame, shorter frames whole" \
+	"$(flows lens "$lib_tmp/snap.pcap" | jq -c '[.frames, .lens]')" \
+	'[1300,[[64,64],[128,128]]]'
+check_eq "snap: tcpdump reads the snapped frames as 128 bytes long" \
+	"$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'greater 100' 2>/dev/null | wc -l)/$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'greater 129' 2>/dev/null | wc -l)" \
+	"1000/0"
+check_eq "snap: the bridged frames were not touched (h2 got them whole)" \
+	"$(flows lens "$lib_tmp/h2.pcap" | jq -c '.lens | map(select(.[0] == 200)) | length')" 1
+check_eq "snap: no copy failed" "$(stat snap snapfail)" 0
+
+# port labels: outermost, over the frame's own tag; other sensors unchanged
+check_eq "lab: h1's frames carry p0's label, h2's p1's over their VLAN 7" \
+	"$(flows tags "$lib_tmp/lab.pcap" | jq -c .)" '["101","102.7"]'
+check_eq "lab: tcpdump sees VLAN 101 on the frames from p0" \
+	"$(tcpdump -r "$lib_tmp/lab.pcap" -nn 'vlan 101 and udp' 2>/dev/null | wc -l)" 1000
+check_eq "plain: no label" \
+	"$(flows tags "$lib_tmp/plain.pcap" | jq -c .)" '["","7"]'
+
+# sampling: exactly 1 in 10 frames; whole flows, about 1 in 4
+check_eq "smp: sent 1 frame in 10, the rest counted as sampled out" \
+	"$(stat smp sent)/$(stat smp sampled)/$(flows lens "$lib_tmp/smp.pcap" | jq .frames)" \
+	"130/1170/130"
+whole=$(flows whole "$lib_tmp/plain.pcap" "$lib_tmp/fsmp.pcap")
+check_eq "fsmp: whole flows only, both directions" "$(jq .partial <<<"$whole")" 0
+kept=$(jq .flows <<<"$whole")
+if ((kept >= 53 && kept <= 97)); then
+	pass "fsmp: $kept of 300 flows kept, within 30 % of 75"
+else
+	fail "fsmp: $kept of 300 flows kept, within 30 % of 75"
+fi
+check_eq "fsmp: the counters add up" \
+	"$(($(stat fsmp sent) + $(stat fsmp sampled)))/$(stat fsmp sent)" \
+	"1300/$(flows lens "$lib_tmp/fsmp.pcap" | jq .frames)"
+
+# rate limit
+span=$(flows span "$lib_tmp/plain.pcap")
+want=$(flows gcra "$lib_tmp/plain.pcap" 100 10)
+sent=$(stat rl sent)
+limited=$(stat rl ratelimit)
+lo=$((want * 9 / 10 - 2)) hi=$((want * 11 / 10 + 2))
+if ((sent >= lo && sent <= hi)); then
+	pass "rl: $sent frames at 100/s, burst 10, over ${span}s (a bucket gives $want)"
+else
+	fail "rl: $sent frames at 100/s, burst 10, over ${span}s (a bucket gives $want, $lo to $hi)"
+fi
+check_eq "rl: the rest counted as over the limit; the capture agrees" \
+	"$((sent + limited))/$(flows lens "$lib_tmp/rl.pcap" | jq .frames)" "1300/$sent"
+
+# shaping off again
+check "sensor set with nothing clears the shaping" \
+	in_ns "$box" "$DUPTO" sensor set snap
+check_eq "and show says so" \
+	"$("$DUPTO" -n "$box" -j sensor show snap | jq -c '.[0].shaping')" '{}'
+
+end_test
