@@ -64,7 +64,7 @@ static bool flow_ip4(const struct dupto_vm_packet *pkt, u32 off,
 	u8 buf[20];
 
 	p = flow_read(pkt, off, 20, buf);
-	if (!p || p[0] >> 4 != 4)
+	if (!p || p[0] >> 4 != 4 || (p[0] & 0xf) < 5)
 		return false;
 	fl->proto = p[9];
 	/* MF set or a fragment offset: a fragment, first one included */

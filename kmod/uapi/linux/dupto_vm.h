@@ -185,7 +185,8 @@
  * fragment of a datagram goes where the rest of its flow goes; in PORTS
  * mode the fragments of a datagram stay together, but may go elsewhere than
  * the flow's unfragmented packets. A frame whose IP header cannot be read
- * whole is hashed as one that is not IP; ports that cannot be read are 0.
+ * whole, or has the wrong version or an IPv4 header length under 20 bytes,
+ * is hashed as one that is not IP; ports that cannot be read are 0.
  *
  * The hash is SipHash-2-4 of the key, with the 128-bit key (seed,
  * 0x647570746f677270) as two 64-bit words, seed being the group's. A
