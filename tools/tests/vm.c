@@ -439,6 +439,151 @@ static void good_programs(void)
 
 /* ---- groups ---- */
 
+/*
+ * A frame of flow @i: UDP over IPv4 (@v6: IPv6 with a hop-by-hop header),
+ * 10.1.x.y:(10000 + i) to 10.2.0.z:53, or back with @rev. @frag: an IPv4
+ * fragment at 8-byte offset @frag - 1 with MF set (the first carries the
+ * ports), or for IPv6 a fragment header after the hop-by-hop one. Returns
+ * the frame's length.
+ */
+static size_t flow_frame(uint8_t *f, uint32_t i, bool rev, bool v6, int frag)
+{
+	uint8_t a[16] = { 0 }, b[16] = { 0 };
+	uint16_t pa = 10000 + i, pb = 53;
+	size_t off;
+
+	a[0] = 10; a[1] = 1; a[2] = i >> 8; a[3] = i;
+	b[0] = 10; b[1] = 2; b[3] = i % 50 + 1;
+	memset(f, 0, 128);
+	memcpy(f, rev ? "\x02\0\0\0\0\x0a" : "\x02\0\0\0\0\x0b", 6);
+	memcpy(f + 6, rev ? "\x02\0\0\0\0\x0b" : "\x02\0\0\0\0\x0a", 6);
+	if (!v6) {
+		f[12] = 0x08;
+		f[14] = 0x45;
+		f[23] = 17;
+		if (frag) {
+			f[20] = 0x20 | (frag - 1) >> 8;	/* MF */
+			f[21] = frag - 1;
+		}
+		memcpy(f + 26, rev ? b : a, 4);
+		memcpy(f + 30, rev ? a : b, 4);
+		off = 34;
+	} else {
+		f[12] = 0x86;
+		f[13] = 0xdd;
+		f[14] = 0x60;
+		f[20] = 0;			/* hop-by-hop */
+		memcpy(f + 22, rev ? b : a, 16);
+		memcpy(f + 38, rev ? a : b, 16);
+		f[54] = frag ? 44 : 17;		/* its next header; length 0 */
+		off = 62;
+		if (frag) {
+			f[62] = 17;
+			off = 70;
+		}
+	}
+	f[off] = (rev ? pb : pa) >> 8;
+	f[off + 1] = rev ? pb : pa;
+	f[off + 2] = (rev ? pa : pb) >> 8;
+	f[off + 3] = rev ? pa : pb;
+	return off + 8;
+}
+
+static uint64_t flow_hash(uint32_t i, bool rev, bool v6, int frag, uint8_t mode,
+			  const dupto_vm_hkey *key)
+{
+	struct dupto_vm_packet pkt = { 0 };
+	struct dupto_vm_flow fl;
+	uint8_t f[128];
+
+	pkt.data = f;
+	pkt.len = flow_frame(f, i, rev, v6, frag);
+	dupto_vm_flow_parse(&pkt, &fl);
+	return dupto_vm_flow_hash(&fl, mode, key);
+}
+
+static bool not_target(const void *ctx, uint32_t target)
+{
+	return target != *(const uint32_t *)ctx;
+}
+
+/* What the hash must keep together, and what rendezvous must keep put. */
+static void group_hashing(const struct dupto_vm_prog *prog)
+{
+	static const struct {
+		const char *name;
+		bool v6;
+		int frag;		/* of the second frame */
+		uint8_t mode;
+		bool same;		/* as the unfragmented forward frame */
+	} rows[] = {
+		{ "IPv4 reply, ports mode", false, 0, DUPTO_VM_HASH_PORTS, true },
+		{ "IPv4 first fragment, addresses mode", false, 1, DUPTO_VM_HASH_ADDRS, true },
+		{ "IPv4 later fragment, addresses mode", false, 186, DUPTO_VM_HASH_ADDRS, true },
+		{ "IPv4 first fragment, ports mode", false, 1, DUPTO_VM_HASH_PORTS, false },
+		{ "IPv6 reply past a hop-by-hop header", true, 0, DUPTO_VM_HASH_PORTS, true },
+		{ "IPv6 fragment, addresses mode", true, 1, DUPTO_VM_HASH_ADDRS, true },
+		{ "IPv6 fragment, ports mode", true, 1, DUPTO_VM_HASH_PORTS, false },
+	};
+	const struct dupto_vm_group *g = &prog->groups[0];
+	uint32_t n = 10000, count[4] = { 0 }, moved = 0, stray = 0, gone, i, k;
+	uint64_t h;
+	size_t r;
+	int m, m2;
+
+	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		bool ok = true;
+
+		for (i = 0; i < 300 && ok; i++) {
+			h = flow_hash(i, false, rows[r].v6, 0, rows[r].mode, &g->key);
+			ok = (h == flow_hash(i, !rows[r].frag, rows[r].v6, rows[r].frag,
+					     rows[r].mode, &g->key)) == rows[r].same;
+		}
+		tap_result(ok, "groups: %s: %s the flow's hash over 300 flows",
+			   rows[r].name, rows[r].same ? "keeps" : "is not");
+	}
+
+	{
+		struct dupto_vm_packet pkt = { 0 };
+		struct dupto_vm_flow fl;
+		uint8_t f[128];
+
+		pkt.data = f;
+		pkt.len = flow_frame(f, 7, false, true, 0);
+		dupto_vm_flow_parse(&pkt, &fl);
+		tap_result(fl.ethertype == 0x86dd && fl.proto == 17 &&
+			   fl.port_a == 10007 && fl.port_b == 53,
+			   "groups: the IPv6 flow key walks past a hop-by-hop header to UDP's ports");
+	}
+
+	/* weights 1, 2, 1 over targets 1, 2, 3: shares 1/4, 1/2, 1/4 */
+	for (i = 0; i < n; i++) {
+		m = dupto_vm_group_pick(g, flow_hash(i, false, false, 0, g->hash, &g->key),
+					NULL, NULL);
+		count[m]++;
+	}
+	tap_result(count[1] > n / 4 * 9 / 10 && count[1] < n / 4 * 11 / 10 &&
+		   count[2] > n / 2 * 9 / 10 && count[2] < n / 2 * 11 / 10 &&
+		   count[3] > n / 4 * 9 / 10 && count[3] < n / 4 * 11 / 10,
+		   "groups: weights 1, 2, 1 share %u flows within 10 %%: %u, %u, %u",
+		   n, count[1], count[2], count[3]);
+
+	/* a member gone moves its own flows, and only those */
+	for (k = 1; k <= 3; k++) {
+		gone = k;
+		for (i = 0; i < n; i++) {
+			h = flow_hash(i, false, false, 0, g->hash, &g->key);
+			m = dupto_vm_group_pick(g, h, NULL, NULL);
+			m2 = dupto_vm_group_pick(g, h, not_target, &gone);
+			moved += m != m2;
+			stray += m != m2 && m != (int)gone;
+			stray += m2 == (int)gone;
+		}
+	}
+	tap_result(!stray && moved == n, "groups: a member gone moves only its flows (%u of %u, %u astray)",
+		   moved, 3 * n, stray);
+}
+
 /* The ruleset of @text as an image, its group record patched by @patch. */
 static int group_image(const char *text, struct image *im, int at, uint8_t val)
 {
@@ -566,6 +711,7 @@ static void groups(void)
 		tap_result(!(res.targets[0] & 1) && (res.targets[0] & 2) &&
 			   (n == 1 || n == 2),
 			   "groups: a frame goes to one member, and to a once");
+		group_hashing(prog);
 	}
 	dupto_vm_free(prog);
 	free(im.p);
