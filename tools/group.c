@@ -164,6 +164,7 @@ out:
 static void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_group *g,
 		 bool prefix)
 {
+	bool weighted = false;
 	uint32_t m;
 
 	out_open_object(NULL);
@@ -174,11 +175,19 @@ static void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_
 	for (m = 0; m < g->nmembers; m++) {
 		out_open_object(NULL);
 		out_str("name", m ? ", %s" : " members %s", prog->targets[g->members[m].target]);
-		if (g->members[m].weight != 1 || out_is_json())
-			out_uint("weight", "*%" PRIu64, g->members[m].weight);
+		out_uint("weight", NULL, g->members[m].weight);
 		out_close_object();
+		weighted |= g->members[m].weight != 1;
 	}
 	out_close_array();
+	/* in the words "group add" takes, so that the line can be given back */
+	for (m = 0; weighted && m < g->nmembers; m++) {
+		char w[16];
+
+		snprintf(w, sizeof(w), m ? ", %u" : " weights %u",
+			 g->members[m].weight);
+		out_text(w);
+	}
 	out_str("hash", " hash %s", g->hash == DUPTO_VM_HASH_ADDRS ? "addresses" :
 		"addresses-ports");
 	out_uint("seed", " seed %" PRIu64, g->seed);
