@@ -46,21 +46,26 @@ static u64 dupto_mirror_flow_hash(void *ctx)
 }
 
 /*
- * The first @snaplen bytes of the frame from its MAC header, in a buffer of
- * their own. Trimming a clone would trim the original's paged data with it
- * (the pages are shared), hence a copy; it has no checksum to offload.
+ * The frame cut to @snaplen bytes as the sensor will see it, in a buffer of
+ * its own. Trimming a clone would trim the original's paged data with it
+ * (the pages are shared), hence a copy; it has no checksum to offload. A
+ * tag the kernel keeps aside is part of those bytes on the sensor's wire,
+ * so it costs the copy its 4 bytes, which is what tcpdump -s would keep.
  */
 static struct sk_buff *dupto_mirror_snap(const struct sk_buff *skb,
 					 unsigned int mac_off,
 					 unsigned int snaplen)
 {
 	struct sk_buff *copy;
+	unsigned int n = snaplen;
 
-	copy = alloc_skb(snaplen + NET_SKB_PAD, GFP_ATOMIC);
+	if (skb_vlan_tag_present(skb))
+		n = max_t(unsigned int, n - VLAN_HLEN, ETH_HLEN);
+	copy = alloc_skb(n + NET_SKB_PAD, GFP_ATOMIC);
 	if (unlikely(!copy))
 		return NULL;
 	skb_reserve(copy, NET_SKB_PAD);
-	if (skb_copy_bits(skb, -(int)mac_off, skb_put(copy, snaplen), snaplen)) {
+	if (skb_copy_bits(skb, -(int)mac_off, skb_put(copy, n), n)) {
 		kfree_skb(copy);
 		return NULL;
 	}
@@ -77,7 +82,8 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	struct dupto_sensor *priv = netdev_priv(sensor);
 	const struct dupto_shape *shape = rcu_dereference(priv->shape);
 	struct sk_buff *skb = fr->skb, *copy;
-	unsigned int len = fr->mac_off + skb->len;
+	unsigned int len;
+	bool snap;
 	int ret;
 
 	if (unlikely(!netif_running(sensor) || !netif_carrier_ok(sensor))) {
@@ -88,6 +94,12 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		dupto_sensor_count(sensor, DUPTO_SENSOR_LOOP);
 		return;
 	}
+	/* the copy's length on the sensor's wire: what its byte rate counts */
+	len = fr->mac_off + skb->len +
+	      (skb_vlan_tag_present(skb) ? VLAN_HLEN : 0);
+	snap = shape && shape->snaplen && len > shape->snaplen;
+	if (snap)
+		len = shape->snaplen;
 	if (shape) {
 		switch (dupto_shape_admit(priv, shape, len,
 					  dupto_mirror_flow_hash, fr)) {
@@ -102,7 +114,7 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		}
 	}
 
-	if (shape && shape->snaplen && len > shape->snaplen) {
+	if (snap) {
 		copy = dupto_mirror_snap(skb, fr->mac_off, shape->snaplen);
 		if (unlikely(!copy)) {
 			dupto_sensor_count(sensor, DUPTO_SENSOR_SNAPFAIL);

@@ -29,10 +29,13 @@ guest) and sent with AF_PACKET, so nothing needs addresses configured.
   flows.py tags PCAP      JSON: the distinct VLAN tag stacks, outer first
                           ("101.7"; "" for an untagged frame)
   flows.py span PCAP      seconds from the first frame to the last
-  flows.py gcra PCAP RATE BURST
+  flows.py gcra PCAP RATE BURST [bytes]
                           how many of PCAP's frames, at their timestamps, a
                           token bucket of RATE frames per second holding
-                          BURST would let through (the kernel's algorithm)
+                          BURST would let through (the kernel's algorithm);
+                          with bytes, RATE bytes per second, each frame
+                          costing its length and the bucket holding BURST
+                          times 1514 bytes
   flows.py whole ALL PART JSON: flows in PART, and how many of them have
                           fewer frames there than in ALL
 """
@@ -230,13 +233,17 @@ def main(argv):
     elif argv[:1] == ["span"] and len(argv) == 2:
         t = [r[0] for r in read_records(argv[1])]
         print("%.3f" % (max(t) - min(t) if t else 0))
-    elif argv[:1] == ["gcra"] and len(argv) == 4:
-        cost, tau = 1.0 / int(argv[2]), (int(argv[3]) - 1) / int(argv[2])
+    elif argv[:1] == ["gcra"] and len(argv) in (4, 5):
+        rate, burst = int(argv[2]), int(argv[3])
+        per_byte = argv[4:] == ["bytes"]
+        if len(argv) == 5 and not per_byte:
+            sys.exit(__doc__)
+        tau = (burst - 1) * (1514 if per_byte else 1) / rate
         tat, n = 0.0, 0
-        for t in sorted(r[0] for r in read_records(argv[1])):
+        for t, _, wire, _ in sorted(read_records(argv[1])):
             t0 = max(tat, t)
             if t0 - t <= tau + 1e-9:
-                tat = t0 + cost
+                tat = t0 + (wire if per_byte else 1) / rate
                 n += 1
         print(n)
     elif argv[:1] == ["whole"] and len(argv) == 3:

@@ -7,18 +7,19 @@
 #   h1                          box                          h2
 #   eth0 --- p0 -[port tag 101]- br0 -[port tag 102]- p1 --- eth0
 #                sensors (no lower): plain, snap (snaplen 128), lab (tag),
-#                rl (rate 100 burst 10), smp (sample 10),
-#                fsmp (sample-flows 4)
-#   rule udp or (vlan and udp) to all six
+#                rl (rate 100 burst 10), brl (byte-rate 20000 burst 10),
+#                smp (sample 10), fsmp (sample-flows 4)
+#   rule udp or (vlan and udp) to all seven
 #
 # Traffic: h1 sends 1000 frames of 200 bytes over 300 flows, h2 one
-# 802.1Q-tagged (VLAN 7) reply per flow, 60 bytes.
+# 802.1Q-tagged (VLAN 7) reply per flow, 154 bytes with the tag. The
+# kernel holds that tag aside; the snap length counts it all the same.
 #
 # Tolerances: snap length, labels and 1-in-N frame sampling are exact (a
 # counter keeps every Nth frame). Flow sampling keeps whole flows, a
 # number within 30 % of 1 in 4 (the hash is fixed, so the figure is too;
 # 30 % is about three standard deviations of a binomial(300, 1/4)). The
-# rate limit sends what the same token bucket lets through of the frames
+# rate limits send what the same token bucket lets through of the frames
 # at the times the plain sensor's capture stamped them (flows.py gcra),
 # within 10 % and 2 frames: capture stamps are not the kernel's clock.
 
@@ -31,7 +32,7 @@ flows() {
 	python3 "$lib_dir/flows.py" "$@"
 }
 
-SENSORS="plain snap lab rl smp fsmp"
+SENSORS="plain snap lab rl brl smp fsmp"
 
 ns_add h1 h2 box
 bridge_hosts "$h1" "$h2" "$box" inplace
@@ -50,20 +51,21 @@ in_ns "$box" "$DUPTO" sensor add plain
 in_ns "$box" "$DUPTO" sensor add snap snaplen 128
 in_ns "$box" "$DUPTO" sensor add lab tag
 in_ns "$box" "$DUPTO" sensor add rl rate 100 burst 10
+in_ns "$box" "$DUPTO" sensor add brl byte-rate 20000 burst 10
 in_ns "$box" "$DUPTO" sensor add smp
 check "sensor set gives a sensor its shaping" \
 	in_ns "$box" "$DUPTO" sensor set smp sample 10
 in_ns "$box" "$DUPTO" sensor add fsmp sample-flows 4
 check_eq "sensor show gives the shaping" \
 	"$("$DUPTO" -n "$box" -j sensor show | jq -S -c 'map({(.ifname): .shaping}) | add')" \
-	'{"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
+	'{"brl":{"burst":10,"byte_rate":20000},"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
 check_error "a burst needs a rate" \
 	'dupto: sensor set: a burst needs a rate or a byte-rate' \
 	in_ns "$box" "$DUPTO" sensor set rl burst 5
 check_error "the kernel checks the sensor" \
 	'dupto: kernel says: not a dupto sensor in this namespace' \
 	in_ns "$box" "$DUPTO" sensor set p0 snaplen 100
-in_ns "$box" "$DUPTO" rule add udp or \( vlan and udp \) to plain, snap, lab, rl, smp, fsmp
+in_ns "$box" "$DUPTO" rule add udp or \( vlan and udp \) to plain, snap, lab, rl, brl, smp, fsmp
 
 "$DUPTO" -n "$box" save >"$lib_tmp/saved.conf"
 check "what save prints loads back" in_ns "$box" "$DUPTO" load "$lib_tmp/saved.conf"
@@ -71,7 +73,7 @@ check_eq "and saves the same, shaping and labels included" \
 	"$("$DUPTO" -n "$box" save | md5sum)" "$(md5sum <"$lib_tmp/saved.conf")"
 check_eq "the saved sensors and ports" \
 	"$(grep -E '^(port|sensor)' "$lib_tmp/saved.conf" | tr '\n' ';')" \
-	"port p0 tag 101;port p1 tag 102;sensor fsmp sample-flows 4;sensor lab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
+	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor fsmp sample-flows 4;sensor lab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
 
 # --- the traffic
 in_ns "$box" "$DUPTO" stats reset
@@ -80,7 +82,7 @@ for s in $SENSORS; do
 done
 capture_start "$h2" eth0 "$lib_tmp/h2.pcap"
 in_ns "$h1" python3 "$lib_dir/flows.py" burst eth0 1000 200 300
-in_ns "$h2" python3 "$lib_dir/flows.py" send eth0 rev 300 vlan 7 size 60
+in_ns "$h2" python3 "$lib_dir/flows.py" send eth0 rev 300 vlan 7 size 150
 for s in $SENSORS; do
 	capture_stop "$lib_tmp/$s.pcap"
 done
@@ -92,15 +94,17 @@ stat() {
 
 check_eq "plain: every frame, whole" \
 	"$(flows lens "$lib_tmp/plain.pcap" | jq -c '[.frames, .lens]')" \
-	'[1300,[[64,64],[200,200]]]'
+	'[1300,[[154,154],[200,200]]]'
 
 # snap length: tcpdump's caplen and len are the snap length
-check_eq "snap: 128 bytes of each 200-byte frame, shorter frames whole" \
+check_eq "snap: 128 bytes of every frame, the tagged ones' tag included" \
 	"$(flows lens "$lib_tmp/snap.pcap" | jq -c '[.frames, .lens]')" \
-	'[1300,[[64,64],[128,128]]]'
+	'[1300,[[128,128]]]'
 check_eq "snap: tcpdump reads the snapped frames as 128 bytes long" \
-	"$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'greater 100' 2>/dev/null | wc -l)/$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'greater 129' 2>/dev/null | wc -l)" \
-	"1000/0"
+	"$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'greater 128' 2>/dev/null | wc -l)/$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'greater 129' 2>/dev/null | wc -l)" \
+	"1300/0"
+check_eq "snap: the tagged ones still carry their VLAN 7" \
+	"$(tcpdump -r "$lib_tmp/snap.pcap" -nn 'vlan 7 and udp' 2>/dev/null | wc -l)" 300
 check_eq "snap: the bridged frames were not touched (h2 got them whole)" \
 	"$(flows lens "$lib_tmp/h2.pcap" | jq -c '.lens | map(select(.[0] == 200)) | length')" 1
 check_eq "snap: no copy failed" "$(stat snap snapfail)" 0
@@ -142,6 +146,19 @@ else
 fi
 check_eq "rl: the rest counted as over the limit; the capture agrees" \
 	"$((sent + limited))/$(flows lens "$lib_tmp/rl.pcap" | jq .frames)" "1300/$sent"
+
+# byte rate: 20000 bytes/s is 100 of h1's frames a second, 130 of h2's
+want=$(flows gcra "$lib_tmp/plain.pcap" 20000 10 bytes)
+sent=$(stat brl sent)
+limited=$(stat brl ratelimit)
+lo=$((want * 9 / 10 - 2)) hi=$((want * 11 / 10 + 2))
+if ((sent >= lo && sent <= hi)); then
+	pass "brl: $sent frames at 20000 bytes/s, burst 10, over ${span}s (a bucket gives $want)"
+else
+	fail "brl: $sent frames at 20000 bytes/s, burst 10, over ${span}s (a bucket gives $want, $lo to $hi)"
+fi
+check_eq "brl: the rest counted as over the limit; the capture agrees" \
+	"$((sent + limited))/$(flows lens "$lib_tmp/brl.pcap" | jq .frames)" "1300/$sent"
 
 # shaping off again
 check "sensor set with nothing clears the shaping" \

@@ -107,8 +107,9 @@
  *   Request: DUPTO_A_SENSOR { IFINDEX or IFNAME, and the sensor's shaping
  *            as a whole, what is absent being off:
  *     SNAPLEN      copy only the first N bytes of each frame (N >= 14) into
- *                  a fresh buffer; a VLAN tag the kernel keeps aside comes
- *                  on top, as on the wire
+ *                  a fresh buffer; a VLAN tag the kernel keeps aside counts
+ *                  in the N, as on the wire (the Ethernet header and that
+ *                  tag are always kept)
  *     TAG          (flag) push an 802.1Q tag with the VID of the port the
  *                  frame came by (DUPTO_A_PORT_VID), if it has one; over the
  *                  frame's own tag if it has one (so the port's is outer)
@@ -116,7 +117,9 @@
  *     SAMPLE_FLOW  keep the frames of 1 flow in N, chosen by the groups'
  *                  symmetric flow hash (addresses and ports) under a key
  *                  of its own (uapi/linux/dupto_vm.h, "Groups")
- *     RATE_PPS, RATE_BPS  token buckets, in frames and in bytes per second;
+ *     RATE_PPS, RATE_BPS  token buckets, in frames and in bytes per second
+ *                  (bytes of the copy as sent: after the snap length,
+ *                  before a port label);
  *     BURST        how many frames, and 1514 bytes per frame, each bucket
  *                  holds: what may pass at once after a quiet time (default
  *                  1, at least 1) }
