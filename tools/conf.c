@@ -82,7 +82,7 @@ int do_show(int argc, char **argv)
 
 	if (argc && matches(argv[0], "help")) {
 		printf("Usage: dupto show\n"
-		       "Print the namespace's ports, sensors and rules, with their counters.\n");
+		       "Print the namespace's ports, sensors, groups and rules, with their counters.\n");
 		return 0;
 	}
 	if (argc)
@@ -98,6 +98,10 @@ int do_show(int argc, char **argv)
 		out_open_array("sensors");
 		for (i = 0; i < st.cfg.nsensors; i++)
 			sensor_print(&st.cfg.sensors[i], true);
+		out_close_array();
+		out_open_array("groups");
+		for (i = 0; st.rs.prog && i < st.rs.prog->ngroups; i++)
+			group_print(st.rs.prog, &st.rs.prog->groups[i], true);
 		out_close_array();
 		out_open_array("rules");
 		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)

@@ -161,7 +161,7 @@ out:
 	return !!err;
 }
 
-static void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_group *g,
+void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_group *g,
 		 bool prefix)
 {
 	bool weighted = false;

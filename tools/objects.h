@@ -66,6 +66,9 @@ int ruleset_replace(struct dupto_nl *nl, const struct dupto_config *cfg,
 /* The groups' and rules' texts into the model. */
 void ruleset_to_config(const struct dupto_ruleset *rs, struct dupto_config *cfg);
 void rule_print(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
+/* group.c */
+void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_group *g,
+		 bool prefix);
 void rule_print_stats(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
 
 /* cli.c: helpers for the command lines */
