@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shaping each sensor's feed: one run of traffic, six sensors that each
+# Shaping each sensor's feed: one run of traffic, seven sensors that each
 # take it their way, checked on their captures and counters.
 #
 #   h1                          box                          h2
 #   eth0 --- p0 -[port tag 101]- br0 -[port tag 102]- p1 --- eth0
-#                sensors (no lower): plain, snap (snaplen 128), lab (tag),
-#                rl (rate 100 burst 10), brl (byte-rate 20000 burst 10),
-#                smp (sample 10), fsmp (sample-flows 4)
+#                sensors: plain, snap (snaplen 128), lab (tag), rl (rate
+#                100 burst 10), brl (byte-rate 20000 burst 10), smp
+#                (sample 10), fsmp (sample-flows 4); only lab has a lower
+#                device, llab, its peer klab in sink
 #   rule udp or (vlan and udp) to all seven
 #
 # Traffic: h1 sends 1000 frames of 200 bytes over 300 flows, h2 one
@@ -34,7 +35,7 @@ flows() {
 
 SENSORS="plain snap lab rl brl smp fsmp"
 
-ns_add h1 h2 box
+ns_add h1 h2 box sink
 bridge_hosts "$h1" "$h2" "$box" inplace
 check "a port gets a label as it is attached" \
 	in_ns "$box" "$DUPTO" port set p0 tag 101
@@ -49,7 +50,8 @@ check_error "a label is a VLAN ID" \
 
 in_ns "$box" "$DUPTO" sensor add plain
 in_ns "$box" "$DUPTO" sensor add snap snaplen 128
-in_ns "$box" "$DUPTO" sensor add lab tag
+veth_pair "$box" llab "$sink" klab
+in_ns "$box" "$DUPTO" sensor add lab link llab tag
 in_ns "$box" "$DUPTO" sensor add rl rate 100 burst 10
 in_ns "$box" "$DUPTO" sensor add brl byte-rate 20000 burst 10
 in_ns "$box" "$DUPTO" sensor add smp
@@ -73,7 +75,7 @@ check_eq "and saves the same, shaping and labels included" \
 	"$("$DUPTO" -n "$box" save | md5sum)" "$(md5sum <"$lib_tmp/saved.conf")"
 check_eq "the saved sensors and ports" \
 	"$(grep -E '^(port|sensor)' "$lib_tmp/saved.conf" | tr '\n' ';')" \
-	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor fsmp sample-flows 4;sensor lab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
+	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor fsmp sample-flows 4;sensor lab link llab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
 
 # --- the traffic
 in_ns "$box" "$DUPTO" stats reset
@@ -81,12 +83,14 @@ for s in $SENSORS; do
 	capture_start "$box" "$s" "$lib_tmp/$s.pcap"
 done
 capture_start "$h2" eth0 "$lib_tmp/h2.pcap"
+capture_start "$sink" klab "$lib_tmp/klab.pcap"
 in_ns "$h1" python3 "$lib_dir/flows.py" burst eth0 1000 200 300
 in_ns "$h2" python3 "$lib_dir/flows.py" send eth0 rev 300 vlan 7 size 150
 for s in $SENSORS; do
 	capture_stop "$lib_tmp/$s.pcap"
 done
 capture_stop "$lib_tmp/h2.pcap"
+capture_stop "$lib_tmp/klab.pcap"
 stats=$("$DUPTO" -n "$box" -j stats)
 stat() {
 	jq -r --arg s "$1" ".sensors[] | select(.ifname == \$s) | .stats.$2" <<<"$stats"
@@ -114,6 +118,9 @@ check_eq "lab: h1's frames carry p0's label, h2's p1's over their VLAN 7" \
 	"$(flows tags "$lib_tmp/lab.pcap" | jq -c .)" '["101","102.7"]'
 check_eq "lab: tcpdump sees VLAN 101 on the frames from p0" \
 	"$(tcpdump -r "$lib_tmp/lab.pcap" -nn 'vlan 101 and udp' 2>/dev/null | wc -l)" 1000
+check_eq "lab: the labelled copies leave by its lower device as they are" \
+	"$(flows tags "$lib_tmp/klab.pcap" | jq -c .)/$(flows lens "$lib_tmp/klab.pcap" | jq .frames)" \
+	'["101","102.7"]/1300'
 check_eq "plain: no label" \
 	"$(flows tags "$lib_tmp/plain.pcap" | jq -c .)" '["","7"]'
 
