@@ -117,7 +117,7 @@ check_eq "sensor show" \
 check_eq "sensor show NAME, text" "$(dupto sensor show web | head -1)" "web: link p2"
 check_eq "sensor show: counters" \
 	"$(json sensor show rest -- '.[0].stats | keys_unsorted | join(" ")')" \
-	"sent down queue nomem loop"
+	"sent down queue nomem loop ratelimit sampled snapfail"
 in_ns "$box" ip link add tmp type dupto-sensor
 check_eq "a sensor made by ip link is a sensor too" "$(json sensor show tmp -- '.[0].ifname')" tmp
 check "sensor del" dupto sensor del tmp
