@@ -81,9 +81,10 @@ check_eq "box2: dupto group show" \
 check_eq "box2: dupto group show -j" \
 	"$("$DUPTO" -n "$box2" -j group show | jq -c '.[0]')" \
 	'{"name":"ids","members":[{"name":"a","weight":1},{"name":"b","weight":1},{"name":"c","weight":1}],"hash":"addresses-ports","seed":7}'
+shown=$("$DUPTO" -n "$box2" show)
 check_eq "box2: dupto show lists the group between sensors and rules" \
-	"$("$DUPTO" -n "$box2" show | grep -A1 '^sensor c' | tail -1)/$("$DUPTO" -n "$box2" -j show | jq -c '[.groups[].name]')" \
-	"group ids members a, b, c hash addresses-ports seed 7/[\"ids\"]"
+	"$(grep -oE '^(sensor|group|rule) ' <<<"$shown" | uniq | tr -d '\n')/$(grep '^group' <<<"$shown")/$("$DUPTO" -n "$box2" -j show | jq -c '[.groups[].name]')" \
+	"sensor group rule /group ids members a, b, c hash addresses-ports seed 7/[\"ids\"]"
 "$DUPTO" -n "$box2" save >"$lib_tmp/box2.saved"
 check "box2: what save prints loads back" \
 	in_ns "$box2" "$DUPTO" load "$lib_tmp/box2.saved"
