@@ -65,7 +65,7 @@ enum dupto_shape_verdict dupto_shape_admit(struct dupto_sensor *sensor,
 	 */
 	if (shape->bps &&
 	    !dupto_shape_fits(&sensor->tat_byte, now,
-			      ((u64)len * shape->byte_ns_q16) >> 16,
+			      mul_u64_u32_shr(shape->byte_ns_q16, len, 16),
 			      shape->byte_tau))
 		return DUPTO_SHAPE_RATELIMIT;
 	return DUPTO_SHAPE_PASS;
@@ -89,8 +89,9 @@ int dupto_shape_set(struct net_device *dev, const struct dupto_shape *cfg)
 		}
 		if (shape->bps) {
 			shape->byte_ns_q16 = div64_u64(NSEC_PER_SEC << 16, shape->bps) ?: 1;
-			shape->byte_tau = ((u64)(burst - 1) * DUPTO_SHAPE_BURST_BYTES *
-					   shape->byte_ns_q16) >> 16;
+			/* from the rate, not byte_ns_q16: at 1 byte/s that product overflows */
+			shape->byte_tau = div64_u64((u64)(burst - 1) * DUPTO_SHAPE_BURST_BYTES *
+						    NSEC_PER_SEC, shape->bps);
 		}
 	}
 	/*

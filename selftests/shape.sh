@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shaping each sensor's feed: one run of traffic, seven sensors that each
+# Shaping each sensor's feed: one run of traffic, eight sensors that each
 # take it their way, checked on their captures and counters.
 #
 #   h1                          box                          h2
 #   eth0 --- p0 -[port tag 101]- br0 -[port tag 102]- p1 --- eth0
 #                sensors: plain, snap (snaplen 128), lab (tag), rl (rate
 #                100 burst 10), brl (byte-rate 20000 burst 10), smp
-#                (sample 10), fsmp (sample-flows 4); only lab has a lower
-#                device, llab, its peer klab in sink
-#   rule udp or (vlan and udp) to all seven
+#                (sample 10), fsmp (sample-flows 4), deep (byte-rate 1
+#                burst 1000000: the deepest bucket there is); only lab has
+#                a lower device, llab, its peer klab in sink
+#   rule udp or (vlan and udp) to all eight
 #
 # Traffic: h1 sends 1000 frames of 200 bytes over 300 flows, h2 one
 # 802.1Q-tagged (VLAN 7) reply per flow, 154 bytes with the tag. The
@@ -33,7 +34,7 @@ flows() {
 	python3 "$lib_dir/flows.py" "$@"
 }
 
-SENSORS="plain snap lab rl brl smp fsmp"
+SENSORS="plain snap lab rl brl smp fsmp deep"
 
 ns_add h1 h2 box sink
 bridge_hosts "$h1" "$h2" "$box" inplace
@@ -54,20 +55,21 @@ veth_pair "$box" llab "$sink" klab
 in_ns "$box" "$DUPTO" sensor add lab link llab tag
 in_ns "$box" "$DUPTO" sensor add rl rate 100 burst 10
 in_ns "$box" "$DUPTO" sensor add brl byte-rate 20000 burst 10
+in_ns "$box" "$DUPTO" sensor add deep byte-rate 1 burst 1000000
 in_ns "$box" "$DUPTO" sensor add smp
 check "sensor set gives a sensor its shaping" \
 	in_ns "$box" "$DUPTO" sensor set smp sample 10
 in_ns "$box" "$DUPTO" sensor add fsmp sample-flows 4
 check_eq "sensor show gives the shaping" \
 	"$("$DUPTO" -n "$box" -j sensor show | jq -S -c 'map({(.ifname): .shaping}) | add')" \
-	'{"brl":{"burst":10,"byte_rate":20000},"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
+	'{"brl":{"burst":10,"byte_rate":20000},"deep":{"burst":1000000,"byte_rate":1},"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
 check_error "a burst needs a rate" \
 	'dupto: sensor set: a burst needs a rate or a byte-rate' \
 	in_ns "$box" "$DUPTO" sensor set rl burst 5
 check_error "the kernel checks the sensor" \
 	'dupto: kernel says: not a dupto sensor in this namespace' \
 	in_ns "$box" "$DUPTO" sensor set p0 snaplen 100
-in_ns "$box" "$DUPTO" rule add udp or \( vlan and udp \) to plain, snap, lab, rl, brl, smp, fsmp
+in_ns "$box" "$DUPTO" rule add udp or \( vlan and udp \) to plain, snap, lab, rl, brl, smp, fsmp, deep
 
 "$DUPTO" -n "$box" save >"$lib_tmp/saved.conf"
 check "what save prints loads back" in_ns "$box" "$DUPTO" load "$lib_tmp/saved.conf"
@@ -75,7 +77,7 @@ check_eq "and saves the same, shaping and labels included" \
 	"$("$DUPTO" -n "$box" save | md5sum)" "$(md5sum <"$lib_tmp/saved.conf")"
 check_eq "the saved sensors and ports" \
 	"$(grep -E '^(port|sensor)' "$lib_tmp/saved.conf" | tr '\n' ';')" \
-	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor fsmp sample-flows 4;sensor lab link llab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
+	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor deep byte-rate 1 burst 1000000;sensor fsmp sample-flows 4;sensor lab link llab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
 
 # --- the traffic
 in_ns "$box" "$DUPTO" stats reset
@@ -166,6 +168,11 @@ else
 fi
 check_eq "brl: the rest counted as over the limit; the capture agrees" \
 	"$((sent + limited))/$(flows lens "$lib_tmp/brl.pcap" | jq .frames)" "1300/$sent"
+
+# 1514 x 1000000 bytes of burst at 1 byte/s is some 48 years of credit:
+# the run's 246,200 bytes all fit, whatever the arithmetic's width
+check_eq "deep: the deepest bucket holds the whole run" \
+	"$(stat deep sent)/$(stat deep ratelimit)" "1300/0"
 
 # shaping off again
 check "sensor set with nothing clears the shaping" \
