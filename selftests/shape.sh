@@ -142,32 +142,27 @@ check_eq "fsmp: the counters add up" \
 	"$(($(stat fsmp sent) + $(stat fsmp sampled)))/$(stat fsmp sent)" \
 	"1300/$(flows lens "$lib_tmp/fsmp.pcap" | jq .frames)"
 
-# rate limit
+# rate_limited SENSOR RATE UNIT [bytes]: SENSOR, limited to RATE UNIT with
+# a burst of 10, sent what the same bucket lets through of the plain
+# sensor's frames at their capture times, and counted the rest
+rate_limited() {
+	local s=$1 rate=$2 unit=$3 want sent limited lo hi
+	want=$(flows gcra "$lib_tmp/plain.pcap" "$rate" 10 ${4:-})
+	sent=$(stat "$s" sent)
+	limited=$(stat "$s" ratelimit)
+	lo=$((want * 9 / 10 - 2)) hi=$((want * 11 / 10 + 2))
+	if ((sent >= lo && sent <= hi)); then
+		pass "$s: $sent frames at $rate $unit, burst 10, over ${span}s (a bucket gives $want)"
+	else
+		fail "$s: $sent frames at $rate $unit, burst 10, over ${span}s (a bucket gives $want, $lo to $hi)"
+	fi
+	check_eq "$s: the rest counted as over the limit; the capture agrees" \
+		"$((sent + limited))/$(flows lens "$lib_tmp/$s.pcap" | jq .frames)" "1300/$sent"
+}
 span=$(flows span "$lib_tmp/plain.pcap")
-want=$(flows gcra "$lib_tmp/plain.pcap" 100 10)
-sent=$(stat rl sent)
-limited=$(stat rl ratelimit)
-lo=$((want * 9 / 10 - 2)) hi=$((want * 11 / 10 + 2))
-if ((sent >= lo && sent <= hi)); then
-	pass "rl: $sent frames at 100/s, burst 10, over ${span}s (a bucket gives $want)"
-else
-	fail "rl: $sent frames at 100/s, burst 10, over ${span}s (a bucket gives $want, $lo to $hi)"
-fi
-check_eq "rl: the rest counted as over the limit; the capture agrees" \
-	"$((sent + limited))/$(flows lens "$lib_tmp/rl.pcap" | jq .frames)" "1300/$sent"
-
-# byte rate: 20000 bytes/s is 100 of h1's frames a second, 130 of h2's
-want=$(flows gcra "$lib_tmp/plain.pcap" 20000 10 bytes)
-sent=$(stat brl sent)
-limited=$(stat brl ratelimit)
-lo=$((want * 9 / 10 - 2)) hi=$((want * 11 / 10 + 2))
-if ((sent >= lo && sent <= hi)); then
-	pass "brl: $sent frames at 20000 bytes/s, burst 10, over ${span}s (a bucket gives $want)"
-else
-	fail "brl: $sent frames at 20000 bytes/s, burst 10, over ${span}s (a bucket gives $want, $lo to $hi)"
-fi
-check_eq "brl: the rest counted as over the limit; the capture agrees" \
-	"$((sent + limited))/$(flows lens "$lib_tmp/brl.pcap" | jq .frames)" "1300/$sent"
+rate_limited rl 100 frames/s
+# 20000 bytes/s is 100 of h1's frames a second, 130 of h2's
+rate_limited brl 20000 bytes/s bytes
 
 # 1514 x 1000000 bytes of burst at 1 byte/s is some 48 years of credit:
 # the run's 246,200 bytes all fit, whatever the arithmetic's width
