@@ -130,6 +130,26 @@ static struct net_device *dupto_nl_port_dev(struct net *net, struct nlattr **tb,
 	return dev;
 }
 
+/* The port that @tb names, for the commands that act on an existing one. */
+static struct dupto_portinfo *dupto_nl_port_info(struct dupto_net *dn,
+						 struct nlattr **tb,
+						 struct nlattr *nest,
+						 struct netlink_ext_ack *extack)
+{
+	struct dupto_portinfo *pi;
+	struct net_device *dev;
+
+	dev = dupto_nl_port_dev(dn->net, tb, nest, extack);
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
+	pi = dupto_port_find(dn, dev);
+	if (!pi) {
+		NL_SET_ERR_MSG(extack, "the device is not a dupto port");
+		return ERR_PTR(-ENOENT);
+	}
+	return pi;
+}
+
 static int dupto_nl_parse_port(struct genl_info *info, struct nlattr **tb)
 {
 	/* The missing attribute is reported as such, and in words for
@@ -500,7 +520,6 @@ static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	struct dupto_net *dn = dupto_net(genl_info_net(info));
 	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
 	struct dupto_portinfo *pi;
-	struct net_device *dev;
 	int err;
 
 	err = dupto_nl_parse_port(info, tb);
@@ -515,16 +534,9 @@ static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
-	dev = dupto_nl_port_dev(dn->net, tb, info->attrs[DUPTO_A_PORT],
-				info->extack);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		goto out;
-	}
-	pi = dupto_port_find(dn, dev);
-	if (!pi) {
-		NL_SET_ERR_MSG(info->extack, "the device is not a dupto port");
-		err = -ENOENT;
+	pi = dupto_nl_port_info(dn, tb, info->attrs[DUPTO_A_PORT], info->extack);
+	if (IS_ERR(pi)) {
+		err = PTR_ERR(pi);
 		goto out;
 	}
 	if (dupto_ruleset_names_port(rtnl_dereference(dn->ruleset), pi->dev)) {
@@ -548,7 +560,6 @@ static int dupto_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 	struct dupto_net *dn = dupto_net(genl_info_net(info));
 	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
 	struct dupto_portinfo *pi;
-	struct net_device *dev;
 	u16 vid = 0;
 	int err;
 
@@ -565,16 +576,9 @@ static int dupto_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 		vid = nla_get_u16(tb[DUPTO_A_PORT_VID]);
 
 	rtnl_lock();
-	dev = dupto_nl_port_dev(dn->net, tb, info->attrs[DUPTO_A_PORT],
-				info->extack);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		goto out;
-	}
-	pi = dupto_port_find(dn, dev);
-	if (!pi) {
-		NL_SET_ERR_MSG(info->extack, "the device is not a dupto port");
-		err = -ENOENT;
+	pi = dupto_nl_port_info(dn, tb, info->attrs[DUPTO_A_PORT], info->extack);
+	if (IS_ERR(pi)) {
+		err = PTR_ERR(pi);
 		goto out;
 	}
 	WRITE_ONCE(pi->vid, vid);
