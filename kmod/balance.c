@@ -24,17 +24,6 @@
 #define FLOW_MAX_TAGS		4
 #define FLOW_MAX_EXTHDRS	8
 
-/* The bytes of the frame as the caller gave them: tags in metadata aside. */
-static const u8 *flow_read(const struct dupto_vm_packet *pkt, u32 off, u32 n,
-			   u8 *buf)
-{
-	if (off + n <= pkt->len)
-		return pkt->data + off;
-	if (!pkt->read || off > 0xffff)
-		return NULL;
-	return pkt->read(pkt, off, n, buf);
-}
-
 static bool has_ports(u8 proto)
 {
 	/* TCP, UDP, DCCP, SCTP, UDP-Lite: ports in the first 4 bytes */
@@ -50,7 +39,7 @@ static void flow_ports(const struct dupto_vm_packet *pkt, u32 off,
 
 	if (fl->frag || !has_ports(fl->proto))
 		return;
-	p = flow_read(pkt, off, 4, buf);
+	p = dupto_vm_pkt_read(pkt, off, 4, buf);
 	if (!p)
 		return;
 	fl->port_a = dupto_vm_get16(p);
@@ -63,7 +52,7 @@ static bool flow_ip4(const struct dupto_vm_packet *pkt, u32 off,
 	const u8 *p;
 	u8 buf[20];
 
-	p = flow_read(pkt, off, 20, buf);
+	p = dupto_vm_pkt_read(pkt, off, 20, buf);
 	if (!p || p[0] >> 4 != 4 || (p[0] & 0xf) < 5)
 		return false;
 	fl->proto = p[9];
@@ -83,7 +72,7 @@ static bool flow_ip6(const struct dupto_vm_packet *pkt, u32 off,
 	u8 nh;
 	int i;
 
-	p = flow_read(pkt, off, 40, buf);
+	p = dupto_vm_pkt_read(pkt, off, 40, buf);
 	if (!p || p[0] >> 4 != 6)
 		return false;
 	nh = p[6];
@@ -93,14 +82,14 @@ static bool flow_ip6(const struct dupto_vm_packet *pkt, u32 off,
 	for (i = 0; i < FLOW_MAX_EXTHDRS; i++) {
 		if (nh == 44) {		/* fragment: fixed 8 bytes */
 			fl->frag = 1;
-			p = flow_read(pkt, off, 2, buf);
+			p = dupto_vm_pkt_read(pkt, off, 2, buf);
 			if (!p)
 				break;
 			nh = p[0];
 			off += 8;
 		} else if (nh == 0 || nh == 43 || nh == 60) {
 			/* hop-by-hop, routing, destination options */
-			p = flow_read(pkt, off, 2, buf);
+			p = dupto_vm_pkt_read(pkt, off, 2, buf);
 			if (!p)
 				break;
 			nh = p[0];
@@ -124,7 +113,7 @@ void dupto_vm_flow_parse(const struct dupto_vm_packet *pkt,
 	int i;
 
 	memset(fl, 0, sizeof(*fl));
-	p = flow_read(pkt, 0, 14, buf);
+	p = dupto_vm_pkt_read(pkt, 0, 14, buf);
 	if (!p)
 		return;
 	type = dupto_vm_get16(p + 12);
@@ -136,7 +125,7 @@ void dupto_vm_flow_parse(const struct dupto_vm_packet *pkt,
 		if (type != ETH_P_8021Q_ && type != ETH_P_8021AD_ &&
 		    type != ETH_P_QINQ1_)
 			break;
-		p = flow_read(pkt, off, 4, buf);
+		p = dupto_vm_pkt_read(pkt, off, 4, buf);
 		if (!p)
 			break;
 		type = dupto_vm_get16(p + 2);

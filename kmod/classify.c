@@ -16,16 +16,30 @@
 #include "vm.h"
 
 /*
- * Bytes beyond the linear part. The VM counts offsets from the MAC header;
- * skb_header_pointer() from skb->data, which on receive is past it.
+ * Bytes beyond the linear part. The VM counts offsets from the MAC header
+ * and calls this only for bytes inside the frame that are not all in the
+ * linear part (vm.h, struct dupto_vm_packet); skb_header_pointer() counts
+ * from skb->data, which on receive is @mac_len bytes past the MAC header.
+ * Everything stays unsigned: a negative offset would make
+ * skb_header_pointer() hand back memory before the frame unchecked.
  */
 static const u8 *dupto_classify_read(const struct dupto_vm_packet *pkt,
 				     u32 off, u32 n, u8 *buf)
 {
 	const struct sk_buff *skb = pkt->ctx;
-	int mac_off = skb->data - skb_mac_header(skb);
+	u32 mac_len = skb->data - skb_mac_header(skb);
+	u32 head;
 
-	return skb_header_pointer(skb, (int)off - mac_off, n, buf);
+	if (off >= mac_len)
+		return skb_header_pointer(skb, off - mac_len, n, buf);
+	/* From the MAC header, which is linear, on into the paged part. */
+	head = mac_len - off;
+	if (n <= head)
+		return pkt->data + off;
+	memcpy(buf, pkt->data + off, head);
+	if (skb_copy_bits(skb, 0, buf + head, n - head))
+		return NULL;
+	return buf;
 }
 
 /* A member can take frames while it is up with carrier. */

@@ -21,16 +21,6 @@
  * metadata, virtual offsets 12-15 are the tag and everything after them is
  * 4 bytes further on in the bytes the caller gave us.
  */
-static const u8 *read_phys(const struct dupto_vm_packet *pkt, u64 off, u32 n,
-			   u8 *buf)
-{
-	if (likely(off + n <= pkt->len))
-		return pkt->data + off;
-	if (!pkt->read || off + n > 0xffffffffULL)
-		return NULL;
-	return pkt->read(pkt, (u32)off, n, buf);
-}
-
 static const u8 *read_tagged(const struct dupto_vm_packet *pkt, u64 off,
 			     u32 n, u8 *buf)
 {
@@ -38,9 +28,9 @@ static const u8 *read_tagged(const struct dupto_vm_packet *pkt, u64 off,
 	u32 i;
 
 	if (off >= 16)
-		return read_phys(pkt, off - 4, n, buf);
+		return dupto_vm_pkt_read(pkt, off - 4, n, buf);
 	if (off + n <= 12)
-		return read_phys(pkt, off, n, buf);
+		return dupto_vm_pkt_read(pkt, off, n, buf);
 	/* Straddles the tag: gather byte by byte (n <= 16). */
 	for (i = 0; i < n; i++) {
 		u64 o = off + i;
@@ -52,7 +42,7 @@ static const u8 *read_tagged(const struct dupto_vm_packet *pkt, u64 off,
 			buf[i] = (o & 1) ? half & 0xff : half >> 8;
 			continue;
 		}
-		p = read_phys(pkt, o < 12 ? o : o - 4, 1, &tmp);
+		p = dupto_vm_pkt_read(pkt, o < 12 ? o : o - 4, 1, &tmp);
 		if (!p)
 			return NULL;
 		buf[i] = *p;
@@ -63,13 +53,14 @@ static const u8 *read_tagged(const struct dupto_vm_packet *pkt, u64 off,
 /*
  * Reads beyond the bytes that can be read in place: the wire view of a
  * tagged frame, bytes beyond the linear part, reads past the end. Kept out
- * of line so that the interpreter's fast path is one compare.
+ * of line so that the interpreter's fast path is one compare. Each ends
+ * in dupto_vm_pkt_read(), which bounds it by the frame's length.
  */
 static noinline const u8 *vm_read_slow(const struct dupto_vm_packet *pkt,
 				       u64 off, u32 n, u8 *buf)
 {
 	if (!pkt->vlan_tagged)
-		return read_phys(pkt, off, n, buf);
+		return dupto_vm_pkt_read(pkt, off, n, buf);
 	return read_tagged(pkt, off, n, buf);
 }
 
@@ -216,6 +207,9 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 	u32 a = 0, b;
 	u64 off;
 
+	/* a caller's @len beyond the frame is not trusted either */
+	if (fast > dupto_vm_pkt_end(pkt))
+		fast = dupto_vm_pkt_end(pkt);
 	if (pkt->vlan_tagged && fast > 12)
 		fast = 12;
 	memset(res, 0, sizeof(*res));

@@ -50,12 +50,17 @@ enum dupto_vm_iop {
  *   can be read directly (in the kernel: skb_mac_header() and the linear
  *   length from there). If the outer VLAN tag was moved into metadata, it
  *   is not in these bytes: they go on with the inner EtherType at offset 12.
+ * @wire_len: the length on the wire, including a tag held in metadata. The
+ *   frame's bytes, through @data and @read together, are the first
+ *   dupto_vm_pkt_end() of them: @wire_len less such a tag.
  * @read: bytes beyond @len, for non-linear frames: copy @n bytes at offset
  *   @off of the same byte sequence into @buf, or return a pointer to them,
- *   or NULL if the frame is shorter (skb_header_pointer does exactly this).
- *   NULL if the frame is linear.
+ *   or NULL if they cannot be had. NULL if the frame is linear. The VM calls
+ *   it only for 1 <= @n <= 40 bytes that lie inside the frame
+ *   (@off + @n <= dupto_vm_pkt_end()) and not wholly inside @len: a hook
+ *   never sees an offset it would have to check, however hostile the
+ *   program. dupto_vm_pkt_read() is the one place that calls it.
  * @ctx: for @read (the skb).
- * @wire_len: the length on the wire, including a tag held in metadata.
  * @vlan_tagged, @vlan_tpid, @vlan_tci: the outer tag held in metadata.
  * @port: the frame's port as an index of the ruleset's port table, or
  *   DUPTO_VM_PORT_NONE.
@@ -74,6 +79,39 @@ struct dupto_vm_packet {
 	u8 dir;
 	u16 port;
 };
+
+/* The largest read the VM and the flow hash make at once, in bytes. */
+#define DUPTO_VM_READ_MAX	40
+
+/* How many bytes @data and @read hold: the frame less a tag in metadata. */
+static inline u32 dupto_vm_pkt_end(const struct dupto_vm_packet *pkt)
+{
+	u32 tag = pkt->vlan_tagged ? 4 : 0;
+
+	return pkt->wire_len > tag ? pkt->wire_len - tag : 0;
+}
+
+/*
+ * The @n bytes at @off of the frame's bytes (tag in metadata aside), or
+ * NULL if the frame does not hold them. Every read of frame bytes beyond
+ * the directly readable part comes here, and is bounded here by the
+ * frame's length, whatever the offset (a program computes offsets from
+ * registers: any value up to 2^32 + 2^16) and whatever the caller's @read
+ * would do with it.
+ */
+static inline const u8 *dupto_vm_pkt_read(const struct dupto_vm_packet *pkt,
+					  u64 off, u32 n, u8 *buf)
+{
+	u32 end = dupto_vm_pkt_end(pkt);
+
+	if (off > end || n > end - off)
+		return NULL;
+	if (off + n <= pkt->len)
+		return pkt->data + off;
+	if (!pkt->read)
+		return NULL;
+	return pkt->read(pkt, (u32)off, n, buf);
+}
 
 /*
  * The outcome for one frame. @targets has bit i set if target i of the

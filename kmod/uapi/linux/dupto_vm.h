@@ -50,8 +50,12 @@
  * Every rule fires independently: a frame goes to the union of the targets
  * of all the rules that matched, each target at most once.
  *
- * Packet reads are checked at run time. A read beyond the end of the frame
- * (or a division by zero) abandons the current rule (the one whose body
+ * Packet reads are checked at run time. An offset is the instruction's
+ * off, plus a register for the indexed loads and compares: any value up to
+ * 2^32 - 1 + 0xffff, computed without wrapping. A read of bytes not all
+ * inside the frame (its length on the wire, a tag held in metadata
+ * included) reads nothing, wherever the frame's bytes are held (or a
+ * division by zero): it abandons the current rule (the one whose body
  * holds the instruction) as not matching, and the program continues at the
  * rule's end. That is libpcap's semantics for one filter (an out-of-bounds
  * load makes the whole filter return 0) applied rule by rule.
