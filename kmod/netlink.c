@@ -360,18 +360,64 @@ static int dupto_nl_sensor_dump(struct sk_buff *skb, struct netlink_callback *cb
 	return skb->len;
 }
 
-/* The image in pieces as large as each message has room for. */
+/*
+ * The ruleset a resumable dump reads, by the generation that published it
+ * (0: none): the first batch notes it in cb->args[2], later batches go on
+ * only while it is still the namespace's ruleset. Its offsets (bytes of the
+ * image, rule numbers) mean nothing in another one, so a dump that finds it
+ * replaced sends one last message, which dupto_nl_dump_put() flags
+ * NLM_F_DUMP_INTR, and ends: the reader starts again.
+ */
+static const struct dupto_ruleset *dupto_nl_dump_ruleset(struct netlink_callback *cb,
+							 struct dupto_net *dn,
+							 bool *replaced)
+{
+	const struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	u64 generation = rs ? rs->generation : 0;
+
+	*replaced = false;
+	if (!cb->args[3]) {
+		cb->args[2] = generation;
+		cb->args[3] = 1;
+	} else if (cb->args[2] != generation) {
+		*replaced = true;
+	}
+	return rs;
+}
+
+static int dupto_nl_dump_replaced(struct sk_buff *skb, struct netlink_callback *cb,
+				  u8 cmd, struct dupto_net *dn)
+{
+	void *hdr;
+
+	hdr = dupto_nl_dump_put(skb, cb, cmd, dn);
+	if (!hdr)
+		return -EMSGSIZE;
+	genlmsg_end(skb, hdr);
+	cb->args[1] = 1;
+	return 0;
+}
+
+/*
+ * The image in pieces as large as each message has room for. cb->args: [0]
+ * the bytes sent, [1] done, [2] and [3] the ruleset (dupto_nl_dump_ruleset).
+ */
 static int dupto_nl_ruleset_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dupto_net *dn = dupto_net(sock_net(cb->skb->sk));
 	const struct dupto_ruleset *rs;
 	u32 off = cb->args[0], len, room;
+	bool replaced;
 	void *hdr;
 
 	if (cb->args[1])
 		return 0;
 	rtnl_lock();
-	rs = rtnl_dereference(dn->ruleset);
+	rs = dupto_nl_dump_ruleset(cb, dn, &replaced);
+	if (replaced) {
+		dupto_nl_dump_replaced(skb, cb, DUPTO_CMD_RULESET_GET, dn);
+		goto out;
+	}
 	do {
 		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_RULESET_GET, dn);
 		if (!hdr)
@@ -402,21 +448,30 @@ static int dupto_nl_ruleset_dump(struct sk_buff *skb, struct netlink_callback *c
 		if (off == rs->image_len)
 			cb->args[1] = 1;
 	} while (!cb->args[1]);
+out:
 	rtnl_unlock();
 	return skb->len;
 }
 
+/* One message per rule; cb->args as for the ruleset's dump, [0] the rule. */
 static int dupto_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dupto_net *dn = dupto_net(sock_net(cb->skb->sk));
 	const struct dupto_ruleset *rs;
 	struct nlattr *nest;
 	u64 packets, bytes;
+	bool replaced;
 	u32 r;
 	void *hdr;
 
+	if (cb->args[1])
+		return 0;
 	rtnl_lock();
-	rs = rtnl_dereference(dn->ruleset);
+	rs = dupto_nl_dump_ruleset(cb, dn, &replaced);
+	if (replaced) {
+		dupto_nl_dump_replaced(skb, cb, DUPTO_CMD_STATS_GET, dn);
+		goto out;
+	}
 	for (r = cb->args[0]; rs && r < rs->prog->nrules; r++) {
 		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_STATS_GET, dn);
 		if (!hdr)
@@ -435,6 +490,7 @@ static int dupto_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 		cb->args[0] = r + 1;
 	}
+out:
 	rtnl_unlock();
 	return skb->len;
 }

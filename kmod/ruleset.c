@@ -222,6 +222,8 @@ static void dupto_ruleset_publish(struct dupto_net *dn,
 
 	old = rcu_replace_pointer(dn->ruleset, rs, lockdep_rtnl_is_held());
 	dn->generation++;
+	if (rs)
+		rs->generation = dn->generation;
 	dupto_ruleset_stop_out(dn, rs);
 	dupto_ruleset_retire(old);
 	dupto_nl_notify_ruleset(dn);

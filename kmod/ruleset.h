@@ -27,6 +27,10 @@ struct dupto_ruleset {
 	int *port_ifindex;		/* prog->nports: the device of each port */
 	unsigned long *out_ports;	/* port table entries named "out on" */
 	struct dupto_vm_rule_stats __percpu *rule_stats;	/* prog->nrules */
+	/* The namespace's generation that published it: which ruleset a
+	 * resumed dump was reading, since a pointer may be reused.
+	 */
+	u64 generation;
 	struct rcu_work free_work;
 };
 

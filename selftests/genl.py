@@ -24,6 +24,7 @@ NETLINK_CAP_ACK = 10
 NETLINK_EXT_ACK = 11
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 NLM_F_ACK_TLVS = 0x200
+NLM_F_DUMP_INTR = 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
@@ -58,11 +59,14 @@ def request(sock, family, cmd, payload=b"", flags=0, version=1, reserved=0):
                           (0 if flags & NLM_F_DUMP else NLM_F_ACK),
                           seq, 0) + body)
     replies = []
+    # whether a dump was flagged inconsistent (NLM_F_DUMP_INTR)
+    request.intr = False
     while True:
         data = sock.recv(65536)
         while len(data) >= 16:
             length, kind, mflags, _, _ = struct.unpack("=IHHII", data[:16])
             msg, data = data[16:length], data[(length + 3) & ~3:]
+            request.intr |= bool(mflags & NLM_F_DUMP_INTR)
             if kind in (NLMSG_ERROR, NLMSG_DONE):
                 err = -struct.unpack("=i", msg[:4])[0]
                 if err:

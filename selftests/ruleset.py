@@ -2,9 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """The current ruleset's image, saved and loaded back, fast.
 
-  ruleset.py save FILE            write the namespace's ruleset image to FILE
+  ruleset.py save FILE            write the namespace's ruleset image to FILE,
+                                  reading it again while a change interrupts
   ruleset.py flip FILE1 FILE2 N   load FILE1, FILE2, FILE1... N times in all
   ruleset.py load FILE            load FILE; "ok", or "error ERRNO: MESSAGE"
+  ruleset.py race FILE1 FILE2 N   N dumps, each started on FILE1's ruleset
+                                  (then FILE2's, FILE1's...) which the other
+                                  file's replaces once the dump is under
+                                  way; prints what the dumps returned
   ruleset.py break IN OUT HOW     write IN, broken as HOW says, to OUT; print
                                   the instruction or record it broke
 
@@ -21,6 +26,8 @@ import genl
 
 DUPTO_CMD_RULESET_SET, DUPTO_CMD_RULESET_GET = 6, 7
 DUPTO_A_IMAGE = 6
+SAVE_TRIES = 100
+SO_SNDBUFFORCE = 32  # not in Python's socket module
 PIECE = 60000
 REC_HEADER, REC_INSNS, REC_TARGET, REC_RULE = 1, 2, 3, 5
 INSN = struct.Struct("=BBHHHII")  # op regs off jt jf imm mask
@@ -124,6 +131,68 @@ BREAKS = {name[4:]: fn for name, fn in globals().items()
           if name.startswith("brk_")}
 
 
+def pieces(data):
+    return b"".join(genl.attr(DUPTO_A_IMAGE, data[i:i + PIECE])
+                    for i in range(0, len(data), PIECE))
+
+
+def race(fam, sock, images, n):
+    """Dumps with a replacement between their batches.
+
+    The kernel makes a dump's first batch when asked, and each next one as
+    its reader takes the last: the replacement comes as the first batch is
+    read, when the second is made already, so the third batch on tells
+    whether the dump went on with offsets into an image no longer there. Prints a line of counts: dumps that spanned a
+    replacement, how many of them the kernel flagged NLM_F_DUMP_INTR, the
+    image bytes they sent after it, the dumps that returned an image other
+    than the one they started on without being flagged, and the largest
+    image the dumps said they were sending.
+    """
+    dump = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, genl.NETLINK_GENERIC)
+    dump.settimeout(20)
+    # a dump that sends more than this is reading past every image: stop it
+    bound = 2 * max(len(im) for im in images)
+    spanned = flagged = after = wrong = 0
+    for i in range(n):
+        first, second = images[i % 2], images[(i + 1) % 2]
+        genl.request(sock, fam, DUPTO_CMD_RULESET_SET, pieces(first))
+        body = struct.pack("=BBH", DUPTO_CMD_RULESET_GET, 1, 0)
+        dump.send(struct.pack("=IHHII", 16 + len(body), fam,
+                              genl.NLM_F_REQUEST | genl.NLM_F_DUMP,
+                              i + 1, 0) + body)
+        got, intr, batch, replaced, done = b"", False, 0, False, False
+        while not done and len(got) <= bound:
+            data = dump.recv(16384)
+            batch += 1
+            if batch == 1:
+                genl.request(sock, fam, DUPTO_CMD_RULESET_SET, pieces(second))
+                replaced = True
+                spanned += 1
+            while len(data) >= 16:
+                length, kind, mflags, _, _ = struct.unpack("=IHHII", data[:16])
+                msg, data = data[16:length], data[(length + 3) & ~3:]
+                intr |= bool(mflags & genl.NLM_F_DUMP_INTR)
+                if kind in (genl.NLMSG_ERROR, genl.NLMSG_DONE):
+                    done = True
+                    break
+                for t, v in genl.attrs(msg[4:]):
+                    if t == DUPTO_A_IMAGE:
+                        got += v
+                        if batch >= 3:
+                            after += len(v)
+        if not done:
+            print(f"dump {i + 1}: {len(got)} image bytes, more than twice "
+                  f"the largest image, and no end", file=sys.stderr)
+            dump.close()
+            dump = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                                 genl.NETLINK_GENERIC)
+            dump.settimeout(20)
+        flagged += replaced and intr
+        if not intr and got != first:
+            wrong += 1
+    print(f"spanned {spanned} flagged {flagged} after {after} wrong {wrong}")
+
+
 def family(sock):
     reply = genl.request(sock, genl.GENL_ID_CTRL, genl.CTRL_CMD_GETFAMILY,
                          genl.attr(genl.CTRL_ATTR_FAMILY_NAME, b"dupto\0"))
@@ -144,10 +213,18 @@ def main(argv):
                          genl.NETLINK_GENERIC)
     sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
     sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
+    # an image goes in one message: room for the largest a test makes
+    sock.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 4 << 20)
     fam = family(sock)
     if argv[:1] == ["save"] and len(argv) == 2:
-        image = b"".join(v for r in genl.request(sock, fam, DUPTO_CMD_RULESET_GET,
-                                                 flags=genl.NLM_F_DUMP)
+        for _ in range(SAVE_TRIES):
+            replies = genl.request(sock, fam, DUPTO_CMD_RULESET_GET,
+                                   flags=genl.NLM_F_DUMP)
+            if not genl.request.intr:
+                break
+        else:
+            sys.exit(f"ruleset.py: the ruleset changed during each of {SAVE_TRIES} dumps")
+        image = b"".join(v for r in replies
                          for t, v in genl.attrs(r) if t == DUPTO_A_IMAGE)
         with open(argv[1], "wb") as f:
             f.write(image)
@@ -160,6 +237,12 @@ def main(argv):
                                    for i in range(0, len(data), PIECE)))
         for i in range(int(argv[3])):
             genl.request(sock, fam, DUPTO_CMD_RULESET_SET, images[i % 2])
+    elif argv[:1] == ["race"] and len(argv) == 4:
+        images = []
+        for path in argv[1:3]:
+            with open(path, "rb") as f:
+                images.append(f.read())
+        race(fam, sock, images, int(argv[3]))
     elif argv[:1] == ["load"] and len(argv) == 2:
         with open(argv[1], "rb") as f:
             data = f.read()

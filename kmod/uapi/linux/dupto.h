@@ -155,7 +155,10 @@
  *   The ruleset's image, in messages of DUPTO_A_GENERATION, DUPTO_A_IMAGE_LEN
  *   (the whole image's length) and DUPTO_A_IMAGE (the next piece). Without a
  *   ruleset, one message of DUPTO_A_GENERATION. If the configuration changes
- *   during the dump, NLM_F_DUMP_INTR is set on its messages: start again.
+ *   during the dump, NLM_F_DUMP_INTR is set on its messages: start again. If
+ *   the ruleset itself is replaced, the dump ends at once: one last message
+ *   of DUPTO_A_GENERATION alone, flagged NLM_F_DUMP_INTR, and nothing of
+ *   either image after it.
  *
  * Counters
  * --------
@@ -167,7 +170,9 @@
  * DUPTO_CMD_STATS_GET (dump)
  *   One message per rule of the ruleset: DUPTO_A_RULE { INDEX, PACKETS,
  *   BYTES }, all with DUPTO_A_GENERATION. Ports and sensors report theirs
- *   in their own dumps.
+ *   in their own dumps. A replaced ruleset ends the dump as for
+ *   DUPTO_CMD_RULESET_GET: no rule of the new one is counted under an index
+ *   of the old.
  *
  * DUPTO_CMD_STATS_RESET
  *   Request: no attributes. Zeroes every counter of the namespace: rules',
