@@ -25,6 +25,7 @@
 
 #include <uapi/linux/dupto.h>
 
+#include "admin.h"
 #include "classify.h"
 #include "dupto.h"
 #include "pernet.h"
@@ -289,7 +290,12 @@ static int dupto_port_newlink(struct net *src_net, struct net_device *dev,
 			      struct netlink_ext_ack *extack)
 {
 	struct net_device *lower;
+	int err;
 
+	/* Before anything else, so that a refusal tells nothing of devices. */
+	err = dupto_admin_check_task(dev_net(dev), extack);
+	if (err)
+		return err;
 	if (!tb[IFLA_LINK]) {
 		NL_SET_ERR_MSG(extack,
 			       "a dupto port needs a lower device: ip link add NAME link DEV type dupto");
