@@ -54,6 +54,13 @@ static inline void dupto_compat_no_addrconf(struct net_device *dev)
 #endif
 }
 
+/* Since 6.2 the core hands pre_doit the split op it built, not the family's. */
+#ifdef DUPTO_HAVE_GENL_SPLIT_OPS
+#define dupto_compat_genl_op genl_split_ops
+#else
+#define dupto_compat_genl_op genl_ops
+#endif
+
 /*
  * An extack message made at run time (a verifier's "insn 12: ..."). Kernels
  * with NL_SET_ERR_MSG_FMT copy it into the extack; older ones only keep a

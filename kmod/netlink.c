@@ -16,6 +16,7 @@
 
 #include <uapi/linux/dupto.h>
 
+#include "admin.h"
 #include "dupto.h"
 #include "hook.h"
 #include "netlink.h"
@@ -883,75 +884,89 @@ void dupto_nl_notify_ruleset(struct dupto_net *dn)
 /* ---- the family ---------------------------------------------------------- */
 
 /*
+ * Who may use the family is decided here, not by GENL_*_PERM flags, so that
+ * a refusal says what is needed (admin.c). Every doit inherits the check
+ * from the family's pre_doit. The core calls no pre_doit for dumps, so
+ * each dump starts with this one (dupto_genl_init() refuses a dump without
+ * a start); on 6.1 the core gives a dump's start no extack, and a refused
+ * dump there is a bare -EPERM.
+ */
+static int dupto_nl_pre_doit(const struct dupto_compat_genl_op *ops,
+			     struct sk_buff *skb, struct genl_info *info)
+{
+	return dupto_admin_check_request(skb, genl_info_net(info), info->extack);
+}
+
+static int dupto_nl_dump_start(struct netlink_callback *cb)
+{
+	return dupto_admin_check_request(cb->skb, sock_net(cb->skb->sk),
+					 cb->extack);
+}
+
+/*
  * No op has a NULL policy by accident: with resv_start_op at zero the core
  * rejects every attribute sent to an op without one, and every op refuses
- * non-zero reserved header bits.
+ * non-zero reserved header bits. No op has permission flags: see
+ * dupto_nl_pre_doit().
  */
 static const struct genl_ops dupto_genl_ops[] = {
 	{
 		.cmd	= DUPTO_CMD_GET_INFO,
 		.doit	= dupto_nl_get_info,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_PORT_NEW,
 		.doit	= dupto_nl_port_new,
 		.policy	= dupto_port_new_policy,
 		.maxattr = DUPTO_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_PORT_DEL,
 		.doit	= dupto_nl_port_del,
 		.policy	= dupto_port_new_policy,
 		.maxattr = DUPTO_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_PORT_GET,
+		.start	= dupto_nl_dump_start,
 		.dumpit	= dupto_nl_port_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_SENSOR_GET,
+		.start	= dupto_nl_dump_start,
 		.dumpit	= dupto_nl_sensor_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_RULESET_SET,
 		.doit	= dupto_nl_ruleset_set,
 		.policy	= dupto_ruleset_set_policy,
 		.maxattr = DUPTO_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_RULESET_GET,
+		.start	= dupto_nl_dump_start,
 		.dumpit	= dupto_nl_ruleset_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_STATS_GET,
+		.start	= dupto_nl_dump_start,
 		.dumpit	= dupto_nl_stats_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_STATS_RESET,
 		.doit	= dupto_nl_stats_reset,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_SENSOR_SET,
 		.doit	= dupto_nl_sensor_set,
 		.policy	= dupto_sensor_set_policy,
 		.maxattr = DUPTO_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= DUPTO_CMD_PORT_SET,
 		.doit	= dupto_nl_port_set,
 		.policy	= dupto_port_new_policy,
 		.maxattr = DUPTO_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -961,6 +976,7 @@ static struct genl_family dupto_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.netnsok	= true,
 	.resv_start_op	= 0,
+	.pre_doit	= dupto_nl_pre_doit,
 	.ops		= dupto_genl_ops,
 	.n_ops		= ARRAY_SIZE(dupto_genl_ops),
 	.mcgrps		= dupto_mcgrps,
@@ -969,6 +985,17 @@ static struct genl_family dupto_genl_family __ro_after_init = {
 
 int __init dupto_genl_init(void)
 {
+	int i;
+
+	/* A dump without the permission check would be open to anyone. */
+	for (i = 0; i < ARRAY_SIZE(dupto_genl_ops); i++) {
+		if (dupto_genl_ops[i].dumpit &&
+		    dupto_genl_ops[i].start != dupto_nl_dump_start) {
+			pr_err("command %u dumps without checking permissions\n",
+			       dupto_genl_ops[i].cmd);
+			return -EINVAL;
+		}
+	}
 	return genl_register_family(&dupto_genl_family);
 }
 

@@ -25,6 +25,8 @@
 
 #include <uapi/linux/dupto.h>
 
+#include "admin.h"
+#include "brport.h"
 #include "classify.h"
 #include "dupto.h"
 #include "pernet.h"
@@ -289,7 +291,12 @@ static int dupto_port_newlink(struct net *src_net, struct net_device *dev,
 			      struct netlink_ext_ack *extack)
 {
 	struct net_device *lower;
+	int err;
 
+	/* Before anything else, so that a refusal tells nothing of devices. */
+	err = dupto_admin_check_task(dev_net(dev), extack);
+	if (err)
+		return err;
 	if (!tb[IFLA_LINK]) {
 		NL_SET_ERR_MSG(extack,
 			       "a dupto port needs a lower device: ip link add NAME link DEV type dupto");
@@ -337,8 +344,8 @@ static struct rtnl_link_ops dupto_port_link_ops __read_mostly = {
 /*
  * "dupto port add NIC device": a port device on @nic, taking @nic's place
  * in its bridge if it has one. Nothing is left changed if a step fails.
- * The bridge port's own settings (VLANs, STP cost and priority, flags) are
- * the bridge's defaults on the new port device.
+ * The new bridge port starts with the bridge's defaults, so a bridge port
+ * with settings of its own is refused before anything changes (brport.c).
  */
 int dupto_port_convert(struct net_device *nic, const char *name,
 		       struct dupto_portinfo **pip, struct netlink_ext_ack *extack)
@@ -357,6 +364,11 @@ int dupto_port_convert(struct net_device *nic, const char *name,
 	}
 
 	master = netdev_master_upper_dev_get(nic);
+	if (master && netif_is_bridge_master(master)) {
+		err = dupto_brport_check(master, nic, extack);
+		if (err)
+			return err;
+	}
 	if (master) {
 		err = master->netdev_ops->ndo_del_slave(master, nic);
 		if (err) {

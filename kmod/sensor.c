@@ -24,6 +24,7 @@
 
 #include <uapi/linux/dupto.h>
 
+#include "admin.h"
 #include "dupto.h"
 #include "sensor.h"
 #include "shape.h"
@@ -195,6 +196,10 @@ static int dupto_sensor_newlink(struct net *src_net, struct net_device *dev,
 	struct net_device *lower = NULL;
 	int err;
 
+	/* Before anything else, so that a refusal tells nothing of devices. */
+	err = dupto_admin_check_task(dev_net(dev), extack);
+	if (err)
+		return err;
 	if (tb[IFLA_LINK]) {
 		lower = dupto_stacked_find_lower(src_net, tb, dev, extack);
 		if (IS_ERR(lower))

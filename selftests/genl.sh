@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The "dupto" generic netlink family: it reports the module's version, it
-# is loaded on demand, only an administrator of the network namespace's
-# user namespace may use it, and malformed requests are refused.
+# is loaded on demand, only CAP_NET_ADMIN in the initial user namespace may
+# use it or create dupto links (or, with the module parameter userns_admin=1,
+# an administrator of the network namespace's own user namespace), and
+# malformed requests are refused.
 #
 # No topology: the checks run in the initial namespace and in namespaces
 # that unshare(1) makes for single commands.
@@ -41,15 +43,116 @@ check "so does creating a sensor" in_ns "$box" ip link add s0 type dupto-sensor
 check "the module is loaded" loaded
 
 # --- permissions ------------------------------------------------------------
+# For each setting of userns_admin: who is refused, with which message, and
+# what a user namespace's root may do in a network namespace it owns. Every
+# command of the family, do and dump, is asked raw (genl.py), with no
+# attributes: a command that gets past the permission check then says what
+# it lacks instead.
 
-check_error "an unprivileged user is refused" \
-	"dupto: cannot read the module's version: Operation not permitted" \
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$DUPTO" version
-check "root of a user namespace may act on a namespace it owns" \
-	unshare --user --map-root-user --net "$DUPTO" version
-check_error "but not on the initial one, which it does not own" \
-	"dupto: cannot read the module's version: Operation not permitted" \
-	unshare --user --map-root-user "$DUPTO" version
+lib_cleanup_namespaces
+msg_init="dupto needs CAP_NET_ADMIN in the initial user namespace (module parameter dupto.userns_admin=0)"
+msg_userns="dupto needs CAP_NET_ADMIN in the user namespace owning the network namespace (module parameter dupto.userns_admin=1)"
+
+
+# reload [PARAM=VALUE]: the module again, with that parameter. Namespaces
+# made earlier may still be going away, with their dupto devices.
+reload() {
+	wait_for 20 unload && modprobe dupto "$@"
+}
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+# The root of a new user namespace, in a new network namespace it owns.
+userns() {
+	unshare --user --map-root-user --net "$@"
+}
+# first_line COMMAND...: what the command printed first, on either stream.
+first_line() {
+	"$@" 2>&1 | head -n 1
+}
+
+for setting in 0 1; do
+	check "userns_admin=$setting: the module loads" reload userns_admin=$setting
+	check_eq "userns_admin=$setting: sysfs shows it" \
+		"$(cat /sys/module/dupto/parameters/userns_admin)" \
+		"$( ((setting)) && echo Y || echo N)"
+	check_fails "userns_admin=$setting: it cannot be changed while loaded" \
+		sh -c "echo $((1 - setting)) >/sys/module/dupto/parameters/userns_admin"
+	msg=$msg_init
+	((setting)) && msg=$msg_userns
+
+	check_error "userns_admin=$setting: an unprivileged user is refused" \
+		"dupto: kernel says: $msg" nobody "$DUPTO" version
+	check_error "userns_admin=$setting: a user namespace's root, on the initial namespace" \
+		"dupto: kernel says: $msg" unshare --user --map-root-user "$DUPTO" version
+	check "userns_admin=$setting: root of the initial user namespace may" "$DUPTO" version
+
+	# CMD | DUMP | what a namespace's admin gets once let through
+	while IFS='|' read -r cmd dump allowed; do
+		[[ -z $cmd || $cmd == \#* ]] && continue
+		args=(dupto "$cmd")
+		kind=do
+		if [[ $dump == dump ]]; then
+			args+=(--dump)
+			kind=dump
+		fi
+		want=$allowed
+		if ((!setting)); then
+			want="error EPERM: $msg_init"
+			[[ $kind == dump ]] && ! dump_start_says && want="error EPERM"
+		fi
+		check_eq "userns_admin=$setting: a user namespace's root, command $cmd ($kind)" \
+			"$(first_line userns python3 "$genl_py" "${args[@]}")" "$want"
+	done <<'EOF'
+# GET_INFO, PORT_NEW, PORT_DEL, PORT_GET, SENSOR_GET
+1|do|ok
+2|do|error EINVAL: a port is needed
+3|do|error EINVAL: a port is needed
+4|dump|ok
+5|dump|ok
+# RULESET_SET (no image: no rules), RULESET_GET, STATS_GET, STATS_RESET
+6|do|ok
+7|dump|ok
+8|dump|ok
+9|do|ok
+# SENSOR_SET, PORT_SET
+10|do|error EINVAL: a sensor is needed
+11|do|error EINVAL: a port is needed
+EOF
+
+	# Both link kinds, over rtnetlink, in a network namespace it owns.
+	if ((setting)); then
+		check_eq "userns_admin=1: a user namespace's root creates a sensor" \
+			"$(userns sh -c 'ip link add s0 type dupto-sensor &&
+				ip -d -j link show s0 | jq -r ".[0].linkinfo.info_kind"' 2>&1)" \
+			dupto-sensor
+		check_eq "userns_admin=1: and a port" \
+			"$(userns sh -c 'ip link add v0 type veth peer name v1 &&
+				ip link add dp0 link v0 type dupto &&
+				ip -d -j link show dp0 | jq -r ".[0].linkinfo.info_kind"' 2>&1)" \
+			dupto
+		check_eq "userns_admin=1: and configures its namespace as today" \
+			"$(userns sh -c 'ip link add v0 type veth peer name v1 &&
+				"$0" sensor add s1 && "$0" port add v0 &&
+				"$0" rule add icmp to s1 &&
+				"$0" -j port show | jq -r ".[].ifname" &&
+				"$0" -j rule show | jq -r ".[].text"' "$DUPTO" 2>&1)" \
+			$'v0\nicmp to s1'
+	else
+		check_error "userns_admin=0: a user namespace's root cannot create a sensor" \
+			"Error: $msg_init." userns ip link add s0 type dupto-sensor
+		check_error "userns_admin=0: nor a port" \
+			"Error: $msg_init." userns sh -c \
+			'ip link add v0 type veth peer name v1 && ip link add dp0 link v0 type dupto'
+		check_error "userns_admin=0: nor with the tool" \
+			"dupto: kernel says: $msg_init" userns "$DUPTO" sensor add s1
+	fi
+done
+check_eq "modinfo describes the parameter" \
+	"$(modinfo -F parm dupto | grep '^userns_admin:')" \
+	"userns_admin:let a network namespace's own admin (CAP_NET_ADMIN in its user namespace) configure dupto there; off: CAP_NET_ADMIN in the initial user namespace only. Fixed at load (bool)"
+check "the module loads with its default again" reload
+check_eq "which is off" "$(cat /sys/module/dupto/parameters/userns_admin)" N
 
 # --- strictness -------------------------------------------------------------
 # Requests the tool would never send, straight from a raw netlink socket.

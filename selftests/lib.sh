@@ -184,6 +184,13 @@ dupto_devices() {
 		jq -r '.[] | select(.linkinfo.info_kind == "dupto" or .linkinfo.info_kind == "dupto-sensor") | .ifname'
 }
 
+# dump_start_says: whether the kernel gives a dump's start callback the
+# request's extended ACK, so that a dump dupto refuses says why. 6.1 does
+# not: a refused dump there is a bare EPERM.
+dump_start_says() {
+	[[ $(uname -r) != 6.1.* ]]
+}
+
 # load_dupto: the module, from the kernel's module tree.
 load_dupto() {
 	modprobe dupto || skip "the dupto module cannot be loaded"

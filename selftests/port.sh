@@ -181,4 +181,59 @@ in_ns "$box" ip link set p2 master br0
 check "the lower device then works as a plain bridge port" \
 	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
 
+# --- converting a bridge port -----------------------------------------------
+# "dupto port add NIC device" puts a port device in the NIC's place in its
+# bridge, and a new bridge port starts with the bridge's defaults: a port
+# with settings of its own is refused, each setting named, and left as it
+# was. In namespace conv, bridge cbr (VLAN filtering) has ports c0 and c1.
+# SETTING | HOW | WHAT THE KERNEL SAYS WOULD BE LOST | WHAT SHOWS IT INTACT
+# (commands in conv; the message follows "bridge port settings would be lost: ")
+
+ns_add conv
+in_ns "$conv" ip link add c0 type veth peer name c0p
+in_ns "$conv" ip link add c1 type veth peer name c1p
+fresh_bridge() {
+	in_ns "$conv" ip link del cbr 2>/dev/null
+	in_ns "$conv" ip link add cbr type bridge vlan_filtering 1 &&
+	in_ns "$conv" ip link set c0 master cbr &&
+	in_ns "$conv" ip link set c1 master cbr &&
+	in_ns "$conv" ip link set cbr up
+}
+while IFS='|' read -r setting how lost intact; do
+	[[ -z $setting || $setting == \#* ]] && continue
+	fresh_bridge
+	in_ns "$conv" sh -c "$how"
+	check_error "convert refused: $setting" \
+		"dupto: kernel says: bridge port settings would be lost: $lost" \
+		in_ns "$conv" "$DUPTO" port add c0 device
+	check_eq "convert refused: $setting: c0 is still in the bridge" \
+		"$(link_field "$conv" c0 .master)" cbr
+	check "convert refused: $setting: with its setting" in_ns "$conv" sh -c "$intact"
+	check_eq "convert refused: $setting: and no port device was made" \
+		"$(dupto_devices "$conv")" ""
+done <<'EOF'
+locked|bridge link set dev c0 locked on|locked|bridge -d link show dev c0 | grep -q "locked on"
+isolated|bridge link set dev c0 isolated on|isolated|bridge -d link show dev c0 | grep -q "isolated on"
+bpdu guard|bridge link set dev c0 guard on|guard|bridge -d link show dev c0 | grep -q "guard on"
+flood off|bridge link set dev c0 flood off|flood off|bridge -d link show dev c0 | grep -q " flood off"
+mcast flood off|bridge link set dev c0 mcast_flood off|mcast_flood off|bridge -d link show dev c0 | grep -q "mcast_flood off"
+vlan 10|bridge vlan add vid 10 dev c0|vlan 10|bridge -j vlan show dev c0 | jq -e '.[0].vlans[] | select(.vlan == 10)'
+pvid change|bridge vlan add vid 20 dev c0 pvid untagged|pvid 20, vlan 20|bridge -j vlan show dev c0 | jq -e '.[0].vlans[] | select(.vlan == 20 and (.flags | index("PVID")))'
+static fdb entry|bridge fdb add 02:00:00:00:00:aa dev c0 master static|static fdb entries|bridge fdb show dev c0 | grep -q "^02:00:00:00:00:aa .*static"
+backup port|bridge link set dev c0 backup_port c1|backup_port c1|bridge -d link show dev c0 | grep -q "backup_port c1"
+backup of another port|bridge link set dev c1 backup_port c0|backup_port of c1|bridge -d link show dev c1 | grep -q "backup_port c0"
+four at once|bridge link set dev c0 locked on isolated on guard on learning off|locked, isolated, guard and 1 more|bridge -d link show dev c0 | grep -q "learning off"
+EOF
+
+fresh_bridge
+check "a bridge port with the defaults converts" \
+	in_ns "$conv" "$DUPTO" port add c0 device name dc0
+check_eq "the port device takes its place in the bridge" \
+	"$(link_field "$conv" dc0 .master)" cbr
+check_eq "with the default VLAN, untagged PVID" \
+	"$(in_ns "$conv" bridge -j vlan show dev dc0 | jq -c '.[0].vlans')" \
+	'[{"vlan":1,"flags":["PVID","Egress Untagged"]}]'
+check "detaching gives c0 its place back" in_ns "$conv" "$DUPTO" port del c0
+check_eq "c0 is in the bridge again" "$(link_field "$conv" c0 .master)" cbr
+
 end_test

@@ -23,17 +23,29 @@
  * Sensor devices can never be enslaved.
  *
  * Neither kind takes IFLA_INFO_DATA attributes; both refuse to move to
- * another network namespace.
+ * another network namespace. Creating either needs the same permission as
+ * the generic netlink family (below); a refusal is -EPERM with an extended
+ * ACK message.
  *
  * Generic netlink
  * ---------------
  * Everything else is configured over the generic netlink family
  * DUPTO_GENL_NAME, version DUPTO_GENL_VERSION. The family is available in
- * every network namespace, each of which has its own configuration, and
- * every command requires CAP_NET_ADMIN in the user namespace that owns the
- * caller's network namespace. Requests are validated strictly: unknown
- * attributes, attributes a command does not take, unknown flag bits and
- * non-zero reserved header fields are refused.
+ * every network namespace, each of which has its own configuration.
+ * Requests are validated strictly: unknown attributes, attributes a command
+ * does not take, unknown flag bits and non-zero reserved header fields are
+ * refused.
+ *
+ * Who may call: every command, do or dump, reading or writing, requires
+ * CAP_NET_ADMIN in the initial user namespace, of both the process that
+ * opened the socket and the one sending the request. With the module
+ * parameter userns_admin=1 (set when the module is loaded, read-only after)
+ * CAP_NET_ADMIN in the user namespace that owns the caller's network
+ * namespace is enough, so a container's root may configure its own
+ * namespace. Anyone else gets -EPERM, with an extended ACK message naming
+ * what is needed and the parameter's setting, except on kernels that give a
+ * dump's start callback no extended ACK (6.1): a refused dump there is a
+ * bare -EPERM.
  *
  * Errors come back as the netlink error code of the request's ACK with an
  * extended ACK message (NLMSGERR_ATTR_MSG) saying what was wrong and, where
@@ -180,10 +192,13 @@
  *
  * Notifications
  * -------------
- * Members of the multicast group DUPTO_MCGRP_CONFIG (CAP_NET_ADMIN
- * required) hear of every change to their namespace's configuration, with
- * the command that made it and DUPTO_A_GENERATION: DUPTO_CMD_PORT_NEW and
- * DUPTO_CMD_PORT_DEL with DUPTO_A_PORT { IFINDEX, IFNAME, MODE },
+ * Members of the multicast group DUPTO_MCGRP_CONFIG hear of every change to
+ * their namespace's configuration. Joining needs CAP_NET_ADMIN in the user
+ * namespace owning the network namespace, whatever userns_admin says: the
+ * kernel checks it and lets no module refuse a join. A message carries no
+ * rule, only the command that made the change and DUPTO_A_GENERATION:
+ * DUPTO_CMD_PORT_NEW and DUPTO_CMD_PORT_DEL with DUPTO_A_PORT { IFINDEX,
+ * IFNAME, MODE },
  * DUPTO_CMD_RULESET_SET with DUPTO_A_IMAGE_LEN (0: no ruleset).
  *
  * DUPTO_CMD_GET_INFO
