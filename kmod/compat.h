@@ -62,16 +62,22 @@ static inline void dupto_compat_no_addrconf(struct net_device *dev)
 #endif
 
 /*
- * An extack message made at run time (a verifier's "insn 12: ..."). Kernels
- * with NL_SET_ERR_MSG_FMT copy it into the extack; older ones only keep a
- * pointer, read when the ACK is built after the handler has returned, so
- * netlink.c keeps the text in a ring of buffers until then.
+ * An extack message made at run time (a verifier's "insn 12: ...", the
+ * names of the devices a loop would go through). Kernels with
+ * NL_SET_ERR_MSG_FMT copy it into the extack, 79 characters at most;
+ * older ones only keep a pointer, read when the ACK is built after the
+ * handler has returned, so netlink.c keeps the text in a ring of buffers
+ * until then.
  */
 #ifdef NL_SET_ERR_MSG_FMT
-#define dupto_set_err_msg(extack, msg) NL_SET_ERR_MSG_FMT((extack), "%s", (msg))
+#define dupto_set_err_msgf(extack, fmt, ...) \
+	NL_SET_ERR_MSG_FMT((extack), fmt, ##__VA_ARGS__)
 #else
-void dupto_compat_set_err_msg(struct netlink_ext_ack *extack, const char *msg);
-#define dupto_set_err_msg dupto_compat_set_err_msg
+__printf(2, 3)
+void dupto_compat_set_err_msgf(struct netlink_ext_ack *extack,
+			       const char *fmt, ...);
+#define dupto_set_err_msgf dupto_compat_set_err_msgf
 #endif
+#define dupto_set_err_msg(extack, msg) dupto_set_err_msgf((extack), "%s", (msg))
 
 #endif /* _DUPTO_COMPAT_H */

@@ -86,7 +86,7 @@ static int dupto_hook_check(struct net_device *dev,
 			       "the device belongs to a dupto port or sensor");
 		return -EBUSY;
 	}
-	return 0;
+	return dupto_stacked_check_loop(dev, false, extack);
 }
 
 int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,

@@ -46,6 +46,30 @@ static u64 dupto_mirror_flow_hash(void *ctx)
 }
 
 /*
+ * A snap's headers where the frame has them, counted from the MAC header,
+ * as far as the snap reaches: what a clone would carry. The core reads
+ * them on the way out (a tap's copy without a network header is logged as
+ * "protocol ... is buggy", and the flow dissector picking a transmit queue
+ * on the sensor's lower device would parse the headroom instead).
+ */
+static void dupto_mirror_snap_headers(struct sk_buff *copy,
+				      const struct sk_buff *skb)
+{
+	int nh = skb_network_header(skb) - skb_mac_header(skb);
+	int th;
+
+	skb_reset_mac_header(copy);
+	if (nh < ETH_HLEN || nh > copy->len)
+		nh = ETH_HLEN;
+	skb_set_network_header(copy, nh);
+	if (skb_transport_header_was_set(skb)) {
+		th = skb_transport_header(skb) - skb_mac_header(skb);
+		if (th >= nh && th <= copy->len)
+			skb_set_transport_header(copy, th);
+	}
+}
+
+/*
  * The frame cut to @snaplen bytes as the sensor will see it, in a buffer of
  * its own. Trimming a clone would trim the original's paged data with it
  * (the pages are shared), hence a copy; it has no checksum to offload. A
@@ -69,7 +93,7 @@ static struct sk_buff *dupto_mirror_snap(const struct sk_buff *skb,
 		kfree_skb(copy);
 		return NULL;
 	}
-	skb_reset_mac_header(copy);
+	dupto_mirror_snap_headers(copy, skb);
 	copy->protocol = skb->protocol;
 	copy->ip_summed = CHECKSUM_NONE;
 	__vlan_hwaccel_copy_tag(copy, skb);
@@ -143,6 +167,8 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		}
 		__vlan_hwaccel_put_tag(copy, htons(ETH_P_8021Q), fr->vid);
 	}
+	/* a tag pushed inside lengthened the MAC header */
+	skb_reset_mac_len(copy);
 	nf_reset_ct(copy);
 	skb_dst_drop(copy);
 	skb_clear_tstamp(copy);

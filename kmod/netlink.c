@@ -90,15 +90,19 @@ static const struct nla_policy dupto_ruleset_set_policy[DUPTO_A_MAX + 1] = {
 static char dupto_errmsg[DUPTO_ERRMSG_RING][DUPTO_ERRMSG_LEN];
 static atomic_t dupto_errmsg_next = ATOMIC_INIT(0);
 
-void dupto_compat_set_err_msg(struct netlink_ext_ack *extack, const char *msg)
+void dupto_compat_set_err_msgf(struct netlink_ext_ack *extack,
+			       const char *fmt, ...)
 {
+	va_list args;
 	char *buf;
 
 	if (!extack)
 		return;
 	buf = dupto_errmsg[(unsigned int)atomic_inc_return(&dupto_errmsg_next) %
 			   DUPTO_ERRMSG_RING];
-	strscpy(buf, msg, DUPTO_ERRMSG_LEN);
+	va_start(args, fmt);
+	vsnprintf(buf, DUPTO_ERRMSG_LEN, fmt, args);
+	va_end(args);
 	extack->_msg = buf;
 }
 #endif

@@ -356,6 +356,8 @@ int dupto_port_convert(struct net_device *nic, const char *name,
 
 	ASSERT_RTNL();
 	err = dupto_stacked_check(nic, true, extack);
+	if (!err)
+		err = dupto_stacked_check_loop(nic, false, extack);
 	if (err)
 		return err;
 	if (name && __dev_get_by_name(dev_net(nic), name)) {

@@ -125,6 +125,165 @@ int dupto_stacked_check(struct net_device *lower, bool bridged_ok,
 	return 0;
 }
 
+/*
+ * Loops through a pair. A frame sent on one end of a veth (or netkit) pair
+ * is received on the other from the backlog, later, where the recursion
+ * guard around a sensor's transmission (mirror.c) no longer sees it. So a
+ * sensor's copies must never arrive, through a pair, where dupto classifies
+ * or a bridge forwards: both the sensor's side (its lower device's peer)
+ * and the port's side (a device that would receive a sensor's copies) are
+ * checked, and so is every later link between the two (the notifier).
+ */
+
+/* The other end of @dev, when @dev is one end of a pair. */
+static struct net_device *dupto_stacked_peer_rcu(struct net_device *dev)
+{
+	if (!dev->netdev_ops->ndo_get_peer_dev)
+		return NULL;
+	return dev->netdev_ops->ndo_get_peer_dev(dev);
+}
+
+/* What classifies or forwards the frames @dev receives, or NULL. RTNL. */
+static const char *dupto_stacked_port_kind(struct net_device *dev)
+{
+	if (netif_is_bridge_master(dev))
+		return "a bridge";
+	if (netif_is_bridge_port(dev))
+		return "a bridge port";
+	if (dupto_port_find(dupto_net(dev_net(dev)), dev))
+		return "a dupto port";
+	return NULL;
+}
+
+struct dupto_stacked_reach {
+	struct net_device *dev;
+	const char *kind;
+};
+
+static int dupto_stacked_reach_one(struct net_device *dev,
+				   struct netdev_nested_priv *priv)
+{
+	struct dupto_stacked_reach *r = priv->data;
+
+	r->kind = dupto_stacked_port_kind(dev);
+	if (!r->kind)
+		return 0;
+	r->dev = dev;
+	return 1;
+}
+
+/*
+ * Whether the frames @dev receives reach a port or a bridge: on @dev
+ * itself or on a device stacked on it (a VLAN, a bond, a port device).
+ * If so, @r says which device and what it is. Under RTNL.
+ */
+static bool dupto_stacked_reaches_port(struct net_device *dev,
+				       struct dupto_stacked_reach *r)
+{
+	struct netdev_nested_priv priv = { .data = r };
+	int found;
+
+	if (dupto_stacked_reach_one(dev, &priv))
+		return true;
+	rcu_read_lock();
+	found = netdev_walk_all_upper_dev_rcu(dev, dupto_stacked_reach_one,
+					      &priv);
+	rcu_read_unlock();
+	return found;
+}
+
+static int dupto_stacked_feeder_one(struct net_device *dev,
+				    struct netdev_nested_priv *priv)
+{
+	struct net_device *peer = dupto_stacked_peer_rcu(dev), *owner;
+
+	if (!peer)
+		return 0;
+	owner = dupto_stacked_upper(peer);
+	if (!owner || !netif_is_dupto_sensor(owner))
+		return 0;
+	priv->data = owner;
+	return 1;
+}
+
+/*
+ * The sensor whose copies @dev receives: @dev, or a device it is stacked
+ * on, is the peer of a sensor's lower device. NULL if none. Under RTNL,
+ * which keeps the pairs, and what owns their ends, as they are.
+ */
+static struct net_device *dupto_stacked_feeder(struct net_device *dev)
+{
+	struct netdev_nested_priv priv = { .data = NULL };
+
+	rcu_read_lock();
+	if (!dupto_stacked_feeder_one(dev, &priv))
+		netdev_walk_all_lower_dev_rcu(dev, dupto_stacked_feeder_one,
+					      &priv);
+	rcu_read_unlock();
+	return priv.data;
+}
+
+static int dupto_stacked_loop_error(struct net_device *dev,
+				    struct net_device *sensor,
+				    struct netlink_ext_ack *extack)
+{
+	dupto_set_err_msgf(extack,
+			   "copies would loop: %s receives what sensor %s sends",
+			   dev->name, sensor->name);
+	return -EBUSY;
+}
+
+/*
+ * @dev is a sensor's lower device (@sensor true) or a device about to be
+ * a port: refuse it if the sensor's copies would come back to be
+ * classified or bridged. Under RTNL.
+ */
+int dupto_stacked_check_loop(struct net_device *dev, bool sensor,
+			     struct netlink_ext_ack *extack)
+{
+	struct dupto_stacked_reach r;
+	struct net_device *peer, *feeder;
+
+	ASSERT_RTNL();
+	if (!sensor) {
+		feeder = dupto_stacked_feeder(dev);
+		return feeder ? dupto_stacked_loop_error(dev, feeder, extack) : 0;
+	}
+
+	/* RTNL keeps the peer: a pair is only ever taken apart under it */
+	rcu_read_lock();
+	peer = dupto_stacked_peer_rcu(dev);
+	rcu_read_unlock();
+	if (!peer || !dupto_stacked_reaches_port(peer, &r))
+		return 0;
+	if (r.dev == peer)
+		dupto_set_err_msgf(extack, "copies would loop: peer %s is %s",
+				   peer->name, r.kind);
+	else
+		dupto_set_err_msgf(extack,
+				   "copies would loop: peer %s is under %s, %s",
+				   peer->name, r.dev->name, r.kind);
+	return -EBUSY;
+}
+
+/*
+ * @dev is about to be stacked on @upper (enslaved to a bridge or a bond,
+ * given a VLAN): refuse if that takes a sensor's copies to a port or a
+ * bridge.
+ */
+static int dupto_stacked_check_link(struct net_device *dev,
+				    struct net_device *upper,
+				    struct netlink_ext_ack *extack)
+{
+	struct dupto_stacked_reach r;
+	struct net_device *feeder;
+
+	feeder = dupto_stacked_feeder(dev);
+	if (!feeder || !dupto_stacked_reaches_port(upper, &r))
+		return 0;
+	return dupto_stacked_loop_error(dev, feeder, extack);
+}
+
 struct net_device *dupto_stacked_find_lower(struct net *net,
 					    struct nlattr *tb[],
 					    struct net_device *dev,
@@ -145,6 +304,9 @@ struct net_device *dupto_stacked_find_lower(struct net *net,
 		return ERR_PTR(-EINVAL);
 	}
 	err = dupto_stacked_check(lower, false, extack);
+	if (!err)
+		err = dupto_stacked_check_loop(lower, netif_is_dupto_sensor(dev),
+					       extack);
 	if (err) {
 		NL_SET_BAD_ATTR(extack, tb[IFLA_LINK]);
 		return ERR_PTR(err);
@@ -292,6 +454,7 @@ static int dupto_stacked_event(struct notifier_block *nb,
 	struct dupto_stacked *stk;
 	struct net_device *dev;
 	LIST_HEAD(kill);
+	int err;
 
 	/* A sensor is a dead end: nothing may be stacked on it, and so no
 	 * master (VRF, OVS...) can take the frames it transmits anywhere.
@@ -301,6 +464,12 @@ static int dupto_stacked_event(struct notifier_block *nb,
 		NL_SET_ERR_MSG(upper_info->info.extack,
 			       "a dupto sensor cannot be enslaved or carry upper devices");
 		return notifier_from_errno(-EOPNOTSUPP);
+	}
+	if (event == NETDEV_PRECHANGEUPPER && upper_info->linking) {
+		err = dupto_stacked_check_link(lower, upper_info->upper_dev,
+					       upper_info->info.extack);
+		if (err)
+			return notifier_from_errno(err);
 	}
 
 	dev = dupto_stacked_upper(lower);

@@ -32,6 +32,8 @@ static inline bool dupto_stacked_owned(const struct net_device *dev)
 }
 int dupto_stacked_check(struct net_device *lower, bool bridged_ok,
 			struct netlink_ext_ack *extack);
+int dupto_stacked_check_loop(struct net_device *dev, bool sensor,
+			     struct netlink_ext_ack *extack);
 struct net_device *dupto_stacked_find_lower(struct net *net,
 					    struct nlattr *tb[],
 					    struct net_device *dev,

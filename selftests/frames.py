@@ -10,9 +10,11 @@ a capture can be searched for exactly the frames a test sent.
   frames.py hex TAG SEQ          the bytes of frame SEQ, in hex
   frames.py count PCAP TAG       how many frames in PCAP carry TAG
   frames.py first PCAP TAG       the first such frame, in hex
-  frames.py same PCAP1 PCAP2     the two captures hold the same frames, byte
+  frames.py same PCAP1 PCAP2 [SNAP]
+                                 the two captures hold the same frames, byte
                                  for byte, as many times each (order aside);
-                                 prints what differs and exits 1 if not
+                                 prints what differs and exits 1 if not;
+                                 with SNAP, PCAP1's frames cut to SNAP bytes
   frames.py total PCAP           how many frames PCAP holds
 """
 
@@ -62,8 +64,8 @@ def tagged(path, tag):
             f[14:14 + len(tag)] == tag.encode()]
 
 
-def same(path1, path2):
-    a = collections.Counter(read_pcap(path1))
+def same(path1, path2, snap=None):
+    a = collections.Counter(f[:snap] for f in read_pcap(path1))
     b = collections.Counter(read_pcap(path2))
     if a == b:
         return 0
@@ -87,8 +89,8 @@ def main(argv):
         print(frame(argv[1], int(argv[2])).hex())
     elif argv[:1] == ["count"] and len(argv) == 3:
         print(len(tagged(argv[1], argv[2])))
-    elif argv[:1] == ["same"] and len(argv) == 3:
-        sys.exit(same(argv[1], argv[2]))
+    elif argv[:1] == ["same"] and len(argv) in (3, 4):
+        sys.exit(same(argv[1], argv[2], int(argv[3]) if argv[3:] else None))
     elif argv[:1] == ["total"] and len(argv) == 2:
         print(sum(1 for _ in read_pcap(argv[1])))
     elif argv[:1] == ["first"] and len(argv) == 3:

@@ -322,12 +322,13 @@ load_rules() {
 	in_ns "$1" "$DUPTO" load "$conf"
 }
 
-# same_frames DESC WANT GOT: check that two captures hold the same frames.
-# On failure, tcpdump's own count of what the kernel dropped on the way
-# to each capture tells a slow capture from a frame never mirrored.
+# same_frames DESC WANT GOT [SNAP]: check that two captures hold the same
+# frames (WANT's cut to SNAP bytes, with SNAP). On failure, tcpdump's own
+# count of what the kernel dropped on the way to each capture tells a slow
+# capture from a frame never mirrored.
 same_frames() {
 	local desc=$1 want=$2 got=$3 out
-	if out=$(python3 "$lib_dir/frames.py" same "$want" "$got" 2>&1); then
+	if out=$(python3 "$lib_dir/frames.py" same "$want" "$got" ${4:+"$4"} 2>&1); then
 		pass "$desc"
 	else
 		fail "$desc"

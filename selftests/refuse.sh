@@ -16,7 +16,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-require_cmd jq python3 setpriv unshare
+require_cmd jq python3 setpriv unshare tcpdump
 load_dupto
 ruleset_py=$lib_dir/ruleset.py
 genl_py=$lib_dir/genl.py
@@ -89,6 +89,72 @@ EOF
 
 	lib_cleanup_namespaces
 done
+
+# --- loops through a pair -----------------------------------------------------
+# What a sensor sends on a veth arrives on its peer later, from the backlog,
+# where the recursion guard cannot see it: a sensor's copies must not reach
+# a port or a bridge that way, whichever of the two is configured first.
+#
+#   box                                     boxc1
+#   s1 -- l1 ================================ eth0 (a host: that works)
+#   va ==== vb   (vb made a bridge port or a port by each row, then not)
+#   sv -- vs ==== vp   (vp, or a VLAN on it, made one afterwards)
+#   vx ===================================== eth1 -- brx   boxx
+
+build box inplace
+in_ns "$box" ip link add va type veth peer name vb
+in_ns "$box" ip link add vs type veth peer name vp
+for dev in va vb vs vp; do
+	in_ns "$box" ip link set "$dev" up
+done
+check "a sensor on a veth whose peer is neither port nor bridge port" \
+	in_ns "$box" "$DUPTO" sensor add sv link vs
+in_ns "$boxx" ip link add brx type bridge
+log_cmd ip -n "$box" link add vx type veth peer name eth1 netns "$boxx"
+in_ns "$boxx" ip link set eth1 master brx
+
+# SETUP | UNDO | MESSAGE | COMMAND, each run in the box by sh ("-": none);
+# {dupto} is the tool.
+while IFS='|' read -r setup undo msg args; do
+	[[ -z $setup || $setup == \#* ]] && continue
+	desc="${setup//\{dupto\}/dupto}; ${args//\{dupto\}/dupto}"
+	[[ $setup == - ]] || in_ns "$box" sh -c "${setup//\{dupto\}/$DUPTO}"
+	check_error "refused: ${desc#-; }" "$msg" \
+		in_ns "$box" sh -c "${args//\{dupto\}/$DUPTO}"
+	[[ $undo == - ]] || in_ns "$box" sh -c "${undo//\{dupto\}/$DUPTO}"
+done <<'EOF'
+# a sensor whose lower device's peer is a bridge port or a port
+ip link set vb master br0|ip link set vb nomaster|dupto: kernel says: copies would loop: peer vb is a bridge port|{dupto} sensor add bad link va
+ip link set vb master br0|ip link set vb nomaster|Error: copies would loop: peer vb is a bridge port.|ip link add bad link va type dupto-sensor
+ip link add link vb name vb.5 type vlan id 5 && ip link set vb.5 master br0|ip link del vb.5|dupto: kernel says: copies would loop: peer vb is under vb.5, a bridge port|{dupto} sensor add bad link va
+{dupto} port add vb|{dupto} port del vb|dupto: kernel says: copies would loop: peer vb is a dupto port|{dupto} sensor add bad link va
+{dupto} port add vb device|{dupto} port del vb|dupto: kernel says: copies would loop: peer vb is a dupto port|{dupto} sensor add bad link va
+-|-|dupto: kernel says: copies would loop: peer eth1 is a bridge port|{dupto} sensor add bad link vx
+# the peer of sensor sv's lower device, or a device on it, made one later
+-|-|Error: copies would loop: vp receives what sensor sv sends.|ip link set vp master br0
+-|-|dupto: kernel says: copies would loop: vp receives what sensor sv sends|{dupto} port add vp
+-|-|dupto: kernel says: copies would loop: vp receives what sensor sv sends|{dupto} port add vp device
+-|-|Error: copies would loop: vp receives what sensor sv sends.|ip link add bad link vp type dupto
+ip link add link vp name vp.5 type vlan id 5|ip link del vp.5|Error: copies would loop: vp.5 receives what sensor sv sends.|ip link set vp.5 master br0
+ip link add link vp name vp.5 type vlan id 5|ip link del vp.5|dupto: kernel says: copies would loop: vp.5 receives what sensor sv sends|{dupto} port add vp.5
+EOF
+check_error "refused in another namespace: s1's lower's peer into a bridge" \
+	"Error: copies would loop: eth0 receives what sensor s1 sends." \
+	in_ns "$boxc1" sh -c "ip link add brc type bridge && ip link set eth0 master brc"
+check_error "or made a port there" \
+	"dupto: kernel says: copies would loop: eth0 receives what sensor s1 sends" \
+	in_ns "$boxc1" "$DUPTO" port add eth0
+check_eq "nothing was made or moved" \
+	"$(dupto_devices "$box" | tr '\n' ' ')/$(link_field "$box" vb .master)/$(link_field "$box" vp .master)/$(link_field "$boxc1" eth0 .master)/$("$DUPTO" -n "$box" -j port show | jq -r '[.[].ifname] | join(" ")')/$("$DUPTO" -n "$boxc1" -j port show | jq -r length)" \
+	"s1 sv /null/null/null/p0 p1/0"
+check "a VLAN on sv's lower's peer is no loop" \
+	in_ns "$box" ip link add link vp name vp.7 type vlan id 7
+capture_start "$boxc1" eth0 "$lib_tmp/c1.pcap"
+check "the box bridges" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
+capture_stop "$lib_tmp/c1.pcap"
+check_eq "and s1's copies reach the host on its lower's peer: the request and the reply" \
+	"$(tcpdump -r "$lib_tmp/c1.pcap" -nn icmp 2>/dev/null | wc -l)" 2
+lib_cleanup_namespaces
 
 # --- bad images ---------------------------------------------------------------
 # The kernel's loader and verifier see every image: rows of HOW | MESSAGE,
