@@ -15,9 +15,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
-require_cmd jq python3
+require_cmd jq
 load_dupto
-ruleset_py=$lib_dir/ruleset.py
 
 flood=
 
@@ -118,45 +117,5 @@ for mode in inplace device; do
 	load_dupto
 	lib_cleanup_namespaces
 done
-
-# --- a sensor by several names ------------------------------------------------
-# Every target of a ruleset holds a reference on its sensor, given back when
-# the sensor is unregistered, before the sensor frees its counters. A sensor
-# named twice, as itself and by an altname, or by one name written twice in
-# an image, would be bound twice: unregistering it waits for the second
-# reference while frames still count on it. Images the compiler would not
-# write: eleven more sensors x1..x11, renamed in the image.
-
-build inplace
-alts=(s1a s1b s1c s1d s1e s1f s1g s1h s1i s1j s1k) targets=s1
-for i in $(seq 1 11); do
-	in_ns "$box" ip link add "x$i" type dupto-sensor
-	targets+=", x$i"
-done
-in_ns "$box" ip link property add dev s1 $(printf 'altname %s ' "${alts[@]}")
-load_rules "$box" "rule in on p0 and icmp to s1
-rule icmp to $targets"
-in_ns "$box" python3 "$ruleset_py" save "$lib_tmp/names.img"
-renames=()
-for i in $(seq 1 11); do
-	renames+=("x$i" "${alts[i - 1]}")
-done
-kv=$(python3 "$ruleset_py" rename "$lib_tmp/names.img" "$lib_tmp/twice.img" x1 s1)
-check_error "a ruleset naming a sensor twice is refused" \
-	"error EINVAL: record ${kv#n=}: target s1 named twice" \
-	in_ns "$box" python3 "$ruleset_py" load "$lib_tmp/twice.img"
-python3 "$ruleset_py" rename "$lib_tmp/names.img" "$lib_tmp/alt.img" "${renames[@]}" >/dev/null
-check_error "so is one naming it and its altnames" \
-	"error EINVAL: targets s1 and ${alts[0]} are the same sensor s1: name it once" \
-	in_ns "$box" python3 "$ruleset_py" load "$lib_tmp/alt.img"
-check "the ruleset that names it once stays, and mirrors" mirroring
-check "deleting the sensor under traffic completes at once" \
-	in_ns "$box" timeout 5 ip link del s1
-check_fails "and removes it" dev_exists "$box" s1
-check "the bridge goes on forwarding" forwards
-stop_flood
-check_eq "nothing waited for the sensor to be free" \
-	"$(dmesg | grep -c 'waiting for s1 to become free')" 0
-lib_cleanup_namespaces
 
 end_test
