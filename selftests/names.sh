@@ -49,7 +49,7 @@ veth_pair "$c1" eth0 "$box" l1
 in_ns "$box" "$DUPTO" sensor add s1 link l1
 alts=(s1a s1b s1c s1d s1e s1f s1g s1h s1i s1j s1k) targets=s1
 for i in $(seq 1 11); do
-	in_ns "$box" ip link add "x$i" type dupto-sensor
+	in_ns "$box" ip link add "x$i" up type dupto-sensor
 	targets+=", x$i"
 done
 in_ns "$box" ip link property add dev s1 $(printf 'altname %s ' "${alts[@]}")
