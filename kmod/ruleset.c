@@ -323,6 +323,69 @@ void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor)
 	dn->generation++;
 }
 
+/*
+ * A port was attached, or its port device registered: the entries of the
+ * port table that are gone and name it (by the NIC, an altname or the port
+ * device) are bound to it again, whatever its ifindex now, and classifying
+ * its frames on the way out starts again if a rule wants them. Under RTNL,
+ * with @pi already in the namespace's list and before the attach is
+ * announced; on failure nothing is bound and the attach must fail.
+ *
+ * As at load, one port is behind one entry: a second gone entry that now
+ * names the same port (an altname added meanwhile) stays gone.
+ */
+int dupto_ruleset_bind_port(struct dupto_net *dn, struct dupto_portinfo *pi)
+{
+	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	struct net_device *dev;
+	int err;
+	u32 i;
+
+	if (!rs)
+		return 0;
+	for (i = 0; i < rs->prog->nports; i++)
+		if (rs->port_ifindex[i] == pi->dev->ifindex)
+			return 0;
+	for (i = 0; i < rs->prog->nports; i++) {
+		if (rs->port_ifindex[i])
+			continue;
+		dev = __dev_get_by_name(dn->net, rs->prog->ports[i]);
+		if (dev && dupto_port_find(dn, dev) == pi)
+			break;
+	}
+	if (i == rs->prog->nports)
+		return 0;
+	if (test_bit(i, rs->out_ports) && !pi->out) {
+		err = dupto_port_set_out(pi, true);
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(rs->port_ifindex[i], pi->dev->ifindex);
+	return 0;
+}
+
+/*
+ * A port is going (detached, its device unregistered or moved to another
+ * namespace): the entries bound to it are gone. A frame already on its way
+ * may still be classified as the port's, which is harmless: an entry holds
+ * no reference. Returns whether the ruleset named the port.
+ */
+bool dupto_ruleset_unbind_port(struct dupto_net *dn,
+			       const struct dupto_portinfo *pi)
+{
+	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	bool named = false;
+	u32 i;
+
+	for (i = 0; rs && i < rs->prog->nports; i++) {
+		if (rs->port_ifindex[i] != pi->dev->ifindex)
+			continue;
+		WRITE_ONCE(rs->port_ifindex[i], 0);
+		named = true;
+	}
+	return named;
+}
+
 bool dupto_ruleset_names_port(const struct dupto_ruleset *rs,
 			      const struct net_device *dev)
 {
