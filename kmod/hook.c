@@ -112,10 +112,18 @@ int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "cannot register a netfilter ingress hook on the device");
 		goto err_destroy;
 	}
-	dupto_port_link(&h->pi);
+	err = dupto_port_link(&h->pi);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register a netfilter egress hook on the device");
+		goto err_unregister;
+	}
 	*pip = &h->pi;
 	return 0;
 
+err_unregister:
+	nf_unregister_net_hook(dev_net(dev), &h->in);
+	/* a CPU may be in the hook, with our priv */
+	synchronize_net();
 err_destroy:
 	dupto_portinfo_destroy(&h->pi);
 err_free:

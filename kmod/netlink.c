@@ -45,6 +45,7 @@ static const struct nla_policy dupto_port_policy[DUPTO_A_PORT_MAX + 1] = {
 	[DUPTO_A_PORT_OUT]	= { .type = NLA_REJECT },
 	[DUPTO_A_PORT_STATS]	= { .type = NLA_REJECT },
 	[DUPTO_A_PORT_VID]	= NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
+	[DUPTO_A_PORT_GONE]	= { .type = NLA_REJECT },
 };
 
 /* What SENSOR_SET may say of a sensor: who it is, and all its shaping. */
@@ -170,8 +171,9 @@ static int dupto_nl_parse_port(struct genl_info *info, struct nlattr **tb)
 
 /* ---- messages ---------------------------------------------------------- */
 
+/* @gone: the ruleset names the port, which is going away (PORT_DEL). */
 static int dupto_nl_put_port(struct sk_buff *skb, const struct dupto_portinfo *pi,
-			     bool stats)
+			     bool stats, bool gone)
 {
 	struct nlattr *nest, *snest;
 	u64 seen, matched, errors;
@@ -184,6 +186,8 @@ static int dupto_nl_put_port(struct sk_buff *skb, const struct dupto_portinfo *p
 	    nla_put_u8(skb, DUPTO_A_PORT_MODE, pi->mode))
 		goto err;
 	if (READ_ONCE(pi->vid) && nla_put_u16(skb, DUPTO_A_PORT_VID, READ_ONCE(pi->vid)))
+		goto err;
+	if (gone && nla_put_flag(skb, DUPTO_A_PORT_GONE))
 		goto err;
 	if (pi->mode == DUPTO_PORT_MODE_DEVICE) {
 		const struct net_device *dev = dupto_port_device(pi);
@@ -213,6 +217,23 @@ static int dupto_nl_put_port(struct sk_buff *skb, const struct dupto_portinfo *p
 err:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+/* A port the ruleset names that is not attached: its name, and GONE. */
+static int dupto_nl_put_gone_port(struct sk_buff *skb, const char *name)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, DUPTO_A_PORT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, DUPTO_A_PORT_IFNAME, name) ||
+	    nla_put_flag(skb, DUPTO_A_PORT_GONE)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 static int dupto_nl_put_shape(struct sk_buff *skb, const struct dupto_shape *sh)
@@ -314,12 +335,19 @@ static void *dupto_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 	return hdr;
 }
 
+/*
+ * The attached ports, then the ports the ruleset names that are gone: the
+ * cursor counts both, and a change between batches is flagged by the
+ * generation, which every attach, detach and unregistration bumps.
+ */
 static int dupto_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dupto_net *dn = dupto_net(sock_net(cb->skb->sk));
+	const struct dupto_ruleset *rs;
 	struct dupto_portinfo *pi;
 	long i = 0;
 	void *hdr;
+	u32 p;
 
 	rtnl_lock();
 	list_for_each_entry(pi, &dn->ports, list) {
@@ -327,14 +355,29 @@ static int dupto_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_PORT_GET, dn);
 		if (!hdr)
-			break;
-		if (dupto_nl_put_port(skb, pi, true)) {
+			goto out;
+		if (dupto_nl_put_port(skb, pi, true, false)) {
 			genlmsg_cancel(skb, hdr);
-			break;
+			goto out;
 		}
 		genlmsg_end(skb, hdr);
 		cb->args[0] = i;
 	}
+	rs = rtnl_dereference(dn->ruleset);
+	for (p = 0; rs && p < rs->prog->nports; p++) {
+		if (rs->port_ifindex[p] || i++ < cb->args[0])
+			continue;
+		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_PORT_GET, dn);
+		if (!hdr)
+			goto out;
+		if (dupto_nl_put_gone_port(skb, rs->prog->ports[p])) {
+			genlmsg_cancel(skb, hdr);
+			goto out;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+out:
 	rtnl_unlock();
 	return skb->len;
 }
@@ -513,7 +556,7 @@ static int dupto_nl_reply_port(struct genl_info *info,
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &dupto_genl_family, 0,
 				DUPTO_CMD_PORT_NEW);
-	if (!hdr || dupto_nl_put_port(msg, pi, false) ||
+	if (!hdr || dupto_nl_put_port(msg, pi, false, false) ||
 	    nla_put_u64_64bit(msg, DUPTO_A_GENERATION, generation, DUPTO_A_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -854,7 +897,7 @@ static void dupto_nl_notify_send(struct dupto_net *dn, struct sk_buff *msg,
 				GFP_KERNEL);
 }
 
-void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd)
+void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd, bool gone)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -862,7 +905,7 @@ void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd)
 	msg = dupto_nl_notify_start(pi->dn, cmd, &hdr);
 	if (!msg)
 		return;
-	if (dupto_nl_put_port(msg, pi, false)) {
+	if (dupto_nl_put_port(msg, pi, false, gone)) {
 		nlmsg_free(msg);
 		return;
 	}

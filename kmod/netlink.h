@@ -4,7 +4,7 @@
 
 #include "dupto.h"
 
-void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd);
+void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd, bool gone);
 void dupto_nl_notify_ruleset(struct dupto_net *dn);
 
 int dupto_genl_init(void);

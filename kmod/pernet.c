@@ -41,21 +41,36 @@ void dupto_portinfo_destroy(struct dupto_portinfo *pi)
 	pi->stats = NULL;
 }
 
-/* A port joins or leaves its namespace's configuration. */
-void dupto_port_link(struct dupto_portinfo *pi)
+/*
+ * A port joins or leaves its namespace's configuration, and the ruleset's
+ * port table entries that name it are bound to it or become gone: a port
+ * that comes back, by whatever ifindex, is classified as its rules say.
+ */
+int dupto_port_link(struct dupto_portinfo *pi)
 {
+	int err;
+
 	ASSERT_RTNL();
 	list_add_tail(&pi->list, &pi->dn->ports);
+	err = dupto_ruleset_bind_port(pi->dn, pi);
+	if (err) {
+		list_del_init(&pi->list);
+		return err;
+	}
 	pi->dn->generation++;
-	dupto_nl_notify_port(pi, DUPTO_CMD_PORT_NEW);
+	dupto_nl_notify_port(pi, DUPTO_CMD_PORT_NEW, false);
+	return 0;
 }
 
 void dupto_port_unlink(struct dupto_portinfo *pi)
 {
+	bool gone;
+
 	ASSERT_RTNL();
+	gone = dupto_ruleset_unbind_port(pi->dn, pi);
 	list_del_init(&pi->list);
 	pi->dn->generation++;
-	dupto_nl_notify_port(pi, DUPTO_CMD_PORT_DEL);
+	dupto_nl_notify_port(pi, DUPTO_CMD_PORT_DEL, gone);
 }
 
 /* The port of @dev: the device it classifies, or its port device. */

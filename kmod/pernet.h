@@ -17,7 +17,7 @@ static inline struct dupto_net *dupto_net(const struct net *net)
 int dupto_portinfo_init(struct dupto_portinfo *pi, struct net_device *dev,
 			u8 mode);
 void dupto_portinfo_destroy(struct dupto_portinfo *pi);
-void dupto_port_link(struct dupto_portinfo *pi);
+int dupto_port_link(struct dupto_portinfo *pi);
 void dupto_port_unlink(struct dupto_portinfo *pi);
 struct dupto_portinfo *dupto_port_find(struct dupto_net *dn,
 				       const struct net_device *dev);

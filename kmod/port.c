@@ -278,9 +278,13 @@ static int dupto_port_register(struct net_device *dev, struct net_device *lower,
 	err = dupto_stacked_link(&port->stk, extack);
 	if (err)
 		goto err_unregister;
-	dupto_port_link(&port->pi);
+	err = dupto_port_link(&port->pi);
+	if (err)
+		goto err_unlink;
 	return 0;
 
+err_unlink:
+	dupto_stacked_unlink(&port->stk);
 err_unregister:
 	unregister_netdevice(dev);
 	return err;

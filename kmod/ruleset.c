@@ -79,14 +79,25 @@ static void dupto_ruleset_bind_err(const struct dupto_vm_prog *prog, u32 t,
 		 prog->targets[t]);
 }
 
-/* Names become devices: sensors for targets, ports for the port table. */
+/*
+ * Names become devices: sensors for targets, ports for the port table.
+ *
+ * The loader has made sure no name is there twice, but two names can still
+ * be one device: an altname ("ip link property add dev s0 altname s0b"), or
+ * a port's NIC and its port device. Such a ruleset is refused, naming both:
+ * a target index is what rules, groups (whose members are hashed by name)
+ * and the data path's "each sensor gets a frame at most once" count by, so
+ * one device behind two indices would get two copies of a frame, or double
+ * weight in a group, and a port behind two entries would match "in on" for
+ * one of its names only. It is a slip in the configuration, not a need.
+ */
 static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 			      char *err, size_t errlen)
 {
 	const struct dupto_vm_prog *prog = rs->prog;
 	struct dupto_portinfo *pi;
 	struct net_device *dev;
-	u32 i;
+	u32 i, j;
 
 	for (i = 0; i < prog->ntargets; i++) {
 		/* a group is no device: its members are */
@@ -96,6 +107,14 @@ static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 		if (!dev || !netif_is_dupto_sensor(dev)) {
 			dupto_ruleset_bind_err(prog, i, err, errlen);
 			return -ENODEV;
+		}
+		for (j = 0; j < i; j++) {
+			if (rtnl_dereference(rs->targets[j].dev) != dev)
+				continue;
+			snprintf(err, errlen,
+				 "targets %s and %s are the same sensor %s: name it once",
+				 prog->targets[j], prog->targets[i], dev->name);
+			return -EINVAL;
 		}
 		netdev_hold(dev, &rs->targets[i].tracker, GFP_KERNEL);
 		RCU_INIT_POINTER(rs->targets[i].dev, dev);
@@ -108,6 +127,14 @@ static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 				 "port %s is not a dupto port in this namespace",
 				 prog->ports[i]);
 			return -ENODEV;
+		}
+		for (j = 0; j < i; j++) {
+			if (rs->port_ifindex[j] != pi->dev->ifindex)
+				continue;
+			snprintf(err, errlen,
+				 "ports %s and %s are the same port %s: name it once",
+				 prog->ports[j], prog->ports[i], pi->dev->name);
+			return -EINVAL;
 		}
 		rs->port_ifindex[i] = pi->dev->ifindex;
 	}
@@ -268,28 +295,97 @@ void dupto_ruleset_clear(struct dupto_net *dn)
 
 /*
  * A sensor the ruleset sends to is going away: its frames are no longer
- * sent, and its reference is given back once no CPU can be using it.
+ * sent, and its references are given back once no CPU can be using it.
+ *
+ * This is the last chance: right after NETDEV_UNREGISTER the sensor's
+ * ndo_uninit frees the counters the data path writes, so every entry that
+ * points at it goes now, not just the first. Binding gives a device one
+ * entry only; looking at them all keeps that a property of bind alone.
  */
 void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor)
 {
 	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
-	bool found = false;
+	DECLARE_BITMAP(gone, DUPTO_VM_MAX_TARGETS);
 	u32 i;
 
 	if (!rs)
 		return;
+	bitmap_zero(gone, DUPTO_VM_MAX_TARGETS);
 	for (i = 0; i < rs->prog->ntargets; i++) {
 		if (rtnl_dereference(rs->targets[i].dev) != sensor)
 			continue;
 		RCU_INIT_POINTER(rs->targets[i].dev, NULL);
-		found = true;
-		break;
+		__set_bit(i, gone);
 	}
-	if (!found)
+	if (bitmap_empty(gone, DUPTO_VM_MAX_TARGETS))
 		return;
 	synchronize_net();
-	netdev_put(sensor, &rs->targets[i].tracker);
+	for_each_set_bit(i, gone, DUPTO_VM_MAX_TARGETS)
+		netdev_put(sensor, &rs->targets[i].tracker);
 	dn->generation++;
+}
+
+/*
+ * A port was attached, or its port device registered: the entries of the
+ * port table that are gone and name it (by the NIC, an altname or the port
+ * device) are bound to it again, whatever its ifindex now, and classifying
+ * its frames on the way out starts again if a rule wants them. Under RTNL,
+ * with @pi already in the namespace's list and before the attach is
+ * announced; on failure nothing is bound and the attach must fail.
+ *
+ * As at load, one port is behind one entry: a second gone entry that now
+ * names the same port (an altname added meanwhile) stays gone.
+ */
+int dupto_ruleset_bind_port(struct dupto_net *dn, struct dupto_portinfo *pi)
+{
+	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	struct net_device *dev;
+	int err;
+	u32 i;
+
+	if (!rs)
+		return 0;
+	for (i = 0; i < rs->prog->nports; i++)
+		if (rs->port_ifindex[i] == pi->dev->ifindex)
+			return 0;
+	for (i = 0; i < rs->prog->nports; i++) {
+		if (rs->port_ifindex[i])
+			continue;
+		dev = __dev_get_by_name(dn->net, rs->prog->ports[i]);
+		if (dev && dupto_port_find(dn, dev) == pi)
+			break;
+	}
+	if (i == rs->prog->nports)
+		return 0;
+	if (test_bit(i, rs->out_ports) && !pi->out) {
+		err = dupto_port_set_out(pi, true);
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(rs->port_ifindex[i], pi->dev->ifindex);
+	return 0;
+}
+
+/*
+ * A port is going (detached, its device unregistered or moved to another
+ * namespace): the entries bound to it are gone. A frame already on its way
+ * may still be classified as the port's, which is harmless: an entry holds
+ * no reference. Returns whether the ruleset named the port.
+ */
+bool dupto_ruleset_unbind_port(struct dupto_net *dn,
+			       const struct dupto_portinfo *pi)
+{
+	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
+	bool named = false;
+	u32 i;
+
+	for (i = 0; rs && i < rs->prog->nports; i++) {
+		if (rs->port_ifindex[i] != pi->dev->ifindex)
+			continue;
+		WRITE_ONCE(rs->port_ifindex[i], 0);
+		named = true;
+	}
+	return named;
 }
 
 bool dupto_ruleset_names_port(const struct dupto_ruleset *rs,

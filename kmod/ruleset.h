@@ -17,14 +17,20 @@ struct dupto_target {
 /*
  * A loaded ruleset, published in dupto_net.ruleset. Immutable once
  * published, but for its targets, which only ever go from a sensor to NULL
- * (when the sensor is unregistered), and its counters.
+ * (when the sensor is unregistered), its port bindings and its counters.
+ *
+ * The port table is by name: each entry is bound to the ifindex of the
+ * port's NIC while that port is attached, and 0 ("gone") while it is not,
+ * from its detach or its device's unregistration until a port of that name
+ * is attached again, which binds it again (dupto_ruleset_bind_port). The
+ * bindings are written under RTNL with WRITE_ONCE, read locklessly.
  */
 struct dupto_ruleset {
 	struct dupto_vm_prog *prog;
 	void *image;			/* as loaded, for dumps */
 	u32 image_len;
 	struct dupto_target *targets;	/* prog->ntargets */
-	int *port_ifindex;		/* prog->nports: the device of each port */
+	int *port_ifindex;		/* prog->nports: each port's NIC, or 0 */
 	unsigned long *out_ports;	/* port table entries named "out on" */
 	struct dupto_vm_rule_stats __percpu *rule_stats;	/* prog->nrules */
 	/* The namespace's generation that published it: which ruleset a
@@ -38,6 +44,9 @@ int dupto_ruleset_replace(struct dupto_net *dn, void *image, u32 len,
 			  char *err, size_t errlen);
 void dupto_ruleset_clear(struct dupto_net *dn);
 void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor);
+int dupto_ruleset_bind_port(struct dupto_net *dn, struct dupto_portinfo *pi);
+bool dupto_ruleset_unbind_port(struct dupto_net *dn,
+			       const struct dupto_portinfo *pi);
 bool dupto_ruleset_names_port(const struct dupto_ruleset *rs,
 			      const struct net_device *dev);
 void dupto_ruleset_rule_stats(const struct dupto_ruleset *rs, u32 rule,
@@ -51,7 +60,7 @@ static inline u16 dupto_ruleset_port(const struct dupto_ruleset *rs,
 	u32 i;
 
 	for (i = 0; i < rs->prog->nports; i++)
-		if (rs->port_ifindex[i] == dev->ifindex)
+		if (READ_ONCE(rs->port_ifindex[i]) == dev->ifindex)
 			return i;
 	return DUPTO_VM_PORT_NONE;
 }

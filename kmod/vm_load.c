@@ -93,10 +93,19 @@ static bool peek_type(const struct vm_loader *ld, u16 type)
 	return rec.type == type;
 }
 
-static int load_name(struct vm_loader *ld, char *name, const char *what)
+/*
+ * Entry @i of a name table (targets or ports). A name is there once: each
+ * entry is bound to its own device and holds its own reference, so a name
+ * written twice would bind one device twice, and a sensor would be sent a
+ * frame once per entry. At most DUPTO_VM_MAX_TARGETS (or _PORTS) names, so
+ * comparing each with those before it stays a bounded cost.
+ */
+static int load_name(struct vm_loader *ld, char (*names)[DUPTO_VM_NAME_MAX],
+		     u32 i, const char *what)
 {
 	int ret = expect_rec(ld, what[0] == 't' ? DUPTO_VM_REC_TARGET :
 			     DUPTO_VM_REC_PORT, what);
+	u32 j;
 
 	if (ret)
 		return ret;
@@ -106,7 +115,14 @@ static int load_name(struct vm_loader *ld, char *name, const char *what)
 		load_err(ld, "record %u: bad %s name", ld->rec, what);
 		return -EINVAL;
 	}
-	memcpy(name, ld->data, ld->len);
+	memcpy(names[i], ld->data, ld->len);
+	for (j = 0; j < i; j++) {
+		if (!strcmp(names[j], names[i])) {
+			load_err(ld, "record %u: %s %s named twice", ld->rec,
+				 what, names[i]);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -608,9 +624,9 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 
 	ret = load_insns(&ld, prog);
 	for (i = 0; !ret && i < prog->ntargets; i++)
-		ret = load_name(&ld, prog->targets[i], "target");
+		ret = load_name(&ld, prog->targets, i, "target");
 	for (i = 0; !ret && i < prog->nports; i++)
-		ret = load_name(&ld, prog->ports[i], "port");
+		ret = load_name(&ld, prog->ports, i, "port");
 	for (i = 0; !ret && i < prog->nrules; i++)
 		ret = load_rule(&ld, prog, i);
 	for (i = 0; !ret && i < prog->nsets; i++)

@@ -12,6 +12,10 @@
                                   way; prints what the dumps returned
   ruleset.py break IN OUT HOW     write IN, broken as HOW says, to OUT; print
                                   the instruction or record it broke
+  ruleset.py rename IN OUT OLD NEW...
+                                  write IN to OUT with each target or port
+                                  named OLD named NEW; print the number of
+                                  the first record renamed
 
 For tests that replace a ruleset many times a second (one process and one
 socket, where the tool would start once per replacement), and for images
@@ -29,7 +33,7 @@ DUPTO_A_IMAGE = 6
 SAVE_TRIES = 100
 SO_SNDBUFFORCE = 32  # not in Python's socket module
 PIECE = 60000
-REC_HEADER, REC_INSNS, REC_TARGET, REC_RULE = 1, 2, 3, 5
+REC_HEADER, REC_INSNS, REC_TARGET, REC_PORT, REC_RULE = 1, 2, 3, 4, 5
 INSN = struct.Struct("=BBHHHII")  # op regs off jt jf imm mask
 OP_RET, OP_RULE, OP_JEQK, OP_JINX = 0, 1, 37, 74
 
@@ -206,6 +210,20 @@ def main(argv):
             recs = records(f.read())
         said = str(BREAKS[argv[3]](recs))
         print(said if "=" in said else f"n={said}")
+        with open(argv[2], "wb") as f:
+            f.write(image_of(recs))
+        return 0
+    if argv[:1] == ["rename"] and len(argv) >= 5 and len(argv) % 2 == 1:
+        with open(argv[1], "rb") as f:
+            recs = records(f.read())
+        names = dict(zip(argv[3::2], argv[4::2]))
+        renamed = [i + 1 for i, r in enumerate(recs)
+                   if r[0] in (REC_TARGET, REC_PORT) and
+                   r[1].rstrip(b"\0").decode() in names]
+        for i in renamed:
+            old = recs[i - 1][1].rstrip(b"\0").decode()
+            recs[i - 1][1] = names[old].encode() + b"\0"
+        print(f"n={renamed[0]}" if renamed else "n=none")
         with open(argv[2], "wb") as f:
             f.write(image_of(recs))
         return 0

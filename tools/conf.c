@@ -156,7 +156,8 @@ int do_stats(int argc, char **argv)
 		out_close_array();
 		out_open_array("ports");
 		for (i = 0; i < st.cfg.nports; i++)
-			port_print_stats(&st.cfg.ports[i], true);
+			if (!st.cfg.ports[i].gone)
+				port_print_stats(&st.cfg.ports[i], true);
 		out_close_array();
 		out_open_array("sensors");
 		for (i = 0; i < st.cfg.nsensors; i++)
@@ -173,13 +174,18 @@ int do_stats(int argc, char **argv)
 
 /* ---- dupto load ---- */
 
+/*
+ * The port of that name. A port the ruleset names that is gone is in the
+ * namespace's model by name only, and is not there to keep or detach: the
+ * file attaches it again.
+ */
 static const struct dupto_port *find_port(const struct dupto_config *cfg,
 					  const char *name)
 {
 	uint32_t i;
 
 	for (i = 0; i < cfg->nports; i++)
-		if (!strcmp(cfg->ports[i].name, name))
+		if (!strcmp(cfg->ports[i].name, name) && !cfg->ports[i].gone)
 			return &cfg->ports[i];
 	return NULL;
 }
@@ -379,6 +385,8 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	for (i = 0; i < have->nports; i++) {
 		const struct dupto_port *h = &have->ports[i];
 
+		if (h->gone)
+			continue;
 		if (!find_port(want, h->name) && (err = port_detach(nl, h->ifindex, h->name)))
 			return err;
 	}

@@ -31,6 +31,8 @@ struct dupto_port {
 	uint32_t devindex;
 	bool out;			/* frames leaving it are classified */
 	uint16_t vid;			/* its label, 0: none */
+	/* the ruleset names it and it is not attached: only the name is known */
+	bool gone;
 	struct dupto_port_stats stats;
 	/* read from a file: its statement */
 	const struct cc_decl *decl;

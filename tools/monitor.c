@@ -54,6 +54,7 @@ static void print_port(const struct event *ev)
 	out_str("ifname", " %s", ev->port.name);
 	out_uint("ifindex", NULL, ev->port.ifindex);
 	out_str("mode", NULL, ev->port.device ? "device" : "inplace");
+	out_bool("gone", NULL, ev->port.gone);
 	out_close_object();
 }
 
@@ -76,6 +77,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	case DUPTO_CMD_PORT_DEL:
 		out_str("event", "%s", "port del");
 		print_port(&ev);
+		/* went away while the ruleset names it: "port show" lists it */
+		if (ev.port.gone)
+			out_text(", gone: the ruleset names it");
 		break;
 	case DUPTO_CMD_RULESET_SET:
 		if (ev.image_len) {

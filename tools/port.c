@@ -91,6 +91,9 @@ static int port_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
 			mnl_attr_parse_nested(attr, stats_cb, &p->stats);
 		break;
+	case DUPTO_A_PORT_GONE:
+		p->gone = true;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -177,6 +180,14 @@ void port_print(const struct dupto_port *p, bool prefix)
 	if (prefix)
 		out_text("port ");
 	out_str("ifname", "%s:", p->name);
+	out_bool("gone", NULL, p->gone);
+	if (p->gone) {
+		/* nothing else is known of it until it is attached again */
+		out_text(" gone, named by the ruleset");
+		out_nl();
+		out_close_object();
+		return;
+	}
 	out_uint("ifindex", NULL, p->ifindex);
 	if (p->device) {
 		out_str("mode", NULL, "device");
@@ -215,8 +226,9 @@ static const struct dupto_port *find(const struct dupto_config *cfg,
 	uint32_t i;
 
 	for (i = 0; i < cfg->nports; i++)
-		if (cfg->ports[i].ifindex == ifindex ||
-		    (cfg->ports[i].device && cfg->ports[i].devindex == ifindex))
+		if (!cfg->ports[i].gone &&
+		    (cfg->ports[i].ifindex == ifindex ||
+		     (cfg->ports[i].device && cfg->ports[i].devindex == ifindex)))
 			return &cfg->ports[i];
 	return NULL;
 }

@@ -247,6 +247,71 @@ static void bad_images(void)
 	free(im.p);
 }
 
+/*
+ * Name tables: a name is there once, whatever else differs. Rows of
+ * targets and ports (comma-separated) and the loader's message, NULL for
+ * an image that loads. The program sends every frame to target 0 in port
+ * table entry 0 (in on PORT0 to TARGET0).
+ */
+static void names(void)
+{
+	static const struct {
+		const char *name, *targets, *ports, *msg;
+	} rows[] = {
+		{ "distinct names", "s0,s1", "eth0,eth1", NULL },
+		{ "a name and a longer one it begins", "s0,s00", "eth0,eth00", NULL },
+		{ "target named twice", "s0,s0", "eth0", "record 4: target s0 named twice" },
+		{ "target named twice, apart", "s0,s1,s2,s1", "eth0", "record 6: target s1 named twice" },
+		{ "port named twice", "s0", "eth0,eth0", "record 5: port eth0 named twice" },
+		{ "port named twice, after others", "s0,s1", "eth0,eth1,eth2,eth1",
+		  "record 8: port eth1 named twice" },
+		{ "a target and a port of one name", "x0", "x0", NULL },
+	};
+	struct dupto_vm_insn p[] = {
+		RULE(0, 2, 0), I(JON, 0, 0, 0, 1, DUPTO_VM_DIR_IN, 0), MATCH(0), RET,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dupto_vm_hdr h = { DUPTO_VM_VERSION, 4, 1, 0, 0, 0, 0 };
+		struct dupto_vm_rule_rec rr = { 1, 1, 0 };
+		char list[2][64], *names[2][8], *save, *tok;
+		uint32_t n[2] = { 0, 0 }, k, j;
+		struct dupto_vm_prog *prog = NULL;
+		struct image im = { 0 };
+		uint8_t b[sizeof(rr) + sizeof(uint16_t)] = { 0 };
+		char err[256] = "";
+
+		snprintf(list[0], sizeof(list[0]), "%s", rows[i].targets);
+		snprintf(list[1], sizeof(list[1]), "%s", rows[i].ports);
+		for (k = 0; k < 2; k++)
+			for (tok = strtok_r(list[k], ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
+				names[k][n[k]++] = tok;
+		h.ntargets = n[0];
+		h.nports = n[1];
+		rec(&im, DUPTO_VM_REC_HEADER, &h, DUPTO_VM_HDR_LEN_V1);
+		rec(&im, DUPTO_VM_REC_INSNS, p, sizeof(p));
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < n[k]; j++)
+				rec(&im, k ? DUPTO_VM_REC_PORT : DUPTO_VM_REC_TARGET,
+				    names[k][j], strlen(names[k][j]) + 1);
+		memcpy(b, &rr, sizeof(rr));
+		rec(&im, DUPTO_VM_REC_RULE, b, sizeof(b));
+		dupto_vm_load(im.p, im.n, &prog, err, sizeof(err));
+		free(im.p);
+		if (rows[i].msg)
+			tap_result(!prog && !strcmp(err, rows[i].msg),
+				   "names refused: %s: \"%s\"%s%s", rows[i].name,
+				   rows[i].msg, prog || strcmp(err, rows[i].msg) ? " got " : "",
+				   prog ? "(loaded)" : strcmp(err, rows[i].msg) ? err : "");
+		else
+			tap_result(prog != NULL, "names load: %s%s%s", rows[i].name,
+				   prog ? "" : ": ", prog ? "" : err);
+		dupto_vm_free(prog);
+	}
+}
+
 static void bad_programs(void)
 {
 	size_t i;
@@ -751,6 +816,7 @@ int main(void)
 {
 	bad_programs();
 	bad_images();
+	names();
 	good_programs();
 	groups();
 	return tap_done();

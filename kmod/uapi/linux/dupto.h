@@ -55,8 +55,9 @@
  * A namespace's configuration is its ports, which the commands below attach
  * and detach, its sensors, which are devices, and its ruleset, replaced as a
  * whole. Its generation, a u64 starting at 1 for an empty configuration, is
- * bumped by every change: a port attached or detached, a ruleset loaded, a
- * sensor the ruleset uses going away.
+ * bumped by every change: a port attached or detached (its device deleted
+ * or moved to another namespace included), a ruleset loaded, a sensor the
+ * ruleset uses going away.
  *
  * Ports
  * -----
@@ -78,6 +79,16 @@
  * Port devices created with "ip link add ... type dupto" are ports too, in
  * device mode, and "ip link del" of one detaches it.
  *
+ * A port whose device goes away (deleted, moved to another namespace, or
+ * the NIC under a port device unregistered) is detached. If the ruleset
+ * names it, it is then "gone": its rules keep naming it and match nothing
+ * of it, PORT_GET lists it with DUPTO_A_PORT_GONE, and the PORT_DEL
+ * notification carries DUPTO_A_PORT_GONE. Attaching a device of that name
+ * again (PORT_NEW, either mode, or a port device of that name) binds the
+ * ruleset's entry to it, whatever its ifindex now, and frames leaving it are
+ * classified again if a rule says "out on" it. A ruleset can only be loaded
+ * while every port it names is attached.
+ *
  * DUPTO_CMD_PORT_NEW
  *   Request: DUPTO_A_PORT { IFINDEX or IFNAME (exactly one), MODE,
  *            DEVNAME (device mode only: the port device's name; default
@@ -96,7 +107,9 @@
  * DUPTO_CMD_PORT_GET (dump)
  *   One message per port: DUPTO_A_PORT { IFINDEX, IFNAME, MODE, DEVINDEX
  *   and DEVNAME (device mode), OUT (flag: frames leaving it are classified),
- *   VID (if it has a label), STATS { DUPTO_A_PORT_STAT_* } }.
+ *   VID (if it has a label), STATS { DUPTO_A_PORT_STAT_* } }. Then one
+ *   message per port the ruleset names that is gone: DUPTO_A_PORT { IFNAME
+ *   (the name in the ruleset), GONE }.
  *
  * DUPTO_CMD_PORT_SET
  *   Request: DUPTO_A_PORT { IFINDEX or IFNAME, VID }: the port's label, a
@@ -159,9 +172,13 @@
  *            change).
  *   Reply:   DUPTO_A_GENERATION, the new generation.
  *   Errors:  the verifier's and loader's messages ("insn 12: jump to insn 40
- *            beyond the end of the program"), a target that is not a
+ *            beyond the end of the program"; "record 4: target s0 named
+ *            twice": each name is in its table once), a target that is not a
  *            dupto sensor of this namespace, a port that is not a port of
- *            this namespace.
+ *            this namespace, two names of one sensor or one port (an
+ *            altname, a port's NIC and its port device: "targets s0 and s0b
+ *            are the same sensor s0: name it once"), since a sensor is sent
+ *            a frame once per target that is it.
  *
  * DUPTO_CMD_RULESET_GET (dump)
  *   The ruleset's image, in messages of DUPTO_A_GENERATION, DUPTO_A_IMAGE_LEN
@@ -198,7 +215,8 @@
  * kernel checks it and lets no module refuse a join. A message carries no
  * rule, only the command that made the change and DUPTO_A_GENERATION:
  * DUPTO_CMD_PORT_NEW and DUPTO_CMD_PORT_DEL with DUPTO_A_PORT { IFINDEX,
- * IFNAME, MODE },
+ * IFNAME, MODE }, and GONE in PORT_DEL when the ruleset names the port,
+ * which is now gone;
  * DUPTO_CMD_RULESET_SET with DUPTO_A_IMAGE_LEN (0: no ruleset).
  *
  * DUPTO_CMD_GET_INFO
@@ -275,6 +293,7 @@ enum dupto_port_attr {
 	DUPTO_A_PORT_OUT,		/* NLA_FLAG */
 	DUPTO_A_PORT_STATS,		/* NLA_NESTED: DUPTO_A_PORT_STAT_* */
 	DUPTO_A_PORT_VID,		/* NLA_U16: the port's label, 1-4094 */
+	DUPTO_A_PORT_GONE,		/* NLA_FLAG: named by the ruleset, not attached */
 
 	__DUPTO_A_PORT_MAX
 };
