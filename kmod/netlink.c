@@ -11,6 +11,7 @@
 #include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -938,16 +939,42 @@ void dupto_nl_notify_ruleset(struct dupto_net *dn)
  * a start); on 6.1 the core gives a dump's start no extack, and a refused
  * dump there is a bare -EPERM.
  */
+/*
+ * A sender of another version of the protocol means other things by the
+ * same messages: it is refused, but for GET_INFO, which any tool may ask to
+ * learn what it talks to (uapi/linux/dupto.h, DUPTO_ABI_VERSION).
+ */
+static int dupto_nl_check_version(const struct genlmsghdr *hdr,
+				  struct netlink_ext_ack *extack)
+{
+	if (hdr->version == DUPTO_GENL_VERSION || hdr->cmd == DUPTO_CMD_GET_INFO)
+		return 0;
+	NL_SET_ERR_MSG(extack, "this request is not dupto netlink version "
+		       __stringify(DUPTO_ABI_VERSION)
+		       ": use a dupto tool that matches the module");
+	return -EPROTO;
+}
+
 static int dupto_nl_pre_doit(const struct dupto_compat_genl_op *ops,
 			     struct sk_buff *skb, struct genl_info *info)
 {
-	return dupto_admin_check_request(skb, genl_info_net(info), info->extack);
+	int err;
+
+	err = dupto_admin_check_request(skb, genl_info_net(info), info->extack);
+	if (err)
+		return err;
+	return dupto_nl_check_version(info->genlhdr, info->extack);
 }
 
 static int dupto_nl_dump_start(struct netlink_callback *cb)
 {
-	return dupto_admin_check_request(cb->skb, sock_net(cb->skb->sk),
-					 cb->extack);
+	int err;
+
+	err = dupto_admin_check_request(cb->skb, sock_net(cb->skb->sk),
+					cb->extack);
+	if (err)
+		return err;
+	return dupto_nl_check_version(nlmsg_data(cb->nlh), cb->extack);
 }
 
 /*

@@ -51,7 +51,7 @@ class Error(Exception):
     pass
 
 
-def request(sock, family, cmd, payload=b"", flags=0, version=1, reserved=0):
+def request(sock, family, cmd, payload=b"", flags=0, version=2, reserved=0):
     seq = request.seq = getattr(request, "seq", 0) + 1
     body = struct.pack("=BBH", cmd, version, reserved) + payload
     sock.send(struct.pack("=IHHII", 16 + len(body), family,
@@ -87,6 +87,8 @@ def main():
     p.add_argument("cmd", type=int)
     p.add_argument("--attr", action="append", default=[])
     p.add_argument("--reserved", type=int, default=0)
+    p.add_argument("--version", type=int, default=2,
+                   help="the protocol version in the request's header")
     p.add_argument("--dump", action="store_true")
     args = p.parse_args()
 
@@ -102,7 +104,7 @@ def main():
                            (a.split(":", 1) for a in args.attr))
         replies = request(sock, family, args.cmd, payload,
                           NLM_F_DUMP if args.dump else 0,
-                          reserved=args.reserved)
+                          version=args.version, reserved=args.reserved)
     except Error as e:
         print(f"error {e}")
         return 1

@@ -30,9 +30,9 @@ check "the tool loads the module when it resolves the family" "$DUPTO" version
 check "which is then loaded" loaded
 check_eq "dupto version: the module's version is the tool's" \
 	"$("$DUPTO" -j version | jq -r .module.version)" "$tool_version"
-check_eq "dupto version: the netlink ABI" "$("$DUPTO" -j version | jq -r .module.abi)" 1
-check "genl sees the family, version 1" \
-	sh -c 'genl ctrl get name dupto | grep -q "Version: 0x1 "'
+check_eq "dupto version: the netlink ABI" "$("$DUPTO" -j version | jq -r .module.abi)" 2
+check "genl sees the family, version 2" \
+	sh -c 'genl ctrl get name dupto | grep -q "Version: 0x2 "'
 
 ns_add box
 unload
@@ -173,5 +173,22 @@ check_error "an unknown command is refused" \
 	"error EOPNOTSUPP" python3 "$genl_py" dupto 99
 check_error "a dump of a command that has none is refused" \
 	"error EOPNOTSUPP" python3 "$genl_py" dupto $get_info --dump
+
+# --- versions of the protocol -----------------------------------------------
+# A tool built for version 1 (before the "safe to load" changes) sends 1 in
+# each request's header: the module refuses it all but GET_INFO.
+
+stats_reset=9
+check_eq "a version 1 tool may still ask what the module is" \
+	"$(python3 "$genl_py" dupto $get_info --version 1 | head -1)" ok
+check_error "anything else from a version 1 tool is refused, saying why" \
+	"error EPROTO: this request is not dupto netlink version 2: use a dupto tool that matches the module" \
+	python3 "$genl_py" dupto $stats_reset --version 1
+want="error EPROTO"
+dump_start_says && want+=": this request is not dupto netlink version 2: use a dupto tool that matches the module"
+check_error "and so is a dump" "$want" \
+	python3 "$genl_py" dupto 4 --dump --version 1
+check_eq "a version 2 request is answered" \
+	"$(python3 "$genl_py" dupto $stats_reset | head -1)" ok
 
 end_test

@@ -33,6 +33,7 @@ struct dupto_nl {
 	unsigned int portid;
 	unsigned int seq;
 	uint16_t family;
+	uint32_t family_version;	/* the module's DUPTO_ABI_VERSION */
 	uint32_t mcgrp_config;
 	char *rbuf;
 	char *req;
@@ -307,6 +308,10 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 			nl->family = mnl_attr_get_u16(attr);
 		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			nl->family_version = mnl_attr_get_u32(attr);
+		break;
 	case CTRL_ATTR_MCAST_GROUPS:
 		mnl_attr_for_each_nested(grp, attr) {
 			const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
@@ -358,7 +363,13 @@ err:
 	return NULL;
 }
 
-struct dupto_nl *dupto_nl_open(void)
+/*
+ * The family, for any request (@any_version) or, by default, only if the
+ * module speaks this tool's version of the protocol: a module of another
+ * version would read the same messages otherwise (uapi/linux/dupto.h,
+ * DUPTO_ABI_VERSION), so nothing is sent to it.
+ */
+static struct dupto_nl *nl_open_family(bool any_version)
 {
 	struct nlmsghdr *nlh;
 	struct dupto_nl *nl;
@@ -380,6 +391,13 @@ struct dupto_nl *dupto_nl_open(void)
 		errno = err ? -err : EPROTO;
 		goto err;
 	}
+	if (!any_version && nl->family_version != DUPTO_GENL_VERSION) {
+		fprintf(stderr,
+			"dupto: the module speaks dupto netlink version %u, this tool version %u: install matching versions\n",
+			nl->family_version, DUPTO_GENL_VERSION);
+		errno = EPROTO;
+		goto err_quiet;
+	}
 	return nl;
 
 err:
@@ -390,6 +408,16 @@ err_quiet:
 	dupto_nl_close(nl);
 	errno = err;
 	return NULL;
+}
+
+struct dupto_nl *dupto_nl_open(void)
+{
+	return nl_open_family(false);
+}
+
+struct dupto_nl *dupto_nl_open_any_version(void)
+{
+	return nl_open_family(true);
 }
 
 struct dupto_nl *dupto_nl_open_route(void)

@@ -14,6 +14,8 @@ struct dupto_nl;
 
 /* Resolving the family loads the module if it is not loaded yet. */
 struct dupto_nl *dupto_nl_open(void);
+/* For "dupto version" alone: also a module of another protocol version. */
+struct dupto_nl *dupto_nl_open_any_version(void);
 /* An rtnetlink socket, for creating and deleting devices (rtnl.c). */
 struct dupto_nl *dupto_nl_open_route(void);
 void dupto_nl_close(struct dupto_nl *nl);

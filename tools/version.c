@@ -59,7 +59,7 @@ int do_version(int argc, char **argv)
 	out_open_object(NULL);
 	out_str("tool", "dupto %s\n", DUPTO_VERSION);
 
-	nl = dupto_nl_open();
+	nl = dupto_nl_open_any_version();
 	if (!nl) {
 		out_close_object();
 		out_flush();

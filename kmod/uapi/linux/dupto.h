@@ -225,16 +225,28 @@
  *            (DUPTO_ABI_VERSION of the module).
  *
  *   DUPTO_ABI_VERSION changes whenever a message or attribute changes
- *   meaning; new attributes and commands are added without changing it, so
- *   a tool checks it to refuse a module it cannot speak to.
+ *   meaning or a command's behaviour changes in a way a tool relies on. It
+ *   is also the family's version (DUPTO_GENL_VERSION, which the controller
+ *   reports as CTRL_ATTR_VERSION), and each request carries the version its
+ *   sender was built for in its genetlink header: the module refuses every
+ *   command but DUPTO_CMD_GET_INFO from a sender of another version
+ *   (-EPROTO, "this request is not dupto netlink version N: use a dupto
+ *   tool that matches the module"), and the tool refuses a module whose
+ *   family has another version before it sends anything. GET_INFO answers
+ *   any version, so that every tool can say what it found.
+ *
+ *   Version 2 (issue "safe to load"): only CAP_NET_ADMIN in the initial user
+ *   namespace by default; DUPTO_A_PORT_GONE and gone ports in PORT_GET; dumps
+ *   that end when their ruleset is replaced; images naming a target or a
+ *   port twice refused.
  */
 
 #ifndef _UAPI_LINUX_DUPTO_H
 #define _UAPI_LINUX_DUPTO_H
 
 #define DUPTO_GENL_NAME		"dupto"
-#define DUPTO_GENL_VERSION	1
-#define DUPTO_ABI_VERSION	1
+#define DUPTO_ABI_VERSION	2
+#define DUPTO_GENL_VERSION	DUPTO_ABI_VERSION
 #define DUPTO_MCGRP_CONFIG	"config"
 
 /* rtnetlink link kinds (IFLA_INFO_KIND) */
