@@ -147,9 +147,13 @@
  *            change).
  *   Reply:   DUPTO_A_GENERATION, the new generation.
  *   Errors:  the verifier's and loader's messages ("insn 12: jump to insn 40
- *            beyond the end of the program"), a target that is not a
- *            dupto sensor of this namespace, a port that is not a port of
- *            this namespace.
+ *            beyond the end of the program", "program: worst-case cost
+ *            ..."), a target that is not a dupto sensor of this namespace,
+ *            a port that is not a port of this namespace. The image is
+ *            loaded (verified, its sets built) before RTNL is taken, in
+ *            time linear in its size, and the generation checked after:
+ *            an image that is both stale and broken gets the loader's
+ *            message.
  *
  * DUPTO_CMD_RULESET_GET (dump)
  *   The ruleset's image, in messages of DUPTO_A_GENERATION, DUPTO_A_IMAGE_LEN
