@@ -327,7 +327,7 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 		    const struct dupto_vm_limits *lim, char *err, size_t errlen)
 {
 	u32 n, rule = 0, end = 0;
-	u64 cost = 0;		/* at most 65535 * (1 + 130 * 32): no overflow */
+	u64 cost = 0;		/* at most 65535 * (1 + 130 * 64): no overflow */
 	struct vm_state *st;
 	u8 *land;
 	int ret = 0;

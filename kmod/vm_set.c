@@ -170,7 +170,14 @@ static int table_build(struct vm_table *t, const struct dupto_vm_addr *a,
 	u32 size = 4, g, k, i;
 	u8 masked[16];
 
-	while (size < 2 * n)	/* n <= DUPTO_VM_MAX_ELEMS: no overflow */
+	/*
+	 * At most half full; at most a quarter for more than 4096 elements,
+	 * where a half-full table almost never keeps them all within
+	 * DUPTO_VM_SET_PROBES of home (measured: 65536 random elements in
+	 * 131072 slots, a longest displacement of 21 to 49, in 262144 slots
+	 * 8 to 13), so that the first key nearly always does.
+	 */
+	while (size < (n > 4096 ? 4 : 2) * n)	/* n <= DUPTO_VM_MAX_ELEMS */
 		size *= 2;
 	for (g = 0; g < VM_SET_GROWTHS; g++, size *= 2) {
 		dupto_vm_kfree(t->tags);

@@ -192,9 +192,43 @@ void clustered_hosts(uint32_t *addrs, uint32_t n, uint32_t nelems)
 	/* the table size and home slot the unkeyed hash gave */
 	while (nslots < 2 * nelems)
 		nslots *= 2;
-	for (i = 0, a = 0x0a000000; i < n; a++)
+	/* from 240.0.0.0, which no capture of the tests or the benchmark has */
+	for (i = 0, a = 0xf0000000; i < n; a++)
 		if ((old_set_hash(a) & (nslots - 1)) < nslots / 8)
 			addrs[i++] = a;
+}
+
+static void big_lookups(struct image *im, uint32_t njin)
+{
+	uint32_t n = njin + 3, i;
+	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, n, 1, 1, 0, 1, 0 };
+	struct dupto_vm_set_rec sr = { DUPTO_VM_SET_IP6, 0, 129 };
+	struct dupto_vm_rule_rec rr = { 1, 1, 0 };
+	struct dupto_vm_insn *p = calloc(n, sizeof(*p));
+	struct dupto_vm_addr elems[129];
+	uint16_t target = 0;
+
+	if (!p)
+		abort();
+	/* element i: the first i bits of 80 00 ... , i.e. one bit set */
+	memset(elems, 0, sizeof(elems));
+	for (i = 0; i <= 128; i++) {
+		elems[i].plen = i;
+		if (i)
+			elems[i].addr[(i - 1) / 8] = 0x80 >> ((i - 1) % 8);
+	}
+	p[0] = (struct dupto_vm_insn){ .op = DUPTO_VM_RULE, .jt = njin + 1 };
+	for (i = 1; i <= njin; i++)
+		p[i] = (struct dupto_vm_insn){ .op = DUPTO_VM_JIN, .off = 22 };
+	p[n - 2] = (struct dupto_vm_insn){ .op = DUPTO_VM_MATCH };
+	p[n - 1] = (struct dupto_vm_insn){ .op = DUPTO_VM_RET };
+	image_put(im, DUPTO_VM_REC_HEADER, &h, sizeof(h), NULL, 0);
+	image_put_array(im, DUPTO_VM_REC_INSNS, p, n, sizeof(*p));
+	image_put(im, DUPTO_VM_REC_TARGET, "s0", 3, NULL, 0);
+	image_put(im, DUPTO_VM_REC_RULE, &rr, sizeof(rr), &target, sizeof(target));
+	image_put(im, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
+	image_put(im, DUPTO_VM_REC_SET_ELEMS, elems, sizeof(elems), NULL, 0);
+	free(p);
 }
 
 void big_image(struct image *im, enum big_image kind, uint32_t n)
@@ -213,6 +247,10 @@ void big_image(struct image *im, enum big_image kind, uint32_t n)
 	void *elems;
 
 	im->n = 0;
+	if (kind == BIG_LOOKUPS) {
+		big_lookups(im, n);
+		return;
+	}
 	if (kind == BIG_RULE_TEXT)
 		sr.nelems = 1;
 	else if (kind == BIG_HOSTS_RANDOM || kind == BIG_HOSTS_CLUSTERED)

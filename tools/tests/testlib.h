@@ -50,8 +50,8 @@ struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 
 /*
  * Images built to find what loading costs (the tests and make bench-vm):
- * one rule, "JIN set 0", over a set of @n elements, or over what @kind
- * says. Pairs of the same size and different content show whether the
+ * one rule, "JIN set 0" (a key at offset 26), over a set of @n elements,
+ * or what @kind says. Pairs of the same size and different content show whether the
  * loader's time follows the image's size or what the image asks for.
  */
 enum big_image {
@@ -65,6 +65,13 @@ enum big_image {
 	 */
 	BIG_HOSTS_CLUSTERED,
 	BIG_RULE_TEXT,		/* the rule's source text in @n 65000-byte records */
+	/*
+	 * @n lookups, one after the other, in an IPv6 set of all 129 prefix
+	 * lengths with ::/0 among them: every key is in it, found in the
+	 * last table a lookup probes, so every frame costs the program's
+	 * worst case.
+	 */
+	BIG_LOOKUPS,
 };
 
 struct image;
