@@ -16,6 +16,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -39,6 +40,12 @@ static inline void dupto_vm_random(void *buf, size_t len)
 {
 	get_random_bytes(buf, len);
 }
+
+/*
+ * Loading runs in process context without RTNL, and a large image takes
+ * a while: let others run between sets and table builds.
+ */
+#define dupto_vm_cond_resched()	cond_resched()
 
 /* vm_set.c counts its probes only in the userspace tests. */
 #define dupto_vm_count_probe()	do { } while (0)
@@ -120,6 +127,8 @@ static inline void dupto_vm_random(void *buf, size_t len)
 		len -= n;
 	}
 }
+
+#define dupto_vm_cond_resched()	do { } while (0)
 
 /*
  * The tests count the slots set lookups probe (vm_set.c defines the

@@ -251,6 +251,7 @@ static int load_set(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 s)
 		have += n;
 	}
 	msg[0] = 0;
+	dupto_vm_cond_resched();
 	prog->sets[s] = dupto_vm_set_build(sr.type, elems, nelems, msg,
 					   sizeof(msg));
 	if (!prog->sets[s]) {

@@ -188,6 +188,7 @@ static int table_build(struct vm_table *t, const struct dupto_vm_addr *a,
 		if (!t->tags || !t->keys)
 			return -ENOMEM;
 		for (k = 0; k < VM_SET_KEYS; k++) {
+			dupto_vm_cond_resched();
 			dupto_vm_random(&t->key, sizeof(t->key));
 			memset(t->tags, 0, size * sizeof(*t->tags));
 			t->max_probe = 0;
