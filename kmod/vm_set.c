@@ -30,6 +30,7 @@
 
 #ifdef DUPTO_VM_TEST_HOOKS
 unsigned long dupto_vm_probes;
+unsigned long dupto_vm_alloc_bytes;
 #endif
 
 struct vm_table {
