@@ -804,9 +804,16 @@ static void *dupto_nl_image(struct genl_info *info, u32 *lenp)
 	return image;
 }
 
+/*
+ * The image is loaded (parsed, verified, its sets built) before RTNL is
+ * taken, so that however long a large image takes, the rest of the
+ * networking stack does not wait for it; under RTNL only the generation is
+ * checked, the names bound and the ruleset published.
+ */
 static int dupto_nl_ruleset_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dupto_net *dn = dupto_net(genl_info_net(info));
+	struct dupto_ruleset *rs = NULL;
 	struct sk_buff *msg;
 	char err_text[128];
 	void *image, *hdr;
@@ -821,18 +828,27 @@ static int dupto_nl_ruleset_set(struct sk_buff *skb, struct genl_info *info)
 		kvfree(image);
 		return -ENOMEM;
 	}
+	err_text[0] = 0;
+	if (image) {
+		rs = dupto_ruleset_prepare(image, len, err_text, sizeof(err_text));
+		if (IS_ERR(rs)) {
+			dupto_set_err_msg(info->extack, err_text[0] ? err_text :
+					  "cannot load the ruleset");
+			nlmsg_free(msg);
+			return PTR_ERR(rs);
+		}
+	}
 
 	rtnl_lock();
 	if (info->attrs[DUPTO_A_GENERATION] &&
 	    nla_get_u64(info->attrs[DUPTO_A_GENERATION]) != dn->generation) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DUPTO_A_GENERATION],
 				    "the configuration changed since that generation");
-		kvfree(image);
+		dupto_ruleset_discard(rs);
 		err = -ESTALE;
 		goto err_unlock;
 	}
-	err_text[0] = 0;
-	err = dupto_ruleset_replace(dn, image, len, err_text, sizeof(err_text));
+	err = dupto_ruleset_replace(dn, rs, err_text, sizeof(err_text));
 	if (err) {
 		dupto_set_err_msg(info->extack, err_text[0] ? err_text :
 				  "cannot load the ruleset");

@@ -146,9 +146,14 @@ static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 	return 0;
 }
 
-static struct dupto_ruleset *dupto_ruleset_build(struct dupto_net *dn,
-						 void *image, u32 len,
-						 char *err, size_t errlen)
+/*
+ * Everything that depends only on the image: parse, verify, build its sets
+ * and allocate what binding will fill. It may take a while for a large
+ * image, so it runs before RTNL is taken (genl_mutex still serialises
+ * dupto's requests); only binding and publishing need RTNL.
+ */
+struct dupto_ruleset *dupto_ruleset_prepare(void *image, u32 len, char *err,
+					    size_t errlen)
 {
 	struct dupto_ruleset *rs;
 	int ret;
@@ -178,14 +183,18 @@ static struct dupto_ruleset *dupto_ruleset_build(struct dupto_net *dn,
 	    (rs->prog->nports && !rs->port_ifindex) || !rs->out_ports ||
 	    !rs->rule_stats)
 		goto err;
-	ret = dupto_ruleset_bind(dn, rs, err, errlen);
-	if (ret)
-		goto err;
 	return rs;
 
 err:
 	dupto_ruleset_free(rs);
 	return ERR_PTR(ret);
+}
+
+/* A prepared ruleset that will not be published after all. */
+void dupto_ruleset_discard(struct dupto_ruleset *rs)
+{
+	if (rs)
+		dupto_ruleset_free(rs);
 }
 
 static bool dupto_ruleset_wants_out(const struct dupto_ruleset *rs,
@@ -257,21 +266,23 @@ static void dupto_ruleset_publish(struct dupto_net *dn,
 }
 
 /*
- * Replace the namespace's ruleset with @image (taken over, freed on every
- * path), or remove it if @image is NULL. On failure the old ruleset stays
- * and @err says why.
+ * Replace the namespace's ruleset with @rs, from dupto_ruleset_prepare()
+ * (taken over, freed on every path), or remove it if @rs is NULL: bind its
+ * names to this namespace's devices and publish it. On failure the old
+ * ruleset stays and @err says why.
  */
-int dupto_ruleset_replace(struct dupto_net *dn, void *image, u32 len,
+int dupto_ruleset_replace(struct dupto_net *dn, struct dupto_ruleset *rs,
 			  char *err, size_t errlen)
 {
-	struct dupto_ruleset *rs = NULL;
 	int ret;
 
 	ASSERT_RTNL();
-	if (image) {
-		rs = dupto_ruleset_build(dn, image, len, err, errlen);
-		if (IS_ERR(rs))
-			return PTR_ERR(rs);
+	if (rs) {
+		ret = dupto_ruleset_bind(dn, rs, err, errlen);
+		if (ret) {
+			dupto_ruleset_free(rs);
+			return ret;
+		}
 		ret = dupto_ruleset_start_out(dn, rs);
 		if (ret) {
 			snprintf(err, errlen,

@@ -40,7 +40,10 @@ struct dupto_ruleset {
 	struct rcu_work free_work;
 };
 
-int dupto_ruleset_replace(struct dupto_net *dn, void *image, u32 len,
+struct dupto_ruleset *dupto_ruleset_prepare(void *image, u32 len, char *err,
+					    size_t errlen);
+void dupto_ruleset_discard(struct dupto_ruleset *rs);
+int dupto_ruleset_replace(struct dupto_net *dn, struct dupto_ruleset *rs,
 			  char *err, size_t errlen);
 void dupto_ruleset_clear(struct dupto_net *dn);
 void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor);

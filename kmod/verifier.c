@@ -14,6 +14,13 @@
  *
  * Arithmetic on untrusted values is done in u64 or checked before it is
  * done, so no check can overflow into a pass (nftables' CVE-2022-1015).
+ *
+ * What a frame may cost is bounded too: jumps go forward, so each
+ * instruction runs at most once per frame, and each set lookup probes a
+ * bounded number of slots (vm_set.c). The sum over the instructions of
+ * what each may cost (uapi/linux/dupto_vm.h, "Cost") is the program's worst
+ * case, and a program whose worst case exceeds DUPTO_VM_MAX_COST is
+ * refused: softirq time is not the image writer's to spend.
  */
 
 #include "vm.h"
@@ -320,6 +327,7 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 		    const struct dupto_vm_limits *lim, char *err, size_t errlen)
 {
 	u32 n, rule = 0, end = 0;
+	u64 cost = 0;		/* at most 65535 * (1 + 130 * 64): no overflow */
 	struct vm_state *st;
 	u8 *land;
 	int ret = 0;
@@ -359,6 +367,11 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 			ret = check_operands(insn, n, lim, err, errlen);
 		if (ret)
 			break;
+		/* operands checked: imm names a set */
+		cost += 1;
+		if ((insn->op == DUPTO_VM_JIN || insn->op == DUPTO_VM_JINX) &&
+		    lim->set_cost)
+			cost += lim->set_cost[insn->imm];
 
 		/* Rule structure: RULE blocks back to back, then RET. */
 		if (insn->op == DUPTO_VM_RULE || insn->op == DUPTO_VM_RET) {
@@ -479,6 +492,11 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 		/* The loop only ends without a break if RET never came. */
 		insn_err(ninsns - 1, "the last instruction must be ret");
 		ret = -EINVAL;
+	}
+	if (!ret && cost > DUPTO_VM_MAX_COST) {
+		vm_err(err, errlen, "program: worst-case cost %llu exceeds %u",
+		       (unsigned long long)cost, (u32)DUPTO_VM_MAX_COST);
+		ret = -E2BIG;
 	}
 	dupto_vm_kfree(land);
 	dupto_vm_kfree(st);

@@ -218,8 +218,9 @@ struct dupto_vm_prog {
 
 /*
  * Parse, verify and build an image. On failure returns a negative errno
- * and, if @err is not NULL, a message: "insn N: reason" for the program,
- * "record N: reason" for the image around it, "set N: reason" for a set.
+ * and, if @err is not NULL, a message: "insn N: reason" for the program
+ * ("program: worst-case cost ..." for what it may cost a frame), "record N:
+ * reason" for the image around it, "set N: reason" for a set.
  */
 int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 		  char *err, size_t errlen);
@@ -264,6 +265,7 @@ struct dupto_vm_limits {
 	u32 nrules;	/* rules the image declares */
 	u32 nports;
 	u32 nsets;
+	const u32 *set_cost;	/* per set: dupto_vm_set_cost() */
 };
 
 int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
@@ -277,6 +279,8 @@ size_t dupto_vm_set_elem_size(unsigned int type);
 struct dupto_vm_set *dupto_vm_set_build(unsigned int type, const void *elems,
 					u32 nelems, char *err, size_t errlen);
 bool dupto_vm_set_lookup(const struct dupto_vm_set *set, const u8 *key);
+/* A lookup's worst case, in DUPTO_VM_MAX_COST's units */
+u32 dupto_vm_set_cost(const struct dupto_vm_set *set);
 /* 1, 0, or -1 if libpcap would have read beyond @words words of the key */
 int dupto_vm_set_lookup_partial(const struct dupto_vm_set *set, const u8 *key,
 				u32 words);

@@ -15,6 +15,8 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -34,6 +36,20 @@ static inline void dupto_vm_kfree(const void *p)
 
 typedef siphash_key_t dupto_vm_hkey;
 
+static inline void dupto_vm_random(void *buf, size_t len)
+{
+	get_random_bytes(buf, len);
+}
+
+/*
+ * Loading runs in process context without RTNL, and a large image takes
+ * a while: let others run between sets and table builds.
+ */
+#define dupto_vm_cond_resched()	cond_resched()
+
+/* vm_set.c counts its probes only in the userspace tests. */
+#define dupto_vm_count_probe()	do { } while (0)
+
 static inline u64 dupto_vm_siphash(const void *data, size_t len,
 				   const dupto_vm_hkey *key)
 {
@@ -49,6 +65,7 @@ static inline u64 dupto_vm_siphash(const void *data, size_t len,
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <linux/types.h>
 
@@ -81,8 +98,15 @@ typedef int32_t s32;
 #define __always_inline	inline __attribute__((__always_inline__))
 #endif
 
+#ifdef DUPTO_VM_TEST_HOOKS
+extern unsigned long dupto_vm_alloc_bytes;	/* vm_set.c */
+#endif
+
 static inline void *dupto_vm_zalloc(size_t size)
 {
+#ifdef DUPTO_VM_TEST_HOOKS
+	dupto_vm_alloc_bytes += size;	/* the tests weigh a load's work */
+#endif
 	return calloc(1, size ? size : 1);
 }
 
@@ -92,6 +116,37 @@ static inline void dupto_vm_kfree(const void *p)
 }
 
 #define dupto_vm_ctz64(x)	__builtin_ctzll(x)
+
+/* get_random_bytes(): getrandom(2) blocks only until the pool is ready. */
+static inline void dupto_vm_random(void *buf, size_t len)
+{
+	u8 *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = getrandom(p, len, 0);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			abort();
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+#define dupto_vm_cond_resched()	do { } while (0)
+
+/*
+ * The tests count the slots set lookups probe (vm_set.c defines the
+ * counter when DUPTO_VM_TEST_HOOKS is set); elsewhere it costs nothing.
+ */
+#ifdef DUPTO_VM_TEST_HOOKS
+extern unsigned long dupto_vm_probes;
+#define dupto_vm_count_probe()	(dupto_vm_probes++)
+#else
+#define dupto_vm_count_probe()	do { } while (0)
+#endif
 
 /* The kernel's siphash(): SipHash-2-4, the key as two 64-bit words. */
 typedef struct {

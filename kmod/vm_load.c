@@ -155,8 +155,8 @@ static int load_rule(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 r)
 {
 	struct dupto_vm_rule *rule = &prog->rules[r];
 	struct dupto_vm_rule_rec rr;
-	const u8 *text;
-	u32 i, t;
+	struct vm_loader look;
+	u32 i, t, total = 0;
 	int ret;
 
 	ret = expect_rec(ld, DUPTO_VM_REC_RULE, "rule");
@@ -187,27 +187,34 @@ static int load_rule(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 r)
 		rule->targets[t / 64] |= 1ULL << (t % 64);
 	}
 
-	/* Source text: the concatenation of the RULE_TEXT records. */
-	while (peek_type(ld, DUPTO_VM_REC_RULE_TEXT)) {
-		char *grown;
-
-		ret = next_rec(ld);
+	/*
+	 * Source text: the concatenation of the RULE_TEXT records. Measured
+	 * first, on a copy of the cursor, so it is allocated and copied once:
+	 * growing it record by record copied it over and over, quadratic in
+	 * its length.
+	 */
+	look = *ld;
+	while (peek_type(&look, DUPTO_VM_REC_RULE_TEXT)) {
+		ret = next_rec(&look);
 		if (ret < 0)
 			return ret;
-		text = ld->data;
-		if (rule->text_len + ld->len > (1U << 24)) {
+		total += look.len;	/* at most 2^24 + 65535 */
+		if (total > (1U << 24)) {
 			load_err(ld, "record %u: rule %u: source text too long",
-				 ld->rec, r);
+				 look.rec, r);
 			return -EINVAL;
 		}
-		grown = dupto_vm_zalloc(rule->text_len + ld->len + 1);
-		if (!grown)
-			return -ENOMEM;
-		if (rule->text)
-			memcpy(grown, rule->text, rule->text_len);
-		memcpy(grown + rule->text_len, text, ld->len);
-		dupto_vm_kfree(rule->text);
-		rule->text = grown;
+	}
+	if (!total) {
+		*ld = look;	/* empty RULE_TEXT records are consumed too */
+		return 0;
+	}
+	rule->text = dupto_vm_zalloc(total + 1);
+	if (!rule->text)
+		return -ENOMEM;
+	while (peek_type(ld, DUPTO_VM_REC_RULE_TEXT)) {
+		next_rec(ld);	/* looked at already */
+		memcpy(rule->text + rule->text_len, ld->data, ld->len);
 		rule->text_len += ld->len;
 	}
 	return 0;
@@ -260,6 +267,7 @@ static int load_set(struct vm_loader *ld, struct dupto_vm_prog *prog, u32 s)
 		have += n;
 	}
 	msg[0] = 0;
+	dupto_vm_cond_resched();
 	prog->sets[s] = dupto_vm_set_build(sr.type, elems, nelems, msg,
 					   sizeof(msg));
 	if (!prog->sets[s]) {
@@ -569,6 +577,7 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 	struct dupto_vm_hdr hdr;
 	struct dupto_vm_limits lim;
 	struct dupto_vm_prog *prog;
+	u32 *set_cost;
 	u32 i;
 	int ret;
 
@@ -653,7 +662,16 @@ int dupto_vm_load(const void *image, size_t len, struct dupto_vm_prog **progp,
 	lim.nrules = prog->nrules;
 	lim.nports = prog->nports;
 	lim.nsets = prog->nsets;
+	set_cost = dupto_vm_zalloc(prog->nsets * sizeof(*set_cost));
+	if (!set_cost) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < prog->nsets; i++)
+		set_cost[i] = dupto_vm_set_cost(prog->sets[i]);
+	lim.set_cost = set_cost;
 	ret = dupto_vm_verify(prog->insns, prog->ninsns, &lim, err, errlen);
+	dupto_vm_kfree(set_cost);
 	if (ret)
 		goto fail;
 	ret = index_rules(prog);

@@ -10,6 +10,10 @@
                                   (then FILE2's, FILE1's...) which the other
                                   file's replaces once the dump is under
                                   way; prints what the dumps returned
+  ruleset.py big FILE RANGES ADDRS
+                                  write a large image: one rule to sensor s0
+                                  over a port set of RANGES ranges 0-65535
+                                  and an IPv4 set of ADDRS addresses
   ruleset.py break IN OUT HOW     write IN, broken as HOW says, to OUT; print
                                   the instruction or record it broke
   ruleset.py rename IN OUT OLD NEW...
@@ -22,6 +26,7 @@ socket, where the tool would start once per replacement), and for images
 the compiler would never write.
 """
 
+import random
 import socket
 import struct
 import sys
@@ -34,8 +39,11 @@ SAVE_TRIES = 100
 SO_SNDBUFFORCE = 32  # not in Python's socket module
 PIECE = 60000
 REC_HEADER, REC_INSNS, REC_TARGET, REC_PORT, REC_RULE = 1, 2, 3, 4, 5
+REC_SET, REC_SET_ELEMS = 7, 8
+SET_U16, SET_IP4 = 2, 4
 INSN = struct.Struct("=BBHHHII")  # op regs off jt jf imm mask
 OP_RET, OP_RULE, OP_JEQK, OP_JINX = 0, 1, 37, 74
+OP_MATCH, OP_JIN = 2, 68   # enum dupto_vm_op
 
 
 def records(image):
@@ -146,11 +154,11 @@ def race(fam, sock, images, n):
     The kernel makes a dump's first batch when asked, and each next one as
     its reader takes the last: the replacement comes as the first batch is
     read, when the second is made already, so the third batch on tells
-    whether the dump went on with offsets into an image no longer there. Prints a line of counts: dumps that spanned a
-    replacement, how many of them the kernel flagged NLM_F_DUMP_INTR, the
-    image bytes they sent after it, the dumps that returned an image other
-    than the one they started on without being flagged, and the largest
-    image the dumps said they were sending.
+    whether the dump went on with offsets into an image no longer there.
+    Prints a line of counts: dumps that spanned a replacement, how many of
+    them the kernel flagged NLM_F_DUMP_INTR, the image bytes they sent
+    after it, and the dumps that returned an image other than the one they
+    started on without being flagged.
     """
     dump = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, genl.NETLINK_GENERIC)
     dump.settimeout(20)
@@ -195,6 +203,29 @@ def race(fam, sock, images, n):
         if not intr and got != first:
             wrong += 1
     print(f"spanned {spanned} flagged {flagged} after {after} wrong {wrong}")
+def big(nranges, naddrs):
+    """RULE; JIN ports; JIN addresses -> MATCH; RET, to target s0."""
+    code = [INSN.pack(OP_RULE, 0, 0, 3, 0, 0, 0),
+            INSN.pack(OP_JIN, 0, 36, 0, 0, 0, 0),
+            INSN.pack(OP_JIN, 0, 26, 0, 1, 1, 0),
+            INSN.pack(OP_MATCH, 0, 0, 0, 0, 0, 0),
+            INSN.pack(OP_RET, 0, 0, 0, 0, 0, 0)]
+    recs = [[REC_HEADER, struct.pack("=6I", 1, len(code), 1, 1, 0, 2)],
+            [REC_INSNS, b"".join(code)],
+            [REC_TARGET, b"s0\0"],
+            [REC_RULE, struct.pack("=IHHH", 0, 1, 0, 0)]]
+    ranges = struct.pack("=HH", 0, 65535) * nranges
+    rnd = random.Random(1)
+    # struct dupto_vm_addr: 16 address bytes, prefix length 32, 3 zeros
+    addrs = b"".join(rnd.getrandbits(32).to_bytes(4, "big") + bytes(12) +
+                     b"\x20\0\0\0" for _ in range(naddrs))
+    for kind, elems, size, n in ((SET_U16, ranges, 4, nranges),
+                                 (SET_IP4, addrs, 20, naddrs)):
+        recs.append([REC_SET, struct.pack("=HHI", kind, 0, n)])
+        per = 65000 // size * size
+        recs += [[REC_SET_ELEMS, elems[i:i + per]]
+                 for i in range(0, len(elems), per)]
+    return image_of(recs)
 
 
 def family(sock):
@@ -226,6 +257,9 @@ def main(argv):
         print(f"n={renamed[0]}" if renamed else "n=none")
         with open(argv[2], "wb") as f:
             f.write(image_of(recs))
+    if argv[:1] == ["big"] and len(argv) == 4:
+        with open(argv[1], "wb") as f:
+            f.write(big(int(argv[2]), int(argv[3])))
         return 0
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                          genl.NETLINK_GENERIC)
@@ -264,6 +298,8 @@ def main(argv):
     elif argv[:1] == ["load"] and len(argv) == 2:
         with open(argv[1], "rb") as f:
             data = f.read()
+        # a message of the whole image must fit the send buffer
+        sock.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 2 * len(data) + 65536)
         try:
             genl.request(sock, fam, DUPTO_CMD_RULESET_SET,
                          b"".join(genl.attr(DUPTO_A_IMAGE, data[i:i + PIECE])

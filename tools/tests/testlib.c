@@ -175,3 +175,137 @@ struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 	cc_free(&cc);
 	return prog;
 }
+
+uint32_t old_set_hash(uint32_t addr)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ 4;
+
+	h = (h ^ addr) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	return (uint32_t)h | 1;
+}
+
+void clustered_hosts(uint32_t *addrs, uint32_t n, uint32_t nelems)
+{
+	uint32_t nslots = 4, i, a;
+
+	/* the table size and home slot the unkeyed hash gave */
+	while (nslots < 2 * nelems)
+		nslots *= 2;
+	/* from 240.0.0.0, which no capture of the tests or the benchmark has */
+	for (i = 0, a = 0xf0000000; i < n; a++)
+		if ((old_set_hash(a) & (nslots - 1)) < nslots / 8)
+			addrs[i++] = a;
+}
+
+static void big_lookups(struct image *im, uint32_t njin)
+{
+	uint32_t n = njin + 3, i;
+	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, n, 1, 1, 0, 1, 0 };
+	struct dupto_vm_set_rec sr = { DUPTO_VM_SET_IP6, 0, 129 };
+	struct dupto_vm_rule_rec rr = { 1, 1, 0 };
+	struct dupto_vm_insn *p = calloc(n, sizeof(*p));
+	struct dupto_vm_addr elems[129];
+	uint16_t target = 0;
+
+	if (!p)
+		abort();
+	/* element i: the first i bits of 80 00 ... , i.e. one bit set */
+	memset(elems, 0, sizeof(elems));
+	for (i = 0; i <= 128; i++) {
+		elems[i].plen = i;
+		if (i)
+			elems[i].addr[(i - 1) / 8] = 0x80 >> ((i - 1) % 8);
+	}
+	p[0] = (struct dupto_vm_insn){ .op = DUPTO_VM_RULE, .jt = njin + 1 };
+	for (i = 1; i <= njin; i++)
+		p[i] = (struct dupto_vm_insn){ .op = DUPTO_VM_JIN, .off = 22 };
+	p[n - 2] = (struct dupto_vm_insn){ .op = DUPTO_VM_MATCH };
+	p[n - 1] = (struct dupto_vm_insn){ .op = DUPTO_VM_RET };
+	image_put(im, DUPTO_VM_REC_HEADER, &h, sizeof(h), NULL, 0);
+	image_put_array(im, DUPTO_VM_REC_INSNS, p, n, sizeof(*p));
+	image_put(im, DUPTO_VM_REC_TARGET, "s0", 3, NULL, 0);
+	image_put(im, DUPTO_VM_REC_RULE, &rr, sizeof(rr), &target, sizeof(target));
+	image_put(im, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
+	image_put(im, DUPTO_VM_REC_SET_ELEMS, elems, sizeof(elems), NULL, 0);
+	free(p);
+}
+
+void big_image(struct image *im, enum big_image kind, uint32_t n)
+{
+	struct dupto_vm_insn insns[] = {
+		{ .op = DUPTO_VM_RULE, .jt = 2 },
+		{ .op = DUPTO_VM_JIN, .off = 26, .jf = 1 },
+		{ .op = DUPTO_VM_MATCH },
+		{ .op = DUPTO_VM_RET },
+	};
+	struct dupto_vm_hdr h = { DUPTO_VM_VERSION, 4, 1, 1, 0, 1, 0 };
+	struct dupto_vm_set_rec sr = { DUPTO_VM_SET_U16, 0, n };
+	struct dupto_vm_rule_rec rr = { 1, 1, 0 };
+	uint16_t target = 0;
+	uint32_t i, *addrs;
+	void *elems;
+
+	im->n = 0;
+	if (kind == BIG_LOOKUPS) {
+		big_lookups(im, n);
+		return;
+	}
+	if (kind == BIG_RULE_TEXT)
+		sr.nelems = 1;
+	else if (kind == BIG_HOSTS_RANDOM || kind == BIG_HOSTS_CLUSTERED)
+		sr.type = DUPTO_VM_SET_IP4;
+	image_put(im, DUPTO_VM_REC_HEADER, &h, sizeof(h), NULL, 0);
+	image_put(im, DUPTO_VM_REC_INSNS, insns, sizeof(insns), NULL, 0);
+	image_put(im, DUPTO_VM_REC_TARGET, "s0", 3, NULL, 0);
+	image_put(im, DUPTO_VM_REC_RULE, &rr, sizeof(rr), &target, sizeof(target));
+	if (kind == BIG_RULE_TEXT) {
+		static char text[65000];
+		struct dupto_vm_range r = { 80, 80 };
+
+		memset(text, 'x', sizeof(text));
+		for (i = 0; i < n; i++)
+			image_put(im, DUPTO_VM_REC_RULE_TEXT, text, sizeof(text), NULL, 0);
+		image_put(im, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
+		image_put(im, DUPTO_VM_REC_SET_ELEMS, &r, sizeof(r), NULL, 0);
+		return;
+	}
+	image_put(im, DUPTO_VM_REC_SET, &sr, sizeof(sr), NULL, 0);
+	if (sr.type == DUPTO_VM_SET_U16) {
+		struct dupto_vm_range *r = calloc(n, sizeof(*r));
+
+		if (!r)
+			abort();
+		for (i = 0; i < n; i++) {
+			r[i].first = kind == BIG_PORT_RANGES ? 0 : i;
+			r[i].last = kind == BIG_PORT_RANGES ? 65535 : i;
+		}
+		elems = r;
+	} else {
+		struct dupto_vm_addr *a = calloc(n, sizeof(*a));
+		uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+		addrs = calloc(n, sizeof(*addrs));
+		if (!a || !addrs)
+			abort();
+		if (kind == BIG_HOSTS_CLUSTERED)
+			clustered_hosts(addrs, n, n);
+		for (i = 0; i < n; i++) {
+			if (kind == BIG_HOSTS_RANDOM) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				addrs[i] = (uint32_t)x;
+			}
+			a[i].addr[0] = addrs[i] >> 24;
+			a[i].addr[1] = addrs[i] >> 16;
+			a[i].addr[2] = addrs[i] >> 8;
+			a[i].addr[3] = addrs[i];
+			a[i].plen = 32;
+		}
+		free(addrs);
+		elems = a;
+	}
+	image_put_array(im, DUPTO_VM_REC_SET_ELEMS, elems, n,
+			sr.type == DUPTO_VM_SET_U16 ? sizeof(struct dupto_vm_range) :
+			sizeof(struct dupto_vm_addr));
+	free(elems);
+}

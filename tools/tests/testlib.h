@@ -48,4 +48,39 @@ bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *bu
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen);
 
+/*
+ * Images built to find what loading costs (the tests and make bench-vm):
+ * one rule, "JIN set 0" (a key at offset 26), over a set of @n elements,
+ * or what @kind says. Pairs of the same size and different content show whether the
+ * loader's time follows the image's size or what the image asks for.
+ */
+enum big_image {
+	BIG_PORT_RANGES,	/* a port set of @n ranges 0-65535 */
+	BIG_PORT_VALUES,	/* a port set of @n single ports: the same size */
+	BIG_HOSTS_RANDOM,	/* an IPv4 set of @n addresses */
+	/*
+	 * An IPv4 set of @n addresses that the set hash before it was keyed
+	 * put in one cluster of its table (old_set_hash()): every insert and
+	 * every lookup near it walked the whole cluster.
+	 */
+	BIG_HOSTS_CLUSTERED,
+	BIG_RULE_TEXT,		/* the rule's source text in @n 65000-byte records */
+	/*
+	 * @n lookups, one after the other, in an IPv6 set of all 129 prefix
+	 * lengths with ::/0 among them: every key is in it, found in the
+	 * last table a lookup probes, so every frame costs the program's
+	 * worst case.
+	 */
+	BIG_LOOKUPS,
+};
+
+struct image;
+void big_image(struct image *im, enum big_image kind, uint32_t n);
+/* The set hash as it was before it was keyed, for a key of 4 bytes. */
+uint32_t old_set_hash(uint32_t addr);
+/* The first @n addresses (host order) old_set_hash() puts in a cluster of
+ * the table it would have built for a set of @nelems addresses.
+ */
+void clustered_hosts(uint32_t *addrs, uint32_t n, uint32_t nelems);
+
 #endif /* DUPTO_TESTLIB_H */

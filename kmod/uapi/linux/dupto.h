@@ -172,13 +172,17 @@
  *            change).
  *   Reply:   DUPTO_A_GENERATION, the new generation.
  *   Errors:  the verifier's and loader's messages ("insn 12: jump to insn 40
- *            beyond the end of the program"; "record 4: target s0 named
- *            twice": each name is in its table once), a target that is not a
- *            dupto sensor of this namespace, a port that is not a port of
- *            this namespace, two names of one sensor or one port (an
- *            altname, a port's NIC and its port device: "targets s0 and s0b
- *            are the same sensor s0: name it once"), since a sensor is sent
- *            a frame once per target that is it.
+ *            beyond the end of the program", "program: worst-case cost
+ *            ...", "record 4: target s0 named twice": each name is in its
+ *            table once), a target that is not a dupto sensor of this
+ *            namespace, a port that is not a port of this namespace, two
+ *            names of one sensor or one port (an altname, a port's NIC and
+ *            its port device: "targets s0 and s0b are the same sensor s0:
+ *            name it once"), since a sensor is sent a frame once per target
+ *            that is it. The image is loaded (verified, its sets built)
+ *            before RTNL is taken, in time linear in its size, and the
+ *            generation checked after: an image that is both stale and
+ *            broken gets the loader's message.
  *
  * DUPTO_CMD_RULESET_GET (dump)
  *   The ruleset's image, in messages of DUPTO_A_GENERATION, DUPTO_A_IMAGE_LEN

@@ -217,8 +217,42 @@
  * Range elements are struct dupto_vm_range; address elements are struct
  * dupto_vm_addr, where a prefix must have no bits set beyond its length. A
  * key is in a set if it equals an exact element, lies in a range or starts
- * with a prefix. Lookups cost one hash probe sequence per distinct prefix
- * length, whatever the number of elements.
+ * with a prefix.
+ *
+ * U8 and U16 sets are bitmaps: a lookup is one load. MAC, IP4 and IP6 sets
+ * keep one hash table per distinct prefix length; a lookup probes each
+ * table (on a frame that ends inside the key, the tables of the lengths it
+ * has and one more), at most DUPTO_VM_SET_PROBES slots in each, whatever
+ * the number of elements and whatever the keys: each table is hashed with
+ * SipHash under a random key of its own, chosen when the image is loaded,
+ * so neither the image nor the frames can choose keys that collide, and the
+ * loader rebuilds a table under a new key (or larger) rather than place an
+ * element further than that from its home slot. It refuses the set, "set N:
+ * cannot place ...", only if no key does, which random keys make
+ * vanishingly unlikely. The keys are the kernel's own and never leave it.
+ *
+ * Cost
+ * ----
+ * The verifier bounds what a frame may cost. Jumps go forward, so each
+ * instruction runs at most once per frame. Counted in instructions:
+ *
+ *   every instruction                      1
+ *   JIN, JINX on a U8 or U16 set           1 more
+ *   JIN, JINX on a MAC, IP4 or IP6 set     (L + 1) * DUPTO_VM_COST_TABLE more,
+ *                                          L its number of distinct prefix
+ *                                          lengths
+ *
+ * where DUPTO_VM_COST_TABLE is what one table lookup (a hash and at most
+ * DUPTO_VM_SET_PROBES probes) costs in VM instructions: a lookup in a table
+ * of 16-byte keys measures about as much as 60 of them (make bench-vm).
+ * The sum over
+ * the program is its worst case per frame, whatever path a frame takes;
+ * the loader refuses a program whose worst case exceeds DUPTO_VM_MAX_COST
+ * with "program: worst-case cost X exceeds Y". Any program of at most
+ * DUPTO_VM_MAX_INSNS instructions without address sets is within it; with
+ * them, for instance, 15 lookups in an IPv6 set of all 129 prefix lengths
+ * are, and 16 are not (Documentation/performance.rst has what the worst
+ * such program costs in time).
  */
 
 #ifndef _UAPI_LINUX_DUPTO_VM_H
@@ -240,6 +274,11 @@
 #define DUPTO_VM_MAX_MEMBERS	64	/* per group */
 #define DUPTO_VM_MAX_WEIGHT	16
 #define DUPTO_VM_NREGS		8
+
+/* What a frame may cost (see Cost above). */
+#define DUPTO_VM_SET_PROBES	16	/* slots one table lookup probes, at most */
+#define DUPTO_VM_COST_TABLE	64	/* one table lookup, in instructions */
+#define DUPTO_VM_MAX_COST	131072	/* a program's worst case per frame */
 
 struct dupto_vm_insn {
 	__u8	op;	/* enum dupto_vm_op */
