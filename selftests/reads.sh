@@ -102,9 +102,20 @@ for mode in inplace device; do
 	check_eq "$mode: tagged frames were classified" \
 		"$(tcpdump -r "$lib_tmp/s1.pcap" -nn vlan 10 2>/dev/null | wc -l | awk '{print ($1 > 0)}')" 1
 
-	seen=$(($(port_field p0 seen) + $(port_field p1 seen)))
-	errors=$(($(port_field p0 errors) + $(port_field p1 errors)))
-	mapfile -t packets < <("$DUPTO" -n "$box" -j rule show | jq -r '.[].packets')
+	# The last frames of a transfer (its closing ACKs) may still be on
+	# their way: the counters are read once they have stopped moving, so
+	# that the ports' and the rules' are of the same frames.
+	counters=
+	for _ in $(seq 40); do
+		last=$counters
+		counters="$(port_field p0 seen) $(port_field p1 seen) $(port_field p0 errors) $(port_field p1 errors) $("$DUPTO" -n "$box" -j rule show | jq -r '[.[].packets] | join(" ")')"
+		[[ $counters == "$last" ]] && break
+		sleep 0.25
+	done
+	read -r s0 s1 e0 e1 rest <<<"$counters"
+	seen=$((s0 + s1))
+	errors=$((e0 + e1))
+	read -r -a packets <<<"$rest"
 	check_eq "$mode: the last byte of every frame was read: the rule matched each frame" \
 		"${packets[0]}" "$seen"
 	for i in "${!outside[@]}"; do
