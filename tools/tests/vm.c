@@ -443,7 +443,7 @@ static const struct good {
 	{ "tagged source address", { RULE(0, 2, 0), I(JEQW, 0, 30, 0, 1, 0x0a010203, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
 	{ "non-linear frame through the read hook", { RULE(0, 2, 0), I(JEQW, 0, 30, 0, 1, 0xc0a80101, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4, 60, SPLIT, 0, 1, 1, 1, 0 },
 	{ "non-linear frame, read past its end", { RULE(0, 2, 0), I(JEQW, 0, 58, 0, 1, 0, 0xffffffff), MATCH(0), RET }, 4, 1, tcp4, 60, SPLIT, 0, 1, 0, 0, 1 },
-	/* Offsets from registers near 0, 2^31 and 2^32 - 1: no read but inside the frame. */
+	/* Offsets from registers near 0, 2^31 and 2^32 - 1: only bytes of the frame are read. */
 	{ "non-linear, indexed load at a register's offset", { RULE(0, 4, 0), I(LDI, 0, 0, 0, 0, 30, 0), I(LDXW, R(1, 0), 0, 0, 0, 0, 0), I(JEQK, R(1, 0), 0, 0, 1, 0xc0a80101, 0), MATCH(0), RET }, 6, 1, tcp4, 60, SPLIT, 0, 1, 1, 1, 0 },
 	{ "non-linear, indexed load at 2^31 - 2", { RULE(0, 4, 0), I(LDI, 0, 0, 0, 0, 0x7ffffffe, 0), I(LDXW, R(1, 0), 0, 0, 0, 0, 0), I(JGEK, R(1, 0), 0, 0, 1, 0, 0), MATCH(0), RET }, 6, 1, tcp4, 60, SPLIT, 0, 1, 0, 0, 1 },
 	{ "non-linear, indexed load at 2^31", { RULE(0, 4, 0), I(LDI, 0, 0, 0, 0, 0x80000000, 0), I(LDXW, R(1, 0), 0, 0, 0, 0, 0), I(JGEK, R(1, 0), 0, 0, 1, 0, 0), MATCH(0), RET }, 6, 1, tcp4, 60, SPLIT, 0, 1, 0, 0, 1 },
