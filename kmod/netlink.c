@@ -434,17 +434,17 @@ static const struct dupto_ruleset *dupto_nl_dump_ruleset(struct netlink_callback
 	return rs;
 }
 
-static int dupto_nl_dump_replaced(struct sk_buff *skb, struct netlink_callback *cb,
-				  u8 cmd, struct dupto_net *dn)
+/* Without room for the last message, the next batch sends it. */
+static void dupto_nl_dump_replaced(struct sk_buff *skb, struct netlink_callback *cb,
+				   u8 cmd, struct dupto_net *dn)
 {
 	void *hdr;
 
 	hdr = dupto_nl_dump_put(skb, cb, cmd, dn);
 	if (!hdr)
-		return -EMSGSIZE;
+		return;
 	genlmsg_end(skb, hdr);
 	cb->args[1] = 1;
-	return 0;
 }
 
 /*
