@@ -201,17 +201,13 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 	const struct dupto_vm_insn *insn = prog->entry;
 	const u8 *data = pkt->data;
 	u64 fast = pkt->len;
-	u32 end;
 	u32 reg[DUPTO_VM_NREGS];	/* the verifier proved none is read unwritten */
 	const u8 *p;
 	u8 buf[16];
 	u32 a = 0, b;
 	u64 off;
 
-	/* a caller's @len beyond the frame is not trusted either */
-	end = dupto_vm_pkt_end(pkt);
-	if (fast > end)
-		fast = end;
+	/* @len <= dupto_vm_pkt_end() is the caller's promise (vm.h) */
 	if (pkt->vlan_tagged && fast > 12)
 		fast = 12;
 	memset(res, 0, sizeof(*res));

@@ -50,6 +50,7 @@ enum dupto_vm_iop {
  *   can be read directly (in the kernel: skb_mac_header() and the linear
  *   length from there). If the outer VLAN tag was moved into metadata, it
  *   is not in these bytes: they go on with the inner EtherType at offset 12.
+ *   @len <= dupto_vm_pkt_end(): the VM reads up to @len in place unchecked.
  * @wire_len: the length on the wire, including a tag held in metadata. The
  *   frame's bytes, through @data and @read together, are the first
  *   dupto_vm_pkt_end() of them: @wire_len less such a tag.

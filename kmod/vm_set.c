@@ -12,7 +12,7 @@
  * chooses the keys looked up; neither may choose where they land, or keys
  * that share a slot would make every insert and every lookup walk all of
  * them (quadratic loading, thousands of probes per lookup in softirq). So
- * each table hashes with SipHash under its own random key, and no element
+ * each table hashes under its own random secret (hash_key()), and no element
  * may sit more than DUPTO_VM_SET_PROBES - 1 slots past its home slot: a
  * lookup then probes at most DUPTO_VM_SET_PROBES slots, whatever the keys.
  * An element that would sit further makes the table rebuild under a new
@@ -37,7 +37,11 @@ struct vm_table {
 	u32 plen;		/* prefix length in bits */
 	u32 nslots;		/* a power of two */
 	u32 max_probe;		/* longest displacement, < DUPTO_VM_SET_PROBES */
-	dupto_vm_hkey key;	/* this table's random hash key */
+	u32 shift;		/* 32 - log2(nslots) */
+	struct vm_hash_secret {
+		u64 a, b;	/* multiply-add-shift */
+		u32 nh[4];	/* NH, for keys longer than 4 bytes */
+	} secret;		/* this table's, random (hash_key()) */
 	u32 *tags;		/* hash | 1 if the slot is used, else 0 */
 	u8 *keys;		/* nslots keys of the set's key length */
 };
@@ -80,10 +84,49 @@ size_t dupto_vm_set_elem_size(unsigned int type)
 	return type < __DUPTO_VM_SET_MAX ? set_types[type].elem_size : 0;
 }
 
+/*
+ * Multiply-add-shift (Dietzfelbinger): the top bits of a * x + b, for a
+ * 32-bit x and random 64-bit a and b, are a universal hash of x, so two
+ * keys share a slot for about one secret in the table's size, whatever the
+ * keys. Longer keys are first folded into x by NH (UMAC's hash: a product
+ * of key-plus-secret words per 8 bytes), which is almost universal too.
+ * An IPv4 key costs one multiply, where SipHash cost nine tenths of a
+ * lookup. Not a PRF, and need not be: the probe bound, not the hash,
+ * bounds every lookup; the secret only makes an image that clusters under
+ * one secret, by bad luck or by design, rebuild into an ordinary table.
+ * The slot is the hash's top bits (table_slot()), as the scheme wants.
+ */
 static __always_inline u32 hash_key(const struct vm_table *t, const u8 *key,
 				    u32 len)
 {
-	return (u32)dupto_vm_siphash(key, len, &t->key) | 1;
+	const struct vm_hash_secret *k = &t->secret;
+	u64 nh;
+	u32 x;
+
+	switch (len) {
+	case 4:
+		x = dupto_vm_raw32(key);
+		break;
+	case 6:
+		nh = (u64)(dupto_vm_raw32(key) + k->nh[0]) *
+		     (dupto_vm_raw16(key + 4) + k->nh[1]);
+		x = (u32)(nh >> 32) ^ (u32)nh;
+		break;
+	default: /* 16 */
+		nh = (u64)(dupto_vm_raw32(key) + k->nh[0]) *
+		     (dupto_vm_raw32(key + 4) + k->nh[1]) +
+		     (u64)(dupto_vm_raw32(key + 8) + k->nh[2]) *
+		     (dupto_vm_raw32(key + 12) + k->nh[3]);
+		x = (u32)(nh >> 32) ^ (u32)nh;
+		break;
+	}
+	return (u32)((x * k->a + k->b) >> 32) | 1;
+}
+
+/* The home slot of hash @h: its top bits. */
+static __always_inline u32 table_slot(const struct vm_table *t, u32 h)
+{
+	return h >> t->shift;
 }
 
 static __always_inline bool key_equal(const u8 *a, const u8 *b, u32 len)
@@ -121,7 +164,7 @@ static __always_inline bool table_find(const struct vm_table *t, const u8 *key,
 	u32 mask = t->nslots - 1;
 	u32 i, slot;
 
-	for (i = 0, slot = h & mask; i <= t->max_probe; i++, slot = (slot + 1) & mask) {
+	for (i = 0, slot = table_slot(t, h); i <= t->max_probe; i++, slot = (slot + 1) & mask) {
 		dupto_vm_count_probe();
 		if (t->tags[slot] == h &&
 		    key_equal(t->keys + (size_t)slot * len, key, len))
@@ -144,7 +187,7 @@ static int table_insert(struct vm_table *t, const u8 *key, u32 len)
 	u32 mask = t->nslots - 1;
 	u32 i, slot;
 
-	for (i = 0, slot = h & mask; t->tags[slot]; i++, slot = (slot + 1) & mask) {
+	for (i = 0, slot = table_slot(t, h); t->tags[slot]; i++, slot = (slot + 1) & mask) {
 		if (t->tags[slot] == h &&
 		    key_equal(t->keys + (size_t)slot * len, key, len))
 			return 0;	/* a duplicate element */
@@ -184,13 +227,14 @@ static int table_build(struct vm_table *t, const struct dupto_vm_addr *a,
 		dupto_vm_kfree(t->tags);
 		dupto_vm_kfree(t->keys);
 		t->nslots = size;
+		t->shift = 32 - dupto_vm_ctz64(size);	/* size is a power of two */
 		t->tags = dupto_vm_zalloc(size * sizeof(*t->tags));
 		t->keys = dupto_vm_zalloc((size_t)size * len);
 		if (!t->tags || !t->keys)
 			return -ENOMEM;
 		for (k = 0; k < VM_SET_KEYS; k++) {
 			dupto_vm_cond_resched();
-			dupto_vm_random(&t->key, sizeof(t->key));
+			dupto_vm_random(&t->secret, sizeof(t->secret));
 			memset(t->tags, 0, size * sizeof(*t->tags));
 			t->max_probe = 0;
 			for (i = 0; i < n; i++) {

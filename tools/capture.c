@@ -90,6 +90,9 @@ static int next_pcap(struct capture *c, struct capture_frame *f)
 		return fail(c, "truncated record");
 	f->data = c->buf + c->pos + 16;
 	f->caplen = incl;
+	/* no frame is shorter on the wire than what was captured of it */
+	if (f->wirelen < incl)
+		f->wirelen = incl;
 	c->pos += 16 + (size_t)incl;
 	return 1;
 }
@@ -143,6 +146,8 @@ static int next_ng(struct capture *c, struct capture_frame *f)
 				return fail(c, "packet longer than its block");
 			f->data = c->buf + at + 28;
 			f->caplen = cap;
+			if (f->wirelen < cap)
+				f->wirelen = cap;
 			break;
 		case NG_SPB:
 			if (blen < 16)

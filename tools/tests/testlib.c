@@ -134,7 +134,7 @@ void view_capture(const struct frame *f, struct dupto_vm_packet *pkt)
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->data = f->data;
 	pkt->len = f->caplen;
-	pkt->wire_len = f->wirelen;
+	pkt->wire_len = f->wirelen > f->caplen ? f->wirelen : f->caplen;
 	pkt->port = DUPTO_VM_PORT_NONE;
 	pkt->dir = DUPTO_VM_DIR_IN;
 }

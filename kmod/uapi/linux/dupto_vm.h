@@ -224,12 +224,13 @@
  * table (on a frame that ends inside the key, the tables of the lengths it
  * has and one more), at most DUPTO_VM_SET_PROBES slots in each, whatever
  * the number of elements and whatever the keys: each table is hashed with
- * SipHash under a random key of its own, chosen when the image is loaded,
- * so neither the image nor the frames can choose keys that collide, and the
- * loader rebuilds a table under a new key (or larger) rather than place an
- * element further than that from its home slot. It refuses the set, "set N:
- * cannot place ...", only if no key does, which random keys make
- * vanishingly unlikely. The keys are the kernel's own and never leave it.
+ * a universal hash under a random secret of its own, chosen when the image
+ * is loaded, so neither the image nor the frames can choose keys that
+ * collide whatever the secret, and the loader rebuilds a table under a new
+ * secret (or larger) rather than place an element further than that from
+ * its home slot. It refuses the set, "set N: cannot place ...", only if no
+ * secret does, which random secrets make vanishingly unlikely. The secrets
+ * are the kernel's own and never leave it.
  *
  * Cost
  * ----
