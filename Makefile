@@ -2,8 +2,13 @@
 #
 #   make               build the module for the running kernel, and the tool
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
-#   make check         every test: userspace, then selftests on 6.1 and 6.12
+#   make check         every test: userspace, then selftests on 6.1 and 6.12,
+#                      and the security tests under a 6.12 debug kernel
+#   make check-debug   every selftest under debug builds of 6.1 and 6.12
+#                      (KASAN, UBSAN, lockdep, kmemleak, failslab)
 #   make fuzz          run the fuzzers (FUZZ_SECONDS each)
+#   make fuzz-kernel   fuzz the module's netlink side in the 6.12 debug kernel
+#                      for SECONDS (default 600), traffic and churn alongside
 #   make bench         in the 6.1 and 6.12 guests: instructions per packet
 #                      against the bridge, tc and nftables (bench/)
 #   make bench-vm      the VM against libpcap's bpf_filter (tools/bench/)
@@ -36,6 +41,9 @@ kmod-check:
 check:
 	scripts/check
 
+check-debug:
+	scripts/check --debug
+
 demo:
 	scripts/demo
 
@@ -54,6 +62,12 @@ dkms-install:
 fuzz:
 	$(MAKE) -C tools fuzz
 
+# selftests/fuzz.sh alone, for SECONDS, under the 6.12 debug kernel.
+SECONDS ?= 600
+fuzz-kernel:
+	scripts/install-deps
+	DUPTO_TESTS=fuzz DUPTO_FUZZ_SECONDS=$(SECONDS) selftests/qemu/run 6.12-debug | scripts/tap
+
 # Instructions per packet in the guests: dupto, the bridge, tc, nftables.
 bench:
 	scripts/bench
@@ -67,5 +81,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools deps kmod-check check demo install dkms-install clean fuzz \
-	bench-vm
+.PHONY: all module tools deps kmod-check check check-debug demo install dkms-install clean \
+	fuzz fuzz-kernel bench-vm

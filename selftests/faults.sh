@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dupto when memory runs out. failslab, filtered to allocations made with
+# dupto's code on the stack (its module's text range; verbose off, so an
+# injected failure is not a warning), fails:
+#
+#   - each allocation in turn, one request at a time (fail-nth), of port add
+#     in both modes, sensor add and ruleset load: every failure is a clean
+#     error that changes nothing, a later request succeeds, and the bridge
+#     forwards throughout;
+#   - a fifth of the allocations while frames are mirrored, in both port
+#     modes: every frame crosses the bridge, and each copy is sent or
+#     counted as dropped for want of memory.
+#
+# kmemleak (the harness, after this file) shows nothing leaked on the way.
+#
+#   h1 eth0 --- p0 -[br0]- p1 --- eth0 h2       box: sensor s0, no lower
+
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq python3 ping tcpdump
+fs=/sys/kernel/debug/failslab
+[[ -d $fs ]] ||
+	skip "this kernel has no failslab (CONFIG_FAILSLAB): a debug kernel does (make check-debug)"
+[[ -e $fs/require-start && -e /proc/self/fail-nth ]] ||
+	skip "this kernel's failslab cannot be limited to dupto's allocations (no stack trace filter: 6.1 has none on x86_64)"
+load_dupto
+
+read -r _ size _ _ _ base _ < <(grep "^dupto " /proc/modules)
+((base)) || skip "/proc/modules hides dupto's address"
+
+failslab() {
+	local attr
+	for attr in "$@"; do
+		echo "${attr#*=}" >"$fs/${attr%%=*}"
+	done
+}
+# Only what dupto's code asks for, or has asked for it, whatever the flags.
+failslab probability=0 times=0 verbose=0 task-filter=N ignore-gfp-wait=N \
+	stacktrace-depth=32 require-start="$base" \
+	require-end="$(printf '0x%x' $((base + size)))" reject-start=0 reject-end=0 space=0 \
+	interval=1
+trap 'failslab probability=0 times=0; lib_cleanup' EXIT
+
+ns_add h1 h2 box
+veth_pair "$h1" eth0 "$box" p0
+veth_pair "$h2" eth0 "$box" p1
+in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
+in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
+in_ns "$box" ip link add br0 type bridge
+in_ns "$box" ip link set p0 master br0
+in_ns "$box" ip link set p1 master br0
+in_ns "$box" ip link set br0 up
+in_ns "$box" ip link add l1 type dummy
+in_ns "$box" ip link set l1 up
+known_neighbours "$h1" 10.0.0.1 "$h2" 10.0.0.2
+wait_for 60 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
+
+# Older kernels' fail-nth ignores the stack trace filter: the Nth
+# allocation of the thread fails whatever made it, socket work included,
+# and failing those says nothing of dupto.
+filtered=$(in_ns "$box" python3 -c '
+import socket
+with open("/proc/thread-self/fail-nth", "r+") as f:
+    f.write("1"); f.flush()
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+    except OSError:
+        pass
+    f.seek(0); left = f.read().strip(); f.seek(0); f.write("0")
+print("yes" if left == "1" else "no")')
+
+# State a user sees, to compare before and after each request.
+state() {
+	in_ns "$box" "$DUPTO" -j port show | jq -c '[.[] | .ifname] | sort'
+	ip -n "$box" -j link show master br0 | jq -c '[.[] | .ifname] | sort'
+	ip -n "$box" -d -j link show | jq -c '[.[] | select(.linkinfo.info_kind // "" | startswith("dupto")) | .ifname] | sort'
+	in_ns "$box" "$DUPTO" rule show
+}
+
+# Each request, failing at each of its allocations in turn: {what, the
+# request (faults.py), how to undo it once it succeeded, set-up before
+# the rows, if any}.
+image_tcp=$lib_tmp/tcp.img image_udp=$lib_tmp/udp.img
+requests=(
+	"port add, in place|port p0 inplace|$DUPTO port del p0|"
+	"port add, a port device|port p0 device|$DUPTO port del p0|"
+	"sensor add|sensor s1|ip link del s1|"
+	"sensor add on a lower device|sensor s1 l1|ip link del s1|"
+	"ruleset load|ruleset $image_udp|python3 ruleset.py load $image_tcp|prepare_rulesets"
+)
+
+prepare_rulesets() {
+	in_ns "$box" "$DUPTO" port add p0
+	in_ns "$box" "$DUPTO" sensor add s0
+	load_rules "$box" "rule udp to s0" || return 1
+	in_ns "$box" python3 "$lib_dir/ruleset.py" save "$image_udp" || return 1
+	load_rules "$box" "rule tcp to s0" || return 1
+	in_ns "$box" python3 "$lib_dir/ruleset.py" save "$image_tcp"
+}
+
+# every_allocation ROW: the request of ROW with its 1st, 2nd... allocation
+# failed, until it makes fewer allocations than that.
+every_allocation() {
+	local desc req undo setup before after out n bad=0 errors=0 done=0
+	IFS='|' read -r desc req undo setup <<<"$1"
+	if [[ -n $setup ]] && ! $setup >"$lib_tmp/setup.log" 2>&1; then
+		fail "$desc: set-up"
+		note "$(cat "$lib_tmp/setup.log")"
+		return
+	fi
+	before=$(state)
+	for ((n = 1; n <= 400; n++)); do
+		# shellcheck disable=SC2086 # the request is words
+		out=$(cd "$lib_dir" && in_ns "$box" python3 faults.py "$n" $req 2>&1)
+		case $out in
+		"untouched ok")
+			done=1
+			;;
+		"injected error "*)
+			errors=$((errors + 1))
+			after=$(state)
+			if [[ $after != "$before" ]]; then
+				bad=1
+				note "allocation $n failed ($out), and the state changed:" \
+					"before: $before" "after:  $after"
+			fi
+			;;
+		"injected ok")
+			;;
+		*)
+			bad=1
+			note "allocation $n: $out"
+			;;
+		esac
+		if ! in_ns "$h1" ping -c 1 -W 2 10.0.0.2 >/dev/null; then
+			bad=1
+			note "allocation $n ($out): the bridge no longer forwards"
+		fi
+		if [[ $out == *" ok" ]]; then
+			(cd "$lib_dir" && in_ns "$box" $undo) >/dev/null 2>&1
+			if [[ $(state) != "$before" ]]; then
+				bad=1
+				note "allocation $n: undoing \"$undo\" left: $(state)"
+			fi
+		fi
+		((done || bad)) && break
+	done
+	if ((done && !bad)); then
+		pass "$desc: each of its $((n - 1)) allocations failed in turn: $errors clean errors, nothing changed"
+	else
+		((done)) || note "still allocating after $((n - 1)) failures"
+		fail "$desc: each allocation failed in turn"
+	fi
+}
+
+if [[ $filtered == yes ]]; then
+	for row in "${requests[@]}"; do
+		every_allocation "$row"
+	done
+else
+	echo "ok - each allocation of a request failed in turn # SKIP this kernel's fail-nth ignores the stack trace filter"
+fi
+
+# --- mirroring: copies fail, frames do not --------------------------------
+
+# Counters of s0: sent, dropped for any reason, and for want of memory.
+copies() {
+	in_ns "$box" "$DUPTO" -j sensor show s0 |
+		jq -r '.[0].stats | "\(.sent) \(.down + .queue + .nomem + .loop + .ratelimit + .sampled + .snapfail) \(.nomem + .snapfail)"'
+}
+
+in_ns "$box" "$DUPTO" port del p0 2>/dev/null
+ip -n "$box" link del s0 2>/dev/null
+in_ns "$box" "$DUPTO" sensor add s0
+for mode in inplace device; do
+	attach_ports "$box" "$mode" p0 p1
+	load_rules "$box" "rule ether proto 0x88b5 to s0"
+	read -r sent0 dropped0 nomem0 < <(copies)
+	capture_start "$h2" eth0 "$lib_tmp/$mode.pcap"
+	failslab times=-1 probability=20
+	send_frames "$h1" eth0 faults 400
+	failslab probability=0 times=0
+	capture_stop "$lib_tmp/$mode.pcap"
+	read -r sent dropped nomem < <(copies)
+	check_eq "$mode: every frame crossed the bridge while copies failed" \
+		"$(count_frames "$lib_tmp/$mode.pcap" faults)" 400
+	check_eq "$mode: each copy was sent or counted as dropped" \
+		"$((sent - sent0 + dropped - dropped0))" 400
+	if ((nomem - nomem0 > 0)); then
+		pass "$mode: copies did fail ($((nomem - nomem0)) of 400)"
+	else
+		fail "$mode: copies did fail"
+		note "no copy failed: failslab injected nothing into mirroring"
+	fi
+	for p in p0 p1; do
+		in_ns "$box" "$DUPTO" port del "$p"
+	done
+done
+
+end_test
