@@ -16,10 +16,10 @@
  * "bridge -d link show", "bridge vlan show" and "bridge fdb show" would
  * read it, so that no symbol of the bridge module is needed and a module
  * that only monitors taps does not pull the bridge in:
- *   - the port's flags, priority, cost, group_fwd_mask, backup port,
- *     multicast router and EHT limit, and STP state: the IFLA_PROTINFO
- *     nest of the master's ndo_bridge_getlink, with its VLANs in compressed
- *     form;
+ *   - the port's flags, priority, cost, group_fwd_mask, backup port and
+ *     backup nexthop, multicast router, EHT and group limits, and STP
+ *     state: the IFLA_PROTINFO nest of the master's ndo_bridge_getlink,
+ *     with its VLANs in compressed form;
  *   - the bridge's default PVID and STP mode: the master's rtnl_link_ops
  *     fill_info;
  *   - the port's FDB entries: the master's ndo_fdb_dump, filtered by port;
@@ -266,6 +266,19 @@ static void dupto_brport_attrs(struct dupto_brport_lost *l,
 			if (nla_get_u32(attr) != DUPTO_BRPORT_EHT_LIMIT)
 				dupto_brport_lost(l, "mcast_eht_hosts_limit");
 			break;
+#ifdef DUPTO_HAVE_IFLA_BRPORT_MCAST_MAX_GROUPS
+		case IFLA_BRPORT_MCAST_MAX_GROUPS:
+			/* 0: no limit */
+			if (nla_get_u32(attr))
+				dupto_brport_lost(l, "mcast_max_groups");
+			break;
+#endif
+#ifdef DUPTO_HAVE_IFLA_BRPORT_BACKUP_NHID
+		case IFLA_BRPORT_BACKUP_NHID:
+			if (nla_get_u32(attr))
+				dupto_brport_lost(l, "backup_nhid");
+			break;
+#endif
 		case IFLA_BRPORT_STATE:
 			/* Without STP, the state is the administrator's: a
 			 * new port would forward at once.
