@@ -20,8 +20,8 @@
  *     backup nexthop, multicast router, EHT and group limits, and STP
  *     state: the IFLA_PROTINFO nest of the master's ndo_bridge_getlink,
  *     with its VLANs in compressed form;
- *   - the bridge's default PVID and STP mode: the master's rtnl_link_ops
- *     fill_info;
+ *   - the bridge's default PVID, STP mode and MST mode: the master's
+ *     rtnl_link_ops fill_info;
  *   - the port's FDB entries: the master's ndo_fdb_dump, filtered by port;
  *   - the other ports' backup ports, which the bridge clears when this
  *     port leaves.
@@ -148,6 +148,7 @@ static u32 dupto_brport_cost(struct net_device *nic)
 struct dupto_brport_br {
 	u16 default_pvid;
 	bool stp;
+	bool mst;
 };
 
 /* What rtnl_link_ops->fill_info says of the bridge. */
@@ -169,13 +170,22 @@ static int dupto_brport_bridge(struct net_device *br,
 		goto out;
 	info->default_pvid = 0;
 	info->stp = true;
+	info->mst = false;
 	nla_for_each_attr(attr, (struct nlattr *)skb->data, skb->len, rem) {
+		const struct br_boolopt_multi *bm;
+
 		switch (nla_type(attr)) {
 		case IFLA_BR_VLAN_DEFAULT_PVID:
 			info->default_pvid = nla_get_u16(attr);
 			break;
 		case IFLA_BR_STP_STATE:
 			info->stp = nla_get_u32(attr);
+			break;
+		case IFLA_BR_MULTI_BOOLOPT:
+			if (nla_len(attr) < sizeof(*bm))
+				break;
+			bm = nla_data(attr);
+			info->mst = bm->optval & BIT(BR_BOOLOPT_MST_ENABLE);
 			break;
 		}
 	}
@@ -452,6 +462,12 @@ int dupto_brport_check(struct net_device *br, struct net_device *port,
 	else if (bri.default_pvid)
 		dupto_brport_lost(l, "no vlan %u", bri.default_pvid);
 	kfree_skb(skb);
+	/*
+	 * With MST, the port's state in each MST instance is its own: a new
+	 * port starts them all in its STP state.
+	 */
+	if (bri.mst)
+		dupto_brport_lost(l, "mst_enabled");
 	err = dupto_brport_fdb(l, br, port);
 	if (err)
 		goto err_read;
