@@ -28,9 +28,11 @@
  *   - the port's FDB entries: the master's ndo_fdb_dump, filtered by port;
  *   - the other ports' backup ports, which the bridge clears when this
  *     port leaves.
- * Static MDB entries are not read: 6.1 has no way for a module to list
- * them (no ndo_mdb_dump), and they are documented as the administrator's
- * to check.
+ * Static MDB entries and per-VLAN options are not read here: 6.1 has no
+ * way for a module to list MDB entries (no ndo_mdb_dump), nor per-VLAN
+ * options (only the RTM_GETVLAN dump has them). The tool checks both
+ * before it asks for a conversion; a raw netlink client gets only what is
+ * checked here.
  */
 
 #include <linux/etherdevice.h>
