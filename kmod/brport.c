@@ -16,18 +16,23 @@
  * "bridge -d link show", "bridge vlan show" and "bridge fdb show" would
  * read it, so that no symbol of the bridge module is needed and a module
  * that only monitors taps does not pull the bridge in:
- *   - the port's flags, priority, cost, group_fwd_mask, backup port,
- *     multicast router and EHT limit, and STP state: the IFLA_PROTINFO
- *     nest of the master's ndo_bridge_getlink, with its VLANs in compressed
- *     form;
- *   - the bridge's default PVID and STP mode: the master's rtnl_link_ops
- *     fill_info;
+ *   - the port's flags, priority, cost, group_fwd_mask, backup port and
+ *     backup nexthop, multicast router, EHT and group limits, and STP
+ *     state: the IFLA_PROTINFO nest of the master's ndo_bridge_getlink,
+ *     with its VLANs in compressed form;
+ *   - the bridge's default PVID, STP mode and MST mode: the master's
+ *     rtnl_link_ops fill_info;
+ *   - the MRP instances and CFM MEPs the port is in, which the bridge
+ *     deletes when the port leaves: the master's ndo_bridge_getlink for the
+ *     bridge itself;
  *   - the port's FDB entries: the master's ndo_fdb_dump, filtered by port;
  *   - the other ports' backup ports, which the bridge clears when this
  *     port leaves.
- * Static MDB entries are not read: 6.1 has no way for a module to list
- * them (no ndo_mdb_dump), and they are documented as the administrator's
- * to check.
+ * Static MDB entries and per-VLAN options are not read here: 6.1 has no
+ * way for a module to list MDB entries (no ndo_mdb_dump), nor per-VLAN
+ * options (only the RTM_GETVLAN dump has them). The tool checks both
+ * before it asks for a conversion; a raw netlink client gets only what is
+ * checked here.
  */
 
 #include <linux/etherdevice.h>
@@ -148,6 +153,7 @@ static u32 dupto_brport_cost(struct net_device *nic)
 struct dupto_brport_br {
 	u16 default_pvid;
 	bool stp;
+	bool mst;
 };
 
 /* What rtnl_link_ops->fill_info says of the bridge. */
@@ -169,13 +175,22 @@ static int dupto_brport_bridge(struct net_device *br,
 		goto out;
 	info->default_pvid = 0;
 	info->stp = true;
+	info->mst = false;
 	nla_for_each_attr(attr, (struct nlattr *)skb->data, skb->len, rem) {
+		const struct br_boolopt_multi *bm;
+
 		switch (nla_type(attr)) {
 		case IFLA_BR_VLAN_DEFAULT_PVID:
 			info->default_pvid = nla_get_u16(attr);
 			break;
 		case IFLA_BR_STP_STATE:
 			info->stp = nla_get_u32(attr);
+			break;
+		case IFLA_BR_MULTI_BOOLOPT:
+			if (nla_len(attr) < sizeof(*bm))
+				break;
+			bm = nla_data(attr);
+			info->mst = bm->optval & BIT(BR_BOOLOPT_MST_ENABLE);
 			break;
 		}
 	}
@@ -185,14 +200,15 @@ out:
 }
 
 /*
- * The master's RTM_NEWLINK for @port, as "bridge link show" gets it: its
- * settings in IFLA_PROTINFO and, with @vlans, its VLANs in ranges. A port
- * in many VLANs needs more than a page.
+ * The master's RTM_NEWLINK for @dev, as "bridge link show" gets it. For a
+ * port: its settings in IFLA_PROTINFO and, with RTEXT_FILTER_BRVLAN_COMPRESSED
+ * in @filter, its VLANs in ranges. For the bridge itself: what @filter asks
+ * of it in IFLA_AF_SPEC. A port in many VLANs, or a bridge with many CFM
+ * MEPs, needs more than a page.
  */
 static struct sk_buff *dupto_brport_getlink(struct net_device *br,
-					    struct net_device *port, bool vlans)
+					    struct net_device *dev, u32 filter)
 {
-	u32 filter = vlans ? RTEXT_FILTER_BRVLAN_COMPRESSED : 0;
 	unsigned int size = NLMSG_GOODSIZE;
 	struct sk_buff *skb;
 	int err;
@@ -203,7 +219,7 @@ static struct sk_buff *dupto_brport_getlink(struct net_device *br,
 		skb = alloc_skb(size, GFP_KERNEL);
 		if (!skb)
 			return ERR_PTR(-ENOMEM);
-		err = br->netdev_ops->ndo_bridge_getlink(skb, 0, 0, port, filter, 0);
+		err = br->netdev_ops->ndo_bridge_getlink(skb, 0, 0, dev, filter, 0);
 		if (!err && skb->len)
 			return skb;
 		kfree_skb(skb);
@@ -266,6 +282,19 @@ static void dupto_brport_attrs(struct dupto_brport_lost *l,
 			if (nla_get_u32(attr) != DUPTO_BRPORT_EHT_LIMIT)
 				dupto_brport_lost(l, "mcast_eht_hosts_limit");
 			break;
+#ifdef DUPTO_HAVE_IFLA_BRPORT_MCAST_MAX_GROUPS
+		case IFLA_BRPORT_MCAST_MAX_GROUPS:
+			/* 0: no limit */
+			if (nla_get_u32(attr))
+				dupto_brport_lost(l, "mcast_max_groups");
+			break;
+#endif
+#ifdef DUPTO_HAVE_IFLA_BRPORT_BACKUP_NHID
+		case IFLA_BRPORT_BACKUP_NHID:
+			if (nla_get_u32(attr))
+				dupto_brport_lost(l, "backup_nhid");
+			break;
+#endif
 		case IFLA_BRPORT_STATE:
 			/* Without STP, the state is the administrator's: a
 			 * new port would forward at once.
@@ -379,6 +408,102 @@ static int dupto_brport_fdb(struct dupto_brport_lost *l, struct net_device *br,
 	return 0;
 }
 
+/* The MRP instances @port is a ring or interconnect port of. */
+static void dupto_brport_mrp(struct dupto_brport_lost *l,
+			     const struct nlattr *mrp, struct net_device *port)
+{
+	const struct nlattr *info, *attr;
+	bool in_ring;
+	u32 ring;
+	int rem, arem;
+
+	nla_for_each_nested(info, mrp, rem) {
+		if (nla_type(info) != IFLA_BRIDGE_MRP_INFO)
+			continue;
+		ring = 0;
+		in_ring = false;
+		nla_for_each_nested(attr, info, arem) {
+			switch (nla_type(attr)) {
+			case IFLA_BRIDGE_MRP_INFO_RING_ID:
+				ring = nla_get_u32(attr);
+				break;
+			case IFLA_BRIDGE_MRP_INFO_P_IFINDEX:
+			case IFLA_BRIDGE_MRP_INFO_S_IFINDEX:
+			case IFLA_BRIDGE_MRP_INFO_I_IFINDEX:
+				if (nla_get_u32(attr) == port->ifindex)
+					in_ring = true;
+				break;
+			}
+		}
+		if (in_ring)
+			dupto_brport_lost(l, "mrp ring %u", ring);
+	}
+}
+
+/* The CFM MEPs made on @port. */
+static void dupto_brport_cfm(struct dupto_brport_lost *l,
+			     const struct nlattr *cfm, struct net_device *port)
+{
+	const struct nlattr *info, *attr;
+	bool on_port;
+	u32 instance;
+	int rem, arem;
+
+	nla_for_each_nested(info, cfm, rem) {
+		if (nla_type(info) != IFLA_BRIDGE_CFM_MEP_CREATE_INFO)
+			continue;
+		instance = 0;
+		on_port = false;
+		nla_for_each_nested(attr, info, arem) {
+			switch (nla_type(attr)) {
+			case IFLA_BRIDGE_CFM_MEP_CREATE_INSTANCE:
+				instance = nla_get_u32(attr);
+				break;
+			case IFLA_BRIDGE_CFM_MEP_CREATE_IFINDEX:
+				on_port = nla_get_u32(attr) == port->ifindex;
+				break;
+			}
+		}
+		if (on_port)
+			dupto_brport_lost(l, "cfm mep %u", instance);
+	}
+}
+
+/*
+ * What the bridge keeps of @port outside the port itself, and deletes when
+ * it leaves: its MRP instances and CFM MEPs. The bridge reports them for
+ * itself, not for the port, and each in a request of its own: asked for
+ * both, it stops after MRP on a bridge without MRP and says nothing of CFM.
+ */
+static int dupto_brport_protocols(struct dupto_brport_lost *l,
+				  struct net_device *br, struct net_device *port)
+{
+	static const struct {
+		u32 filter;
+		int type;
+		void (*check)(struct dupto_brport_lost *l,
+			      const struct nlattr *nest, struct net_device *port);
+	} protos[] = {
+		{ RTEXT_FILTER_MRP, IFLA_BRIDGE_MRP, dupto_brport_mrp },
+		{ RTEXT_FILTER_CFM_CONFIG, IFLA_BRIDGE_CFM, dupto_brport_cfm },
+	};
+	const struct nlattr *afspec, *nest;
+	struct sk_buff *skb;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		skb = dupto_brport_getlink(br, br, protos[i].filter);
+		if (IS_ERR(skb))
+			return PTR_ERR(skb);
+		afspec = dupto_brport_find(skb, IFLA_AF_SPEC);
+		nest = afspec ? nla_find_nested(afspec, protos[i].type) : NULL;
+		if (nest)
+			protos[i].check(l, nest, port);
+		kfree_skb(skb);
+	}
+	return 0;
+}
+
 /* Ports that fall back on @port: the bridge forgets it when @port leaves. */
 static int dupto_brport_backups(struct dupto_brport_lost *l,
 				struct net_device *br, struct net_device *port)
@@ -391,7 +516,7 @@ static int dupto_brport_backups(struct dupto_brport_lost *l,
 	netdev_for_each_lower_dev(br, other, iter) {
 		if (other == port)
 			continue;
-		skb = dupto_brport_getlink(br, other, false);
+		skb = dupto_brport_getlink(br, other, 0);
 		if (IS_ERR(skb))
 			return PTR_ERR(skb);
 		protinfo = dupto_brport_find(skb, IFLA_PROTINFO);
@@ -421,7 +546,7 @@ int dupto_brport_check(struct net_device *br, struct net_device *port,
 	err = dupto_brport_bridge(br, &bri);
 	if (err)
 		goto err_read;
-	skb = dupto_brport_getlink(br, port, true);
+	skb = dupto_brport_getlink(br, port, RTEXT_FILTER_BRVLAN_COMPRESSED);
 	if (IS_ERR(skb)) {
 		err = PTR_ERR(skb);
 		goto err_read;
@@ -439,6 +564,15 @@ int dupto_brport_check(struct net_device *br, struct net_device *port,
 	else if (bri.default_pvid)
 		dupto_brport_lost(l, "no vlan %u", bri.default_pvid);
 	kfree_skb(skb);
+	/*
+	 * With MST, the port's state in each MST instance is its own: a new
+	 * port starts them all in its STP state.
+	 */
+	if (bri.mst)
+		dupto_brport_lost(l, "mst_enabled");
+	err = dupto_brport_protocols(l, br, port);
+	if (err)
+		goto err_read;
 	err = dupto_brport_fdb(l, br, port);
 	if (err)
 		goto err_read;

@@ -265,15 +265,18 @@ static bool ruleset_names_port(const struct dupto_ruleset *rs, const char *name)
  * the right kind, so that the changes below do not stop halfway for a
  * reason known in advance. Errors point into the file.
  */
-static int check(struct plan *p)
+static int check(struct plan *p, struct dupto_nl *rt)
 {
 	struct dupto_config *want = p->want;
 	const struct dupto_config *have = &p->have->cfg;
 	struct cc *cc = &want->cc;
+	char lost[RTNL_BRPORT_LOST_SIZE];
 	uint32_t i, j;
+	int err;
 
 	for (i = 0; i < want->nports; i++) {
 		const struct dupto_port *w = &want->ports[i];
+		const struct dupto_port *h = find_port(have, w->name);
 
 		for (j = 0; j < have->nports; j++)
 			if (have->ports[j].device && !strcmp(have->ports[j].devname, w->name))
@@ -286,6 +289,16 @@ static int check(struct plan *p)
 		if (!p->port_index[i])
 			return cc_error(cc, &w->decl->loc, "there is no device '%s' in this namespace",
 					w->name);
+		/* a bridge port to convert: what the module cannot read (rtnl.h) */
+		if (!w->device || (h && port_same(w, h)))
+			continue;
+		err = rtnl_brport_lost(rt, p->port_index[i], w->name, lost, sizeof(lost));
+		if (err)
+			return -1;
+		if (lost[0])
+			return cc_error(cc, &w->decl->loc,
+					"cannot attach '%s': bridge port settings would be lost: %s",
+					w->name, lost);
 	}
 	for (i = 0; i < want->nsensors; i++) {
 		const struct dupto_sensor *w = &want->sensors[i];
@@ -451,7 +464,7 @@ int do_load(int argc, char **argv)
 	if (!nl)
 		goto out;
 	rt = dupto_nl_open_route();
-	if (!rt || state_read(nl, &have, false) || check(&p))
+	if (!rt || state_read(nl, &have, false) || check(&p, rt))
 		goto out;
 	err = apply(&p, nl, rt);
 	if (err)

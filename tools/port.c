@@ -16,6 +16,7 @@
 #include "dupto.h"
 #include "objects.h"
 #include "output.h"
+#include "rtnl.h"
 
 static void usage(FILE *f)
 {
@@ -298,6 +299,28 @@ static int port_set(int argc, char **argv)
 	return !!err;
 }
 
+/*
+ * A bridge port that converting would take settings from is refused by the
+ * module, save for what it cannot read: the tool reads that first, so
+ * that nothing is changed (rtnl.h). 1 after a message if it refuses.
+ */
+static int check_brport(uint32_t ifindex, const char *name)
+{
+	char lost[RTNL_BRPORT_LOST_SIZE];
+	struct dupto_nl *rt;
+	int err;
+
+	rt = dupto_nl_open_route();
+	if (!rt)
+		return 1;
+	err = rtnl_brport_lost(rt, ifindex, name, lost, sizeof(lost));
+	if (!err && lost[0])
+		fprintf(stderr, "dupto: cannot attach \"%s\": bridge port settings would be lost: %s\n",
+			name, lost);
+	dupto_nl_close(rt);
+	return err || lost[0];
+}
+
 static int port_add(int argc, char **argv)
 {
 	const char *dev, *devname = NULL;
@@ -340,6 +363,8 @@ static int port_add(int argc, char **argv)
 		return bad_arg("port add", *argv);
 	ifindex = dev_index("port add", dev);
 	if (!ifindex)
+		return 1;
+	if (device && check_brport(ifindex, dev))
 		return 1;
 
 	nl = dupto_nl_open();

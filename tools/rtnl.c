@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Sensor devices over rtnetlink: RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK. */
+/*
+ * Sensor devices over rtnetlink: RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK;
+ * and what a bridge port has that only rtnetlink's dumps show:
+ * RTM_GETMDB, RTM_GETVLAN.
+ */
 
+#include <errno.h>
 #include <net/if.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
@@ -85,4 +93,338 @@ int rtnl_sensor_add(struct dupto_nl *rt, const char *name, uint32_t link)
 int rtnl_link_del(struct dupto_nl *rt, uint32_t ifindex)
 {
 	return dupto_nl_talk(rt, link_msg(rt, RTM_DELLINK, 0, ifindex), NULL, NULL);
+}
+
+/* ---- what converting a bridge port would lose ---- */
+
+/*
+ * Per-VLAN options of later kernels than the headers the tool may be built
+ * with (if_bridge.h of 6.1 stops at BRIDGE_VLANDB_ENTRY_MCAST_ROUTER).
+ */
+#define VLANDB_ENTRY_MCAST_MAX_GROUPS	8
+#define VLANDB_ENTRY_NEIGH_SUPPRESS	9
+
+/* Dumps a change interrupted are read again, this many times at most. */
+#define DUMP_TRIES	10
+
+/* The settings found, named as the kernel names its own (kmod/brport.c). */
+struct lost {
+	char *text;
+	size_t size, len;
+	unsigned int named, more;
+};
+
+/* room kept for " and 4095 more" */
+#define LOST_MORE_LEN	14
+
+static __attribute__((format(printf, 2, 3))) void lost_add(struct lost *l,
+							   const char *fmt, ...)
+{
+	char item[48];
+	va_list ap;
+	size_t need;
+
+	va_start(ap, fmt);
+	vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	need = (l->named ? 2 : 0) + strlen(item);
+	if (l->more || l->len + need + LOST_MORE_LEN >= l->size) {
+		l->more++;
+		return;
+	}
+	l->len += snprintf(l->text + l->len, l->size - l->len, "%s%s",
+			   l->named ? ", " : "", item);
+	l->named++;
+}
+
+/* What RTM_GETLINK says of a device that matters here. */
+struct link {
+	uint32_t master;
+	char kind[16];
+	bool mst;		/* a bridge with MST on */
+};
+
+static int br_data_cb(const struct nlattr *attr, void *data)
+{
+	const struct br_boolopt_multi *bm;
+	struct link *lk = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_BR_MULTI_BOOLOPT &&
+	    mnl_attr_get_payload_len(attr) >= sizeof(*bm)) {
+		bm = mnl_attr_get_payload(attr);
+		lk->mst = bm->optval & (1u << BR_BOOLOPT_MST_ENABLE);
+	}
+	return MNL_CB_OK;
+}
+
+static int linkinfo_cb(const struct nlattr *attr, void *data)
+{
+	struct link *lk = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_INFO_KIND:
+		if (mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
+			snprintf(lk->kind, sizeof(lk->kind), "%.*s",
+				 (int)mnl_attr_get_payload_len(attr),
+				 (const char *)mnl_attr_get_payload(attr));
+		break;
+	case IFLA_INFO_DATA:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			mnl_attr_parse_nested(attr, br_data_cb, lk);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_info_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct link *lk = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_MASTER:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			lk->master = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			mnl_attr_parse_nested(attr, linkinfo_cb, lk);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), link_info_attr_cb, data);
+}
+
+static int link_get(struct dupto_nl *rt, uint32_t ifindex, struct link *lk)
+{
+	struct nlmsghdr *nlh = link_msg(rt, RTM_GETLINK, 0, ifindex);
+
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	memset(lk, 0, sizeof(*lk));
+	return dupto_nl_ask(rt, nlh, link_info_cb, lk);
+}
+
+/* The port's static MDB entries, in the dump of every bridge's. */
+struct mdb {
+	uint32_t br, port;
+	bool found;
+};
+
+static int mdb_entry_cb(const struct nlattr *attr, void *data)
+{
+	const struct br_mdb_entry *e;
+	struct mdb *m = data;
+
+	/* the entry's own attributes follow the struct, in the same attribute */
+	if (mnl_attr_get_type(attr) != MDBA_MDB_ENTRY_INFO ||
+	    mnl_attr_get_payload_len(attr) < sizeof(*e))
+		return MNL_CB_OK;
+	e = mnl_attr_get_payload(attr);
+	if (e->ifindex == m->port && e->state == MDB_PERMANENT)
+		m->found = true;
+	return MNL_CB_OK;
+}
+
+static int mdb_nest_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == MDBA_MDB_ENTRY &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+		mnl_attr_parse_nested(attr, mdb_entry_cb, data);
+	return MNL_CB_OK;
+}
+
+static int mdb_attr_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == MDBA_MDB &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+		mnl_attr_parse_nested(attr, mdb_nest_cb, data);
+	return MNL_CB_OK;
+}
+
+static int mdb_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct br_port_msg *bpm = mnl_nlmsg_get_payload(nlh);
+	struct mdb *m = data;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*bpm) || bpm->ifindex != m->br)
+		return MNL_CB_OK;
+	return mnl_attr_parse(nlh, sizeof(*bpm), mdb_attr_cb, data);
+}
+
+static int mdb_read(struct dupto_nl *rt, struct mdb *m)
+{
+	struct nlmsghdr *nlh;
+	struct br_port_msg *bpm;
+
+	nlh = dupto_nl_req(rt, RTM_GETMDB, NLM_F_DUMP);
+	bpm = mnl_nlmsg_put_extra_header(nlh, sizeof(*bpm));
+	/* no filter: strict kernels refuse one for MDB dumps */
+	bpm->family = AF_BRIDGE;
+	m->found = false;
+	return dupto_nl_ask(rt, nlh, mdb_cb, m);
+}
+
+/*
+ * The port's VLANs whose options are not a new port's: forwarding (unless
+ * MST sets the VLANs' states), mcast_router 1 (temp_query), no
+ * neigh_suppress, no mcast_max_groups. The dump joins VLANs of equal
+ * options into ranges.
+ */
+struct vlans {
+	struct lost *l;
+	bool mst;
+};
+
+static const char *const stp_states[] = {
+	"disabled", "listening", "learning", "forwarding", "blocking",
+};
+
+struct vlan_entry {
+	uint16_t vid, end;
+	int state, router, suppress;
+	uint32_t max_groups;
+};
+
+static int vlan_opt_cb(const struct nlattr *attr, void *data)
+{
+	const struct bridge_vlan_info *info;
+	struct vlan_entry *v = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case BRIDGE_VLANDB_ENTRY_INFO:
+		if (mnl_attr_get_payload_len(attr) >= sizeof(*info)) {
+			info = mnl_attr_get_payload(attr);
+			v->vid = info->vid;
+		}
+		break;
+	case BRIDGE_VLANDB_ENTRY_RANGE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			v->end = mnl_attr_get_u16(attr);
+		break;
+	case BRIDGE_VLANDB_ENTRY_STATE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
+			v->state = mnl_attr_get_u8(attr);
+		break;
+	case BRIDGE_VLANDB_ENTRY_MCAST_ROUTER:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
+			v->router = mnl_attr_get_u8(attr);
+		break;
+	case VLANDB_ENTRY_MCAST_MAX_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			v->max_groups = mnl_attr_get_u32(attr);
+		break;
+	case VLANDB_ENTRY_NEIGH_SUPPRESS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
+			v->suppress = mnl_attr_get_u8(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int vlan_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct vlans *vs = data;
+	struct vlan_entry v = { .state = BR_STATE_FORWARDING,
+				.router = MDB_RTR_TYPE_TEMP_QUERY };
+	char vids[24];
+
+	if (mnl_attr_get_type(attr) != BRIDGE_VLANDB_ENTRY ||
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_OK;
+	mnl_attr_parse_nested(attr, vlan_opt_cb, &v);
+	if (v.end > v.vid)
+		snprintf(vids, sizeof(vids), "vlans %u-%u", v.vid, v.end);
+	else
+		snprintf(vids, sizeof(vids), "vlan %u", v.vid);
+	if (!vs->mst && v.state != BR_STATE_FORWARDING) {
+		if (v.state >= 0 && v.state < (int)(sizeof(stp_states) / sizeof(stp_states[0])))
+			lost_add(vs->l, "%s state %s", vids, stp_states[v.state]);
+		else
+			lost_add(vs->l, "%s state %d", vids, v.state);
+	}
+	if (v.router != MDB_RTR_TYPE_TEMP_QUERY)
+		lost_add(vs->l, "%s mcast_router %d", vids, v.router);
+	if (v.suppress)
+		lost_add(vs->l, "%s neigh_suppress", vids);
+	if (v.max_groups)
+		lost_add(vs->l, "%s mcast_max_groups", vids);
+	return MNL_CB_OK;
+}
+
+static int vlan_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct br_vlan_msg))
+		return MNL_CB_OK;
+	return mnl_attr_parse(nlh, sizeof(struct br_vlan_msg), vlan_attr_cb, data);
+}
+
+static int vlan_read(struct dupto_nl *rt, uint32_t port, struct lost *l, bool mst)
+{
+	struct vlans vs = { .l = l, .mst = mst };
+	struct br_vlan_msg *bvm;
+	struct nlmsghdr *nlh;
+
+	nlh = dupto_nl_req(rt, RTM_GETVLAN, NLM_F_DUMP);
+	bvm = mnl_nlmsg_put_extra_header(nlh, sizeof(*bvm));
+	bvm->family = AF_BRIDGE;
+	bvm->ifindex = port;
+	return dupto_nl_ask(rt, nlh, vlan_cb, &vs);
+}
+
+static int brport_read(struct dupto_nl *rt, uint32_t ifindex, struct lost *l)
+{
+	struct mdb m = { .port = ifindex };
+	struct link port, br;
+	int err, tries;
+
+	err = link_get(rt, ifindex, &port);
+	if (err || !port.master)
+		return err;
+	err = link_get(rt, port.master, &br);
+	if (err || strcmp(br.kind, "bridge"))
+		return err;
+
+	m.br = port.master;
+	err = -EINTR;
+	for (tries = 0; tries < DUMP_TRIES && err == -EINTR; tries++)
+		err = mdb_read(rt, &m);
+	if (err)
+		return err;
+	if (m.found)
+		lost_add(l, "static mdb entries");
+
+	err = -EINTR;
+	for (tries = 0; tries < DUMP_TRIES && err == -EINTR; tries++) {
+		/* what an interrupted dump named is named again */
+		struct lost again = *l;
+
+		l->text[l->len] = 0;
+		err = vlan_read(rt, ifindex, &again, br.mst);
+		if (!err)
+			*l = again;
+	}
+	return err;
+}
+
+int rtnl_brport_lost(struct dupto_nl *rt, uint32_t ifindex, const char *name,
+		     char *text, size_t size)
+{
+	struct lost l = { .text = text, .size = size };
+	int err;
+
+	text[0] = 0;
+	err = brport_read(rt, ifindex, &l);
+	if (err) {
+		fprintf(stderr, "dupto: cannot read the bridge port settings of \"%s\": %s\n",
+			name, dupto_nl_said(rt)[0] ? dupto_nl_said(rt) :
+			err == -EINTR ? "they keep changing" : strerror(-err));
+		return err;
+	}
+	if (l.more)
+		snprintf(l.text + l.len, l.size - l.len, "%s%u more",
+			 l.named ? " and " : "", l.more);
+	return 0;
 }
