@@ -114,23 +114,32 @@ def prepare(argv):
     return None
 
 
+def fail_nth(n=None):
+    """Set this thread's fail-nth, or read it. The file cannot seek: each
+    use opens it afresh."""
+    fd = os.open(FAIL_NTH, os.O_RDONLY if n is None else os.O_WRONLY)
+    try:
+        if n is None:
+            return int(os.read(fd, 32).strip() or 0)
+        os.write(fd, str(n).encode())
+        return n
+    finally:
+        os.close(fd)
+
+
 def main(argv):
     send = prepare(argv[1:]) if len(argv) >= 3 else None
     if not send:
         print(__doc__, file=sys.stderr)
         return 2
-    with open(FAIL_NTH, "r+") as nth:
-        nth.write(argv[0])
-        nth.flush()
-        try:
-            send()
-            said = "ok"
-        except genl.Error as e:
-            said = f"error {e}"
-        nth.seek(0)
-        left = int(nth.read().strip() or 0)
-        nth.seek(0)
-        nth.write("0")
+    fail_nth(int(argv[0]))
+    try:
+        send()
+        said = "ok"
+    except genl.Error as e:
+        said = f"error {e}"
+    left = fail_nth()
+    fail_nth(0)
     print(f"{'untouched' if left else 'injected'} {said}")
     return 0
 

@@ -26,7 +26,7 @@ message. Writes the PCs reached to $KFUZZ_PCS if set (one hex per line).
 Exits 1 if there were findings.
 """
 
-import array
+import ctypes
 import errno
 import fcntl
 import mmap
@@ -72,21 +72,30 @@ EDGE_INTS = [0, 1, 2, 3, 4, 14, 15, 16, 64, 0x7f, 0x80, 0xff, 0x100, 1500,
 
 
 class Kcov:
-    """This thread's trace of dupto's PCs."""
+    """This thread's trace of dupto's PCs. Python's mmap module refuses to
+    map past a regular file's size, and debugfs files have none: libc's
+    mmap, through ctypes."""
 
     def __init__(self):
         self.fd = os.open(KCOV_PATH, os.O_RDWR)
         fcntl.ioctl(self.fd, KCOV_INIT_TRACE, COVER_WORDS)
-        self.mm = mmap.mmap(self.fd, COVER_WORDS * 8, mmap.MAP_SHARED,
-                            mmap.PROT_READ | mmap.PROT_WRITE)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                              ctypes.c_int, ctypes.c_int, ctypes.c_long]
+        addr = libc.mmap(None, COVER_WORDS * 8, mmap.PROT_READ | mmap.PROT_WRITE,
+                         mmap.MAP_SHARED, self.fd, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), "mmap of kcov")
+        self.buf = (ctypes.c_uint64 * COVER_WORDS).from_address(addr)
         fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
 
     def reset(self):
-        struct.pack_into("=Q", self.mm, 0, 0)
+        self.buf[0] = 0
 
     def pcs(self):
-        n = min(struct.unpack_from("=Q", self.mm, 0)[0], COVER_WORDS - 1)
-        return array.array("Q", self.mm[8:8 + 8 * n])
+        n = min(self.buf[0], COVER_WORDS - 1)
+        return self.buf[1:1 + n]
 
 
 class Fuzzer:

@@ -42,7 +42,7 @@ REC_HEADER, REC_INSNS, REC_TARGET, REC_PORT, REC_RULE = 1, 2, 3, 4, 5
 REC_SET, REC_SET_ELEMS = 7, 8
 SET_U16, SET_IP4 = 2, 4
 INSN = struct.Struct("=BBHHHII")  # op regs off jt jf imm mask
-OP_RET, OP_RULE, OP_JEQK, OP_JINX = 0, 1, 37, 74
+OP_RET, OP_RULE, OP_JEQK, OP_JINX = 0, 1, 35, 69
 OP_MATCH, OP_JIN = 2, 68   # enum dupto_vm_op
 
 
