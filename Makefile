@@ -3,7 +3,9 @@
 #   make               build the module for the running kernel, and the tool
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
 #   make check         every test: userspace, then selftests on 6.1 and 6.12,
-#                      and the security tests under a 6.12 debug kernel
+#                      and the security tests under the 6.12 debug kernel if
+#                      it is built
+#   make debug-kernel  build that debug kernel (once; about 20 minutes)
 #   make check-debug   every selftest under debug builds of 6.1 and 6.12
 #                      (KASAN, UBSAN, lockdep, kmemleak, failslab)
 #   make fuzz          run the fuzzers (FUZZ_SECONDS each)
@@ -44,6 +46,11 @@ check:
 check-debug:
 	scripts/check --debug
 
+# The 6.12 debug kernel, which make check then runs the security tests in.
+debug-kernel:
+	scripts/install-deps
+	selftests/qemu/build-debug-kernel 6.12
+
 demo:
 	scripts/demo
 
@@ -81,5 +88,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools deps kmod-check check check-debug demo install dkms-install clean \
-	fuzz fuzz-kernel bench-vm
+.PHONY: all module tools deps kmod-check check check-debug debug-kernel demo install \
+	dkms-install clean fuzz fuzz-kernel bench-vm
