@@ -60,7 +60,7 @@ wait_for 60 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
 # Older kernels' fail-nth ignores the stack trace filter: the Nth
 # allocation of the thread fails whatever made it, socket work included,
 # and failing those says nothing of dupto.
-filtered=$(cd "$lib_dir" && in_ns "$box" python3 -c '
+filtered=$(cd "$lib_dir" && ip netns exec "$box" python3 -c '
 import socket
 from faults import fail_nth
 fail_nth(1)
@@ -113,7 +113,7 @@ every_allocation() {
 	before=$(state)
 	for ((n = 1; n <= 400; n++)); do
 		# shellcheck disable=SC2086 # the request is words
-		out=$(cd "$lib_dir" && in_ns "$box" python3 faults.py "$n" $req 2>&1)
+		out=$(cd "$lib_dir" && ip netns exec "$box" python3 faults.py "$n" $req 2>&1)
 		case $out in
 		"untouched ok")
 			done=1

@@ -29,9 +29,10 @@ def functions(path):
                          text=True, check=True).stdout
     funcs = {}
     for line in out.splitlines():
-        m = re.match(r"^([0-9a-f]+) .{7} F \.text\s+([0-9a-f]+) (\S+)$", line)
-        if m:
-            funcs[m.group(3)] = (int(m.group(1), 16), int(m.group(2), 16))
+        # address, seven flag characters ("l     F"), section, size, name
+        m = re.match(r"^([0-9a-f]+) (.{7}) \.text\s+([0-9a-f]+) (\S+)$", line)
+        if m and "F" in m.group(2):
+            funcs[m.group(4)] = (int(m.group(1), 16), int(m.group(3), 16))
     return funcs
 
 
