@@ -408,97 +408,78 @@ static int dupto_brport_fdb(struct dupto_brport_lost *l, struct net_device *br,
 	return 0;
 }
 
-/* The MRP instances @port is a ring or interconnect port of. */
-static void dupto_brport_mrp(struct dupto_brport_lost *l,
-			     const struct nlattr *mrp, struct net_device *port)
-{
-	const struct nlattr *info, *attr;
-	bool in_ring;
-	u32 ring;
-	int rem, arem;
+/*
+ * What the bridge keeps of a port outside the port itself, and deletes when
+ * it leaves: MRP instances it is a ring or interconnect port of, CFM MEPs
+ * made on it. Each is an @entry nest in the bridge's own @type nest, named
+ * by its @id attribute, with the port in one of its @ports attributes.
+ */
+static const struct dupto_brport_proto {
+	const char *what;
+	u32 filter;
+	int type, entry, id;
+	int ports[3];	/* 0 ends the list: no such attribute is an ifindex */
+} dupto_brport_protos[] = {
+	{ "mrp ring", RTEXT_FILTER_MRP, IFLA_BRIDGE_MRP, IFLA_BRIDGE_MRP_INFO,
+	  IFLA_BRIDGE_MRP_INFO_RING_ID,
+	  { IFLA_BRIDGE_MRP_INFO_P_IFINDEX, IFLA_BRIDGE_MRP_INFO_S_IFINDEX,
+	    IFLA_BRIDGE_MRP_INFO_I_IFINDEX } },
+	{ "cfm mep", RTEXT_FILTER_CFM_CONFIG, IFLA_BRIDGE_CFM,
+	  IFLA_BRIDGE_CFM_MEP_CREATE_INFO, IFLA_BRIDGE_CFM_MEP_CREATE_INSTANCE,
+	  { IFLA_BRIDGE_CFM_MEP_CREATE_IFINDEX } },
+};
 
-	nla_for_each_nested(info, mrp, rem) {
-		if (nla_type(info) != IFLA_BRIDGE_MRP_INFO)
-			continue;
-		ring = 0;
-		in_ring = false;
-		nla_for_each_nested(attr, info, arem) {
-			switch (nla_type(attr)) {
-			case IFLA_BRIDGE_MRP_INFO_RING_ID:
-				ring = nla_get_u32(attr);
-				break;
-			case IFLA_BRIDGE_MRP_INFO_P_IFINDEX:
-			case IFLA_BRIDGE_MRP_INFO_S_IFINDEX:
-			case IFLA_BRIDGE_MRP_INFO_I_IFINDEX:
-				if (nla_get_u32(attr) == port->ifindex)
-					in_ring = true;
-				break;
-			}
-		}
-		if (in_ring)
-			dupto_brport_lost(l, "mrp ring %u", ring);
-	}
-}
-
-/* The CFM MEPs made on @port. */
-static void dupto_brport_cfm(struct dupto_brport_lost *l,
-			     const struct nlattr *cfm, struct net_device *port)
+static void dupto_brport_proto_check(struct dupto_brport_lost *l,
+				     const struct dupto_brport_proto *proto,
+				     const struct nlattr *nest,
+				     struct net_device *port)
 {
-	const struct nlattr *info, *attr;
+	const struct nlattr *entry, *attr;
 	bool on_port;
-	u32 instance;
-	int rem, arem;
+	int rem, arem, i;
+	u32 id;
 
-	nla_for_each_nested(info, cfm, rem) {
-		if (nla_type(info) != IFLA_BRIDGE_CFM_MEP_CREATE_INFO)
+	nla_for_each_nested(entry, nest, rem) {
+		if (nla_type(entry) != proto->entry)
 			continue;
-		instance = 0;
+		id = 0;
 		on_port = false;
-		nla_for_each_nested(attr, info, arem) {
-			switch (nla_type(attr)) {
-			case IFLA_BRIDGE_CFM_MEP_CREATE_INSTANCE:
-				instance = nla_get_u32(attr);
-				break;
-			case IFLA_BRIDGE_CFM_MEP_CREATE_IFINDEX:
-				on_port = nla_get_u32(attr) == port->ifindex;
-				break;
+		nla_for_each_nested(attr, entry, arem) {
+			if (nla_type(attr) == proto->id) {
+				id = nla_get_u32(attr);
+				continue;
 			}
+			for (i = 0; i < ARRAY_SIZE(proto->ports) && proto->ports[i]; i++)
+				if (nla_type(attr) == proto->ports[i] &&
+				    nla_get_u32(attr) == port->ifindex)
+					on_port = true;
 		}
 		if (on_port)
-			dupto_brport_lost(l, "cfm mep %u", instance);
+			dupto_brport_lost(l, "%s %u", proto->what, id);
 	}
 }
 
 /*
- * What the bridge keeps of @port outside the port itself, and deletes when
- * it leaves: its MRP instances and CFM MEPs. The bridge reports them for
- * itself, not for the port, and each in a request of its own: asked for
- * both, it stops after MRP on a bridge without MRP and says nothing of CFM.
+ * The bridge reports its protocols for itself, not for the port, and each
+ * in a request of its own: asked for both, it stops after MRP on a bridge
+ * without MRP and says nothing of CFM.
  */
 static int dupto_brport_protocols(struct dupto_brport_lost *l,
 				  struct net_device *br, struct net_device *port)
 {
-	static const struct {
-		u32 filter;
-		int type;
-		void (*check)(struct dupto_brport_lost *l,
-			      const struct nlattr *nest, struct net_device *port);
-	} protos[] = {
-		{ RTEXT_FILTER_MRP, IFLA_BRIDGE_MRP, dupto_brport_mrp },
-		{ RTEXT_FILTER_CFM_CONFIG, IFLA_BRIDGE_CFM, dupto_brport_cfm },
-	};
+	const struct dupto_brport_proto *proto;
 	const struct nlattr *afspec, *nest;
 	struct sk_buff *skb;
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(protos); i++) {
-		skb = dupto_brport_getlink(br, br, protos[i].filter);
+	for (proto = dupto_brport_protos;
+	     proto < dupto_brport_protos + ARRAY_SIZE(dupto_brport_protos); proto++) {
+		skb = dupto_brport_getlink(br, br, proto->filter);
 		if (IS_ERR(skb))
 			return PTR_ERR(skb);
 		afspec = dupto_brport_find(skb, IFLA_AF_SPEC);
-		nest = afspec ? nla_find_nested(afspec, protos[i].type) : NULL;
+		nest = afspec ? nla_find_nested(afspec, proto->type) : NULL;
 		if (nest)
-			protos[i].check(l, nest, port);
+			dupto_brport_proto_check(l, proto, nest, port);
 		kfree_skb(skb);
 	}
 	return 0;

@@ -26,14 +26,10 @@ import socket
 import struct
 import sys
 
+import genl
+from genl import Error, attr, attrs, find
+
 NETLINK_ROUTE = 0
-SOL_NETLINK = 270
-NETLINK_CAP_ACK = 10
-NETLINK_EXT_ACK = 11
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
-NLM_F_ACK_TLVS = 0x200
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-NLMSGERR_ATTR_MSG = 1
 NLA_F_NESTED = 0x8000
 RTM_NEWLINK, RTM_GETLINK, RTM_SETLINK = 16, 18, 19
 AF_UNSPEC, AF_BRIDGE = 0, 7
@@ -69,37 +65,8 @@ PORT_ATTRS = {
 }
 
 
-class Error(Exception):
-    def __init__(self, err, text):
-        super().__init__(err, text)
-        self.err, self.text = err, text
-
-    def __str__(self):
-        name = "EOPNOTSUPP" if self.err == errno.EOPNOTSUPP else \
-            errno.errorcode.get(self.err, str(self.err))
-        return f"{name}: {self.text}" if self.text else name
-
-
 class Skip(Exception):
     pass
-
-
-def attrs(data):
-    while len(data) >= 4:
-        length, kind = struct.unpack("=HH", data[:4])
-        if length < 4:
-            break
-        yield kind & 0x3fff, data[4:length]
-        data = data[(length + 3) & ~3:]
-
-
-def find(data, kind):
-    return next((v for t, v in attrs(data) if t == kind), None)
-
-
-def attr(kind, payload):
-    raw = struct.pack("=HH", 4 + len(payload), kind) + payload
-    return raw.ljust((len(raw) + 3) & ~3, b"\0")
 
 
 def nest(kind, *parts):
@@ -119,30 +86,7 @@ def u32_of(v):
 
 
 def request(sock, kind, payload, flags=0):
-    """The replies' payloads, or Error with the extended ACK's message."""
-    seq = request.seq = getattr(request, "seq", 0) + 1
-    sock.send(struct.pack("=IHHII", 16 + len(payload), kind,
-                          NLM_F_REQUEST | flags |
-                          (0 if flags & NLM_F_DUMP else NLM_F_ACK),
-                          seq, 0) + payload)
-    replies = []
-    while True:
-        data = sock.recv(1 << 17)
-        while len(data) >= 16:
-            length, mtype, mflags, mseq, _ = struct.unpack("=IHHII", data[:16])
-            msg, data = data[16:length], data[(length + 3) & ~3:]
-            if mseq != seq:
-                continue
-            if mtype in (NLMSG_ERROR, NLMSG_DONE):
-                err = -struct.unpack("=i", msg[:4])[0]
-                if err:
-                    text = ""
-                    if mflags & NLM_F_ACK_TLVS:
-                        v = find(msg[20:], NLMSGERR_ATTR_MSG)
-                        text = v.rstrip(b"\0").decode() if v else ""
-                    raise Error(err, text)
-                return replies
-            replies.append(msg)
+    return genl.nl_request(sock, kind, payload, flags)
 
 
 def ifinfo(family, ifindex):
@@ -205,7 +149,7 @@ def bridge_self(sock, br, what, proto):
 def bridge_info(sock, br, filt, kind, entry):
     """The @entry nests of the bridge's own @kind nest, by RTM_GETLINK dump."""
     replies = request(sock, RTM_GETLINK, ifinfo(AF_BRIDGE, 0) +
-                      u32(IFLA_EXT_MASK, filt), NLM_F_DUMP)
+                      u32(IFLA_EXT_MASK, filt), genl.NLM_F_DUMP)
     for r in replies:
         if struct.unpack("=i", r[4:8])[0] != index(br):
             continue
@@ -265,8 +209,8 @@ def cfm(sock, args):
 
 def main(argv):
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
-    sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-    sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
+    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
     try:
         if argv[0] == "set":
             set_(sock, argv[1], argv[2], argv[3])

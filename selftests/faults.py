@@ -42,31 +42,6 @@ PIECE = 60000
 FAIL_NTH = "/proc/thread-self/fail-nth"
 
 
-def rtnl_request(sock, kind, flags, payload):
-    """genl.request's reply handling, for an rtnetlink message."""
-    seq = 1
-    sock.send(struct.pack("=IHHII", 16 + len(payload), kind,
-                          genl.NLM_F_REQUEST | genl.NLM_F_ACK | flags,
-                          seq, 0) + payload)
-    while True:
-        data = sock.recv(65536)
-        while len(data) >= 16:
-            length, mtype, mflags, _, _ = struct.unpack("=IHHII", data[:16])
-            msg, data = data[16:length], data[(length + 3) & ~3:]
-            if mtype != genl.NLMSG_ERROR:
-                continue
-            err = -struct.unpack("=i", msg[:4])[0]
-            if not err:
-                return
-            text = ""
-            if mflags & genl.NLM_F_ACK_TLVS:
-                for t, v in genl.attrs(msg[20:]):
-                    if t == genl.NLMSGERR_ATTR_MSG:
-                        text = v.rstrip(b"\0").decode()
-            name = genl.errno.errorcode.get(err, str(err))
-            raise genl.Error(f"{name}: {text}" if text else name)
-
-
 def netlink(proto):
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
     sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
@@ -100,8 +75,8 @@ def prepare(argv):
             attrs += genl.attr(IFLA_LINK, struct.pack("=I", link))
         attrs += genl.attr(IFLA_LINKINFO | NLA_F_NESTED,
                            genl.attr(IFLA_INFO_KIND, b"dupto-sensor\0"))
-        return lambda: rtnl_request(sock, RTM_NEWLINK,
-                                    NLM_F_CREATE | NLM_F_EXCL, ifi + attrs)
+        return lambda: genl.nl_request(sock, RTM_NEWLINK, ifi + attrs,
+                                       NLM_F_CREATE | NLM_F_EXCL)
     if op == "ruleset" and len(argv) == 2:
         sock = netlink(genl.NETLINK_GENERIC)
         sock.setsockopt(socket.SOL_SOCKET, 32, 1 << 24)  # SO_SNDBUFFORCE

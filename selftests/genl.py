@@ -13,7 +13,6 @@ Prints "ok", then one "attr TYPE HEX" line per attribute of each reply; or
 
 import argparse
 import errno
-import os
 import socket
 import struct
 import sys
@@ -42,43 +41,67 @@ def attrs(data):
         data = data[(length + 3) & ~3:]
 
 
+def find(data, kind):
+    return next((v for t, v in attrs(data) if t == kind), None)
+
+
 def attr(kind, payload):
     raw = struct.pack("=HH", 4 + len(payload), kind) + payload
     return raw.ljust((len(raw) + 3) & ~3, b"\0")
 
 
 class Error(Exception):
-    pass
+    """A refusal: its errno and the extended ACK's message, if any."""
+
+    def __init__(self, err, text=""):
+        super().__init__(err, text)
+        self.err, self.text = err, text
+
+    def __str__(self):
+        name = ERRNO_NAMES.get(self.err) or \
+            errno.errorcode.get(self.err, str(self.err))
+        return f"{name}: {self.text}" if self.text else name
 
 
-def request(sock, family, cmd, payload=b"", flags=0, version=2, reserved=0):
-    seq = request.seq = getattr(request, "seq", 0) + 1
-    body = struct.pack("=BBH", cmd, version, reserved) + payload
-    sock.send(struct.pack("=IHHII", 16 + len(body), family,
+def nl_request(sock, kind, payload, flags=0):
+    """Send one netlink message of type @kind (any netlink protocol): the
+    payloads of the replies to it, or Error. nl_request.intr says whether a
+    dump was flagged inconsistent (NLM_F_DUMP_INTR)."""
+    seq = nl_request.seq = getattr(nl_request, "seq", 0) + 1
+    sock.send(struct.pack("=IHHII", 16 + len(payload), kind,
                           NLM_F_REQUEST | flags |
                           (0 if flags & NLM_F_DUMP else NLM_F_ACK),
-                          seq, 0) + body)
+                          seq, 0) + payload)
     replies = []
-    # whether a dump was flagged inconsistent (NLM_F_DUMP_INTR)
-    request.intr = False
+    nl_request.intr = False
     while True:
-        data = sock.recv(65536)
+        data = sock.recv(1 << 17)
         while len(data) >= 16:
-            length, kind, mflags, _, _ = struct.unpack("=IHHII", data[:16])
+            length, mtype, mflags, mseq, _ = struct.unpack("=IHHII", data[:16])
             msg, data = data[16:length], data[(length + 3) & ~3:]
-            request.intr |= bool(mflags & NLM_F_DUMP_INTR)
-            if kind in (NLMSG_ERROR, NLMSG_DONE):
+            if mseq != seq:
+                continue
+            nl_request.intr |= bool(mflags & NLM_F_DUMP_INTR)
+            if mtype in (NLMSG_ERROR, NLMSG_DONE):
                 err = -struct.unpack("=i", msg[:4])[0]
                 if err:
                     text = ""
                     if mflags & NLM_F_ACK_TLVS:
-                        for t, v in attrs(msg[20:]):
-                            if t == NLMSGERR_ATTR_MSG:
-                                text = v.rstrip(b"\0").decode()
-                    name = ERRNO_NAMES.get(err) or errno.errorcode.get(err, str(err))
-                    raise Error(f"{name}: {text}" if text else name)
+                        v = find(msg[20:], NLMSGERR_ATTR_MSG)
+                        text = v.rstrip(b"\0").decode() if v else ""
+                    raise Error(err, text)
                 return replies
-            replies.append(msg[4:])
+            replies.append(msg)
+
+
+def request(sock, family, cmd, payload=b"", flags=0, version=2, reserved=0):
+    """A generic netlink request: the replies' attributes (after the genl
+    header), or Error; request.intr as nl_request.intr."""
+    replies = nl_request(sock, family,
+                         struct.pack("=BBH", cmd, version, reserved) + payload,
+                         flags)
+    request.intr = nl_request.intr
+    return [r[4:] for r in replies]
 
 
 def main():

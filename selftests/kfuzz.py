@@ -274,8 +274,7 @@ class Fuzzer:
                          version=version)
             err, msg = 0, ""
         except genl.Error as e:
-            name, _, msg = str(e).partition(": ")
-            err = getattr(errno, name, -1)
+            err, msg = e.err, e.text
         except (OSError, socket.timeout) as e:
             # the socket may be left mid-reply: start afresh
             err, msg = e.errno or -1, ""
