@@ -3,8 +3,8 @@
 #   make               build the module for the running kernel, and the tool
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
 #   make check         every test: userspace, then selftests on 6.1 and 6.12,
-#                      and the security tests under the 6.12 debug kernel
-#                      (built first if need be, while the others run)
+#                      and the security tests under the 6.12 debug kernel if
+#                      it is built
 #   make debug-kernel  build that debug kernel (once; about 20 minutes)
 #   make check-debug   every selftest under debug builds of 6.1 and 6.12
 #                      (KASAN, UBSAN, lockdep, kmemleak, failslab)

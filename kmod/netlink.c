@@ -546,15 +546,12 @@ out:
 
 /* ---- changes ------------------------------------------------------------- */
 
-static int dupto_nl_reply_port(struct genl_info *info,
+/* Fills and sends @msg, made before the change so that no failure follows it. */
+static int dupto_nl_reply_port(struct sk_buff *msg, struct genl_info *info,
 			       const struct dupto_portinfo *pi, u64 generation)
 {
-	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &dupto_genl_family, 0,
 				DUPTO_CMD_PORT_NEW);
 	if (!hdr || dupto_nl_put_port(msg, pi, false, false) ||
@@ -574,6 +571,7 @@ static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 	struct net_device *dev;
 	const char *name = NULL;
 	u8 mode = DUPTO_PORT_MODE_INPLACE;
+	struct sk_buff *msg;
 	int err;
 
 	err = dupto_nl_parse_port(info, tb);
@@ -595,6 +593,14 @@ static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	/*
+	 * The reply is allocated first: a port attached by a request that
+	 * then fails for want of memory would be a change the caller is told
+	 * did not happen (faults.sh).
+	 */
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
 	rtnl_lock();
 	dev = dupto_nl_port_dev(dn->net, tb, info->attrs[DUPTO_A_PORT],
 				info->extack);
@@ -613,10 +619,13 @@ static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 		err = dupto_hook_attach(dn, dev, &pi, info->extack);
 	if (!err && tb[DUPTO_A_PORT_VID])
 		WRITE_ONCE(pi->vid, nla_get_u16(tb[DUPTO_A_PORT_VID]));
-	if (!err)
-		err = dupto_nl_reply_port(info, pi, dn->generation);
+	if (!err) {
+		err = dupto_nl_reply_port(msg, info, pi, dn->generation);
+		msg = NULL;
+	}
 out:
 	rtnl_unlock();
+	nlmsg_free(msg);
 	return err;
 }
 

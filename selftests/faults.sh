@@ -20,27 +20,10 @@
 . "$(dirname "$0")/lib.sh"
 
 require_cmd jq python3 ping tcpdump
-fs=/sys/kernel/debug/failslab
-[[ -d $fs ]] ||
-	skip "this kernel has no failslab (CONFIG_FAILSLAB): a debug kernel does (make check-debug)"
-[[ -e $fs/require-start && -e /proc/self/fail-nth ]] ||
-	skip "this kernel's failslab cannot be limited to dupto's allocations (no stack trace filter: 6.1 has none on x86_64)"
+why=$(failslab_why)
+[[ -z $why ]] || skip "$why"
 load_dupto
-
-read -r _ size _ _ _ base _ < <(grep "^dupto " /proc/modules)
-((base)) || skip "/proc/modules hides dupto's address"
-
-failslab() {
-	local attr
-	for attr in "$@"; do
-		echo "${attr#*=}" >"$fs/${attr%%=*}"
-	done
-}
-# Only what dupto's code asks for, or has asked for it, whatever the flags.
-failslab probability=0 times=0 verbose=0 task-filter=N ignore-gfp-wait=N \
-	stacktrace-depth=32 require-start="$base" \
-	require-end="$(printf '0x%x' $((base + size)))" reject-start=0 reject-end=0 space=0 \
-	interval=1
+failslab_dupto || skip "/proc/modules hides dupto's address"
 trap 'failslab probability=0 times=0; lib_cleanup' EXIT
 
 ns_add h1 h2 box

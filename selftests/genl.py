@@ -88,7 +88,9 @@ def nl_request(sock, kind, payload, flags=0):
                     text = ""
                     if mflags & NLM_F_ACK_TLVS:
                         v = find(msg[20:], NLMSGERR_ATTR_MSG)
-                        text = v.rstrip(b"\0").decode() if v else ""
+                        # it may quote a name the request gave, any bytes
+                        text = v.rstrip(b"\0").decode(
+                            errors="backslashreplace") if v else ""
                     raise Error(err, text)
                 return replies
             replies.append(msg)

@@ -228,6 +228,43 @@ end_test() {
 	exit $ksft_rc
 }
 
+# --- fault injection -------------------------------------------------------
+
+lib_failslab=/sys/kernel/debug/failslab
+
+# failslab ATTR=VALUE...: failslab's settings (its debugfs files).
+failslab() {
+	local attr
+	for attr in "$@"; do
+		echo "${attr#*=}" >"$lib_failslab/${attr%%=*}"
+	done
+}
+
+# failslab_why: why failslab cannot fail dupto's allocations alone here,
+# or nothing if it can.
+failslab_why() {
+	if [[ ! -d $lib_failslab ]]; then
+		echo "this kernel has no failslab (CONFIG_FAILSLAB): a debug kernel does (make check-debug)"
+	elif [[ ! -e $lib_failslab/require-start || ! -e /proc/self/fail-nth ]]; then
+		echo "this kernel's failslab cannot be limited to dupto's allocations (no stack trace filter: 6.1 has none on x86_64)"
+	fi
+}
+
+# failslab_dupto: failslab limited to allocations with dupto's code on the
+# stack (the loaded module's text range; again after a reload), whatever
+# their flags, verbose off so that an injected failure is not a warning;
+# nothing fails until the probability is raised. Fails if /proc/modules
+# hides the module's address.
+failslab_dupto() {
+	local size base
+	read -r _ size _ _ _ base _ < <(grep "^dupto " /proc/modules)
+	((base)) || return 1
+	failslab probability=0 times=0 verbose=0 task-filter=N ignore-gfp-wait=N \
+		stacktrace-depth=32 require-start="$base" \
+		require-end="$(printf '0x%x' $((base + size)))" reject-start=0 \
+		reject-end=0 space=0 interval=1
+}
+
 # --- captures ---------------------------------------------------------------
 
 # capture_start NS DEV FILE: tcpdump on DEV into FILE, in the background,
