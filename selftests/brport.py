@@ -208,9 +208,7 @@ def cfm(sock, args):
 
 
 def main(argv):
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
+    sock = genl.open_netlink(NETLINK_ROUTE)
     try:
         if argv[0] == "set":
             set_(sock, argv[1], argv[2], argv[3])

@@ -103,29 +103,14 @@ def check(pcap, count):
     return 1 if bad else 0
 
 
-def family(sock):
-    reply = genl.request(sock, genl.GENL_ID_CTRL, genl.CTRL_CMD_GETFAMILY,
-                         genl.attr(genl.CTRL_ATTR_FAMILY_NAME, b"dupto\0"))
-    return next(struct.unpack("=H", v[:2])[0] for t, v in genl.attrs(reply[0])
-                if t == genl.CTRL_ATTR_FAMILY_ID)
-
-
-def netlink():
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                         genl.NETLINK_GENERIC)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
-    return sock
-
-
 def read(path):
     with open(path, "rb") as f:
         return f.read()
 
 
 def swap(n, paths):
-    sock = netlink()
-    fam = family(sock)
+    sock = genl.open_netlink()
+    fam = genl.family_id(sock)
     images = [ruleset.pieces(read(p)) for p in paths]
     ruleset.sndbuf(sock, 2 * max(len(i) for i in images) + 65536)
     loaded = nomem = 0
@@ -144,8 +129,8 @@ def swap(n, paths):
 
 
 def dumps(stop, paths):
-    sock = netlink()
-    fam = family(sock)
+    sock = genl.open_netlink()
+    fam = genl.family_id(sock)
     images = [read(p) for p in paths]
     whole = intr = nomem = 0
     while not os.path.exists(stop):

@@ -42,32 +42,18 @@ PIECE = 60000
 FAIL_NTH = "/proc/thread-self/fail-nth"
 
 
-def netlink(proto):
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
-    return sock
-
-
-def dupto_family(sock):
-    reply = genl.request(sock, genl.GENL_ID_CTRL, genl.CTRL_CMD_GETFAMILY,
-                         genl.attr(genl.CTRL_ATTR_FAMILY_NAME, b"dupto\0"))
-    return next(struct.unpack("=H", v[:2])[0] for t, v in genl.attrs(reply[0])
-                if t == genl.CTRL_ATTR_FAMILY_ID)
-
-
 def prepare(argv):
     """The socket and the request, built before the fault is armed."""
     op = argv[0]
     if op == "port" and len(argv) == 3 and argv[2] in MODES:
-        sock = netlink(genl.NETLINK_GENERIC)
-        fam = dupto_family(sock)
+        sock = genl.open_netlink()
+        fam = genl.family_id(sock)
         nest = genl.attr(DUPTO_A_PORT_IFNAME, argv[1].encode() + b"\0") + \
             genl.attr(DUPTO_A_PORT_MODE, bytes([MODES[argv[2]]]))
         payload = genl.attr(DUPTO_A_PORT | NLA_F_NESTED, nest)
         return lambda: genl.request(sock, fam, DUPTO_CMD_PORT_NEW, payload)
     if op == "sensor" and len(argv) in (2, 3):
-        sock = netlink(NETLINK_ROUTE)
+        sock = genl.open_netlink(NETLINK_ROUTE)
         ifi = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, IFF_UP, IFF_UP)
         attrs = genl.attr(IFLA_IFNAME, argv[1].encode() + b"\0")
         if len(argv) == 3:
@@ -78,9 +64,9 @@ def prepare(argv):
         return lambda: genl.nl_request(sock, RTM_NEWLINK, ifi + attrs,
                                        NLM_F_CREATE | NLM_F_EXCL)
     if op == "ruleset" and len(argv) == 2:
-        sock = netlink(genl.NETLINK_GENERIC)
+        sock = genl.open_netlink()
         sock.setsockopt(socket.SOL_SOCKET, 32, 1 << 24)  # SO_SNDBUFFORCE
-        fam = dupto_family(sock)
+        fam = genl.family_id(sock)
         with open(argv[1], "rb") as f:
             data = f.read()
         payload = b"".join(genl.attr(DUPTO_A_IMAGE, data[i:i + PIECE])

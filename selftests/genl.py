@@ -96,6 +96,22 @@ def nl_request(sock, kind, payload, flags=0):
             replies.append(msg)
 
 
+def open_netlink(proto=NETLINK_GENERIC):
+    """A netlink socket that gets extended ACKs, without the request echoed."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
+    sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+    sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+    return sock
+
+
+def family_id(sock, name="dupto"):
+    """The id of generic netlink family @name, or Error."""
+    reply = request(sock, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                    attr(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
+    return next(struct.unpack("=H", v[:2])[0] for t, v in attrs(reply[0])
+                if t == CTRL_ATTR_FAMILY_ID)
+
+
 def request(sock, family, cmd, payload=b"", flags=0, version=2, reserved=0):
     """A generic netlink request: the replies' attributes (after the genl
     header), or Error; request.intr as nl_request.intr."""
@@ -117,14 +133,9 @@ def main():
     p.add_argument("--dump", action="store_true")
     args = p.parse_args()
 
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-    sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-    sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+    sock = open_netlink()
     try:
-        reply = request(sock, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-                        attr(CTRL_ATTR_FAMILY_NAME, args.family.encode() + b"\0"))
-        family = next(struct.unpack("=H", v[:2])[0] for t, v in attrs(reply[0])
-                      if t == CTRL_ATTR_FAMILY_ID)
+        family = family_id(sock, args.family)
         payload = b"".join(attr(int(t, 0), bytes.fromhex(h)) for t, h in
                            (a.split(":", 1) for a in args.attr))
         replies = request(sock, family, args.cmd, payload,

@@ -103,7 +103,7 @@ class Fuzzer:
         self.rnd = rnd
         self.images = images
         self.sock = self.open()
-        self.family = genl_family(self.sock)
+        self.family = genl.family_id(self.sock)
         self.kcov = Kcov()
         self.edges, self.seen_pcs = set(), set()
         self.corpus = []
@@ -112,10 +112,7 @@ class Fuzzer:
         self.findings = {}
 
     def open(self):
-        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                             genl.NETLINK_GENERIC)
-        sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
-        sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
+        sock = genl.open_netlink()
         try:	# room for a whole image, where we may (CAP_NET_ADMIN)
             sock.setsockopt(socket.SOL_SOCKET, 32, 1 << 23)  # SO_SNDBUFFORCE
         except PermissionError:
@@ -311,13 +308,6 @@ class Fuzzer:
         if self.images:
             img = self.rnd.choice(self.images)
             self.run_one((6, 0, 2, self.image_pieces(img)))
-
-
-def genl_family(sock):
-    reply = genl.request(sock, genl.GENL_ID_CTRL, genl.CTRL_CMD_GETFAMILY,
-                         genl.attr(genl.CTRL_ATTR_FAMILY_NAME, b"dupto\0"))
-    return next(struct.unpack("=H", v[:2])[0] for t, v in genl.attrs(reply[0])
-                if t == genl.CTRL_ATTR_FAMILY_ID)
 
 
 def main(argv):

@@ -238,13 +238,6 @@ def sndbuf(sock, size):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
 
 
-def family(sock):
-    reply = genl.request(sock, genl.GENL_ID_CTRL, genl.CTRL_CMD_GETFAMILY,
-                         genl.attr(genl.CTRL_ATTR_FAMILY_NAME, b"dupto\0"))
-    return next(struct.unpack("=H", v[:2])[0] for t, v in genl.attrs(reply[0])
-                if t == genl.CTRL_ATTR_FAMILY_ID)
-
-
 def main(argv):
     if argv[:1] == ["break"] and len(argv) == 4 and argv[3] in BREAKS:
         with open(argv[1], "rb") as f:
@@ -271,13 +264,10 @@ def main(argv):
         with open(argv[1], "wb") as f:
             f.write(big(int(argv[2]), int(argv[3])))
         return 0
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                         genl.NETLINK_GENERIC)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
-    sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
+    sock = genl.open_netlink()
     # an image goes in one message: room for the largest a test makes
     sndbuf(sock, 4 << 20)
-    fam = family(sock)
+    fam = genl.family_id(sock)
     if argv[:1] == ["save"] and len(argv) == 2:
         for _ in range(SAVE_TRIES):
             replies = genl.request(sock, fam, DUPTO_CMD_RULESET_GET,
