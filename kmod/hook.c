@@ -7,9 +7,14 @@
  * Nothing else about the device changes, which is why "dupto port add"
  * attaches this way unless asked for a port device.
  *
- * An egress hook is added only while the ruleset has a rule for frames
- * leaving the port. Both hooks come last among their chains' hooks, so they
- * see what the device's own rx_handler, or its driver, is about to get.
+ * An egress hook is added the first time a ruleset has a rule for frames
+ * leaving the port, and stays until the port goes; pi->out says whether it
+ * classifies. Registering the first egress hook on the box, or removing the
+ * last, flips static keys: kernel text is patched on every CPU, with
+ * breakpoints and IPIs, while frames are in flight. A ruleset swap, which
+ * an agent may do many times a second, must not cost that. Both hooks come
+ * last among their chains' hooks, so they see what the device's own
+ * rx_handler, or its driver, is about to get.
  */
 
 #include <linux/if_arp.h>
@@ -32,6 +37,7 @@ struct dupto_hook {
 	struct dupto_portinfo pi;
 	struct nf_hook_ops in;
 	struct nf_hook_ops out;
+	bool out_registered;
 };
 
 static unsigned int dupto_hook_ingress(void *priv, struct sk_buff *skb,
@@ -46,7 +52,10 @@ static unsigned int dupto_hook_ingress(void *priv, struct sk_buff *skb,
 static unsigned int dupto_hook_egress(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	dupto_classify(priv, skb, DUPTO_VM_DIR_OUT);
+	struct dupto_portinfo *pi = priv;
+
+	if (READ_ONCE(pi->out))
+		dupto_classify(pi, skb, DUPTO_VM_DIR_OUT);
 	return NF_ACCEPT;
 }
 
@@ -131,19 +140,21 @@ err_free:
 	return err;
 }
 
+/* Only the first call with @on can fail; turning it off never does. */
 int dupto_hook_set_out(struct dupto_portinfo *pi, bool on)
 {
 	struct dupto_hook *h = container_of(pi, struct dupto_hook, pi);
-	int err = 0;
+	int err;
 
 	ASSERT_RTNL();
-	if (on)
+	if (on && !h->out_registered) {
 		err = nf_register_net_hook(dev_net(pi->dev), &h->out);
-	else
-		nf_unregister_net_hook(dev_net(pi->dev), &h->out);
-	if (!err)
-		WRITE_ONCE(pi->out, on);
-	return err;
+		if (err)
+			return err;
+		h->out_registered = true;
+	}
+	WRITE_ONCE(pi->out, on);
+	return 0;
 }
 
 void dupto_hook_detach(struct dupto_portinfo *pi)
@@ -153,7 +164,7 @@ void dupto_hook_detach(struct dupto_portinfo *pi)
 
 	ASSERT_RTNL();
 	dupto_port_unlink(pi);
-	if (pi->out)
+	if (h->out_registered)
 		nf_unregister_net_hook(net, &h->out);
 	nf_unregister_net_hook(net, &h->in);
 	/* a CPU may still be in the hook, with our priv */

@@ -6,7 +6,8 @@
 #
 #   - the ruleset is replaced over and over (10,000 loads in all, by
 #     default), one ruleset with a rule for frames leaving p1 ("out on
-#     p1", so each swap adds or removes p1's egress hook) and one without;
+#     p1", so each swap turns classification on p1's way out on or off)
+#     and one without;
 #   - the ruleset is dumped all the while (a dump that spans a swap must be
 #     flagged inconsistent, never mixed);
 #   - sensors are added and deleted, with and without a lower device, and

@@ -38,6 +38,44 @@ sees() {
 	same_frames "$mode: $3" "$lib_tmp/want.pcap" "$lib_tmp/$1.pcap"
 }
 
+out_ports() {
+	"$DUPTO" -n "$box" -j port show | jq -r '[.[] | select(.out) | .ifname] | join(" ")'
+}
+
+# nf_hooks DEV ingress|egress: the netfilter hooks on DEV in the box, or
+# "skip: WHY".
+nf_hooks() {
+	local out rc
+	out=$(ip netns exec "$box" python3 "$lib_dir/nfhooks.py" "$@" 2>&1)
+	rc=$?
+	if ((rc == KSFT_SKIP)); then
+		echo "skip: $out"
+	else
+		echo "$out"
+	fi
+}
+
+# In place, p1's egress hook comes with the first rule out on p1 and stays
+# until the port goes, whatever the rulesets after it say: each
+# registration or removal of the last such hook patches kernel text on
+# every CPU, which a ruleset swap must not cost.
+egress_hook_kept() {
+	local desc="inplace: a ruleset swap leaves p1's egress hooks as they were"
+	if [[ $egress_hooks == skip:* ]]; then
+		skip_check "$desc" "${egress_hooks#skip: }"
+		return
+	fi
+	if [[ $egress_hooks != *"dupto_hook_egress dupto"* ]]; then
+		fail "inplace: a rule out on p1 gives p1 an egress hook"
+		note "$egress_hooks"
+		return
+	fi
+	check_eq "$desc" "$(nf_hooks p1 egress)" "$egress_hooks"
+	in_ns "$box" "$DUPTO" port del p1
+	check_eq "inplace: port del takes p1's egress hook away" \
+		"$(nf_hooks p1 egress | grep -c dupto)" 0
+}
+
 for mode in inplace device; do
 	ns_add h1 h2 box
 	bridge_hosts "$h1" "$h2" "$box" "$mode"
@@ -76,7 +114,8 @@ rule else to s3'
 rule out on p1 and icmp to s2
 rule icmp to s3'
 	check_eq "$mode: a port some rule sends out on classifies its way out" \
-		"$("$DUPTO" -n "$box" -j port show | jq -r '[.[] | select(.out) | .ifname] | join(" ")')" p1
+		"$(out_ports)" p1
+	[[ $mode == inplace ]] && egress_hooks=$(nf_hooks p1 egress)
 	traffic
 	sees s1 "icmp and src host 10.0.0.1" "in on p0: s1 saw the pings h1 sent"
 	sees s2 "icmp and src host 10.0.0.1" "out on p1: s2 saw them leave for h2"
@@ -95,6 +134,9 @@ rule host { ${hosts#10.0.0.2, } } to s2"
 	wire_filter "host 10.0.0.2" "$lib_tmp/want.pcap"
 	check_eq "$mode: the rule counted what it matched" \
 		"$packets" "$(python3 "$lib_dir/frames.py" total "$lib_tmp/want.pcap")"
+	check_eq "$mode: a ruleset with no rule out on p1 stops classifying its way out" \
+		"$(out_ports)" ""
+	[[ $mode == inplace ]] && egress_hook_kept
 
 	lib_cleanup_namespaces
 done
