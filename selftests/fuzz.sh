@@ -97,6 +97,11 @@ churn() {
 }
 bg "$box" bash -c "$(declare -f churn); total=$total DUPTO=$DUPTO; churn"
 
+# figures OUT: what kfuzz.py's run in OUT did, for a test point's text.
+figures() {
+	awk '$1 == "requests" { printf "%d requests, %d images of which %d loaded, %d edges", $2, $12, $14, $6 }' "$1"
+}
+
 # --- from root ---------------------------------------------------------
 
 text=$(cat /sys/module/dupto/sections/.text)
@@ -109,7 +114,8 @@ in_ns "$box" sh -c 'mount -t debugfs debugfs /sys/kernel/debug || exit 1
 	>"$lib_tmp/root.out" 2>&1
 grep -v '^finding' "$lib_tmp/root.out" | sed 's/^/# root: /'
 findings=$(sed -n 's/^findings //p' "$lib_tmp/root.out")
-check_eq "root: every refusal from dupto's code carries a message" "${findings:-none}" 0
+check_eq "root: every refusal from dupto's code carries a message ($(figures "$lib_tmp/root.out"))" \
+	"${findings:-none}" 0
 [[ $findings == 0 ]] || note "$(grep '^finding' "$lib_tmp/root.out" || cat "$lib_tmp/root.out")"
 
 if [[ -s $lib_tmp/root.pcs ]]; then
@@ -132,9 +138,9 @@ else
 	note "$(cat "$lib_tmp/root.out")"
 fi
 
-check "the bridge forwards after the fuzzing" in_ns "$h1" ping -c 3 -W 2 10.0.0.2
 wait "$mix" 2>/dev/null
-echo "# frames: crafted frames $(sed -n 's/^sent //p' "$lib_tmp/mix.out") sent meanwhile"
+check "the bridge forwards after the fuzzing and $(sed -n 's/^sent //p' "$lib_tmp/mix.out") crafted frames" \
+	in_ns "$h1" ping -c 3 -W 2 10.0.0.2
 
 # --- from a user namespace of its own ------------------------------------
 
@@ -150,7 +156,7 @@ if rmmod dupto && modprobe dupto userns_admin=1; then
 		_ "$lib_dir" "$((seconds / 3))" "${images[@]}" >"$lib_tmp/userns.out" 2>&1
 	grep -v '^finding' "$lib_tmp/userns.out" | sed 's/^/# user namespace: /'
 	findings=$(sed -n 's/^findings //p' "$lib_tmp/userns.out")
-	check_eq "user namespace: every refusal from dupto's code carries a message" \
+	check_eq "user namespace: every refusal from dupto's code carries a message ($(figures "$lib_tmp/userns.out"))" \
 		"${findings:-none}" 0
 	[[ $findings == 0 ]] || note "$(grep '^finding' "$lib_tmp/userns.out" || cat "$lib_tmp/userns.out")"
 	rmmod dupto
