@@ -68,9 +68,10 @@ def nl_request(sock, kind, payload, flags=0):
     payloads of the replies to it, or Error. nl_request.intr says whether a
     dump was flagged inconsistent (NLM_F_DUMP_INTR)."""
     seq = nl_request.seq = getattr(nl_request, "seq", 0) + 1
+    # NLM_F_DUMP is two bits, and one of them is NLM_F_EXCL of a new request
+    dump = flags & NLM_F_DUMP == NLM_F_DUMP
     sock.send(struct.pack("=IHHII", 16 + len(payload), kind,
-                          NLM_F_REQUEST | flags |
-                          (0 if flags & NLM_F_DUMP else NLM_F_ACK),
+                          NLM_F_REQUEST | flags | (0 if dump else NLM_F_ACK),
                           seq, 0) + payload)
     replies = []
     nl_request.intr = False
