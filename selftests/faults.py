@@ -114,18 +114,9 @@ class Box:
                          DUPTO_A_PORT_GONE in p))
         return sorted(rows)
 
-    def image(self):
-        for _ in range(ruleset.SAVE_TRIES):
-            replies = self.dupto(ruleset.DUPTO_CMD_RULESET_GET,
-                                 flags=genl.NLM_F_DUMP)
-            if not genl.request.intr:
-                return b"".join(v for r in replies for t, v in genl.attrs(r)
-                                if t == ruleset.DUPTO_A_IMAGE)
-        raise RuntimeError("the ruleset changed during every dump")
-
     def state(self):
         return {"ports": self.ports(), "links": self.links(),
-                "ruleset": self.image()}
+                "ruleset": ruleset.current(self.genl, self.fam)}
 
 
 def requests(box, argv):

@@ -143,6 +143,19 @@ BREAKS = {name[4:]: fn for name, fn in globals().items()
           if name.startswith("brk_")}
 
 
+def current(sock, fam):
+    """The namespace's ruleset image, dumped again while a change
+    interrupts the dump (NLM_F_DUMP_INTR); RuntimeError if every one of
+    SAVE_TRIES dumps was."""
+    for _ in range(SAVE_TRIES):
+        replies = genl.request(sock, fam, DUPTO_CMD_RULESET_GET,
+                               flags=genl.NLM_F_DUMP)
+        if not genl.request.intr:
+            return b"".join(v for r in replies for t, v in genl.attrs(r)
+                            if t == DUPTO_A_IMAGE)
+    raise RuntimeError(f"the ruleset changed during each of {SAVE_TRIES} dumps")
+
+
 def pieces(data):
     return b"".join(genl.attr(DUPTO_A_IMAGE, data[i:i + PIECE])
                     for i in range(0, len(data), PIECE))
@@ -269,15 +282,10 @@ def main(argv):
     sndbuf(sock, 4 << 20)
     fam = genl.family_id(sock)
     if argv[:1] == ["save"] and len(argv) == 2:
-        for _ in range(SAVE_TRIES):
-            replies = genl.request(sock, fam, DUPTO_CMD_RULESET_GET,
-                                   flags=genl.NLM_F_DUMP)
-            if not genl.request.intr:
-                break
-        else:
-            sys.exit(f"ruleset.py: the ruleset changed during each of {SAVE_TRIES} dumps")
-        image = b"".join(v for r in replies
-                         for t, v in genl.attrs(r) if t == DUPTO_A_IMAGE)
+        try:
+            image = current(sock, fam)
+        except RuntimeError as e:
+            sys.exit(f"ruleset.py: {e}")
         with open(argv[1], "wb") as f:
             f.write(image)
     elif argv[:1] == ["flip"] and len(argv) == 4:
