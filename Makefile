@@ -3,9 +3,9 @@
 #   make               build the module for the running kernel, and the tool
 #   make demo          boot Debian's 6.1 kernel under QEMU and run the demo
 #   make check         every test: userspace, then selftests on 6.1 and 6.12,
-#                      and the security tests under the 6.12 debug kernel if
-#                      it is built
-#   make debug-kernel  build that debug kernel (once; about 20 minutes)
+#                      then the security tests under a debug build of 6.12,
+#                      built beside the other steps the first time
+#   make debug-kernel  build that debug kernel alone (once; about 20 minutes)
 #   make check-debug   every selftest under debug builds of 6.1 and 6.12
 #                      (KASAN, UBSAN, lockdep, kmemleak, failslab)
 #   make fuzz          run the fuzzers (FUZZ_SECONDS each)
