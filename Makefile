@@ -13,7 +13,7 @@
 #                      for SECONDS (default 600), traffic and churn alongside
 #   make bench         in the 6.1 and 6.12 guests: instructions per packet
 #                      against the bridge, tc and nftables (bench/)
-#   make bench-vm      the VM against libpcap's bpf_filter (tools/bench/)
+#   make bench-vm      the VM against libpcap's bpf_filter (tools/vm/bench/)
 #   make install       install module and tool on this machine
 #   make dkms-install  register the module with DKMS instead
 #

@@ -13,7 +13,7 @@
 #include "dupto.h"
 #include "mirror.h"
 #include "ruleset.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 /*
  * Bytes beyond the linear part. The VM counts offsets from the MAC header

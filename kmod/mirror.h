@@ -5,7 +5,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
-#include "vm.h"
+#include "vm/vm.h"
 
 /* One classified frame, as the copies of it are made. */
 struct dupto_frame {

@@ -6,7 +6,7 @@
 #include <linux/workqueue.h>
 
 #include "dupto.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 /* A target of the ruleset: a sensor, or NULL once that sensor is gone. */
 struct dupto_target {

@@ -124,7 +124,7 @@ if [[ -s $lib_tmp/root.pcs ]]; then
 	sed 's/^/# coverage: /' "$lib_tmp/cover"
 	# A floor, so that a fuzzer that stops reaching the handlers (a broken
 	# family lookup, a header every request fails on) fails the test.
-	for f in netlink.c vm_load.c verifier.c; do
+	for f in netlink.c vm/vm_load.c vm/verifier.c; do
 		pct=$(awk -v f="$f" '$1 == f { sub("%", "", $3); print $3 }' "$lib_tmp/cover")
 		if ((${pct:-0} >= 30)); then
 			pass "root: the requests reach $f (${pct}% of its blocks)"

@@ -5,8 +5,8 @@
   kcov-report.py PCS MODULE OBJDIR TEXT
 
 PCS: the PCs reached, one hex per line (kfuzz.py's $KFUZZ_PCS); MODULE:
-dupto.ko as loaded; OBJDIR: the directory of its objects (kmod/*.o), to
-tell which file each function comes from; TEXT: the module's .text
+dupto.ko as loaded; OBJDIR: the directory of its objects (kmod/**/*.o),
+to tell which file each function comes from, named from OBJDIR (vm/vm.c); TEXT: the module's .text
 address (/sys/module/dupto/sections/.text).
 
 A site is a call to __sanitizer_cov_trace_pc in MODULE's .text (one per
@@ -58,11 +58,12 @@ def main(argv):
     with open(pcs_path) as f:
         hit = {int(x, 16) - base for x in f if x.strip()}
     owner = {}
-    for obj in glob.glob(os.path.join(objdir, "*.o")):
-        if obj.endswith(".mod.o") or os.path.basename(obj) == "dupto.o":
+    for obj in glob.glob(os.path.join(objdir, "**", "*.o"), recursive=True):
+        rel = os.path.relpath(obj, objdir)
+        if obj.endswith(".mod.o") or rel == "dupto.o":
             continue
         for name in functions(obj):
-            owner.setdefault(name, os.path.basename(obj)[:-2] + ".c")
+            owner.setdefault(name, rel[:-2] + ".c")
     ranges = sorted((start, start + size, owner.get(name, "?"))
                     for name, (start, size) in functions(module).items())
     per = collections.defaultdict(lambda: [0, 0])

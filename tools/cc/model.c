@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "vm.h"
+#include "model.h"
+#include "vm/vm.h"
 
 char *read_file(const char *path, size_t *len)
 {
@@ -62,9 +62,9 @@ static void *grow(void *v, uint32_t n, size_t size)
 	return v;
 }
 
-struct dupto_port *config_add_port(struct dupto_config *cfg)
+struct model_port *model_add_port(struct model *cfg)
 {
-	struct dupto_port *p;
+	struct model_port *p;
 
 	cfg->ports = grow(cfg->ports, cfg->nports, sizeof(*p));
 	p = &cfg->ports[cfg->nports++];
@@ -72,9 +72,9 @@ struct dupto_port *config_add_port(struct dupto_config *cfg)
 	return p;
 }
 
-struct dupto_sensor *config_add_sensor(struct dupto_config *cfg)
+struct model_sensor *model_add_sensor(struct model *cfg)
 {
-	struct dupto_sensor *s;
+	struct model_sensor *s;
 
 	cfg->sensors = grow(cfg->sensors, cfg->nsensors, sizeof(*s));
 	s = &cfg->sensors[cfg->nsensors++];
@@ -87,7 +87,7 @@ struct dupto_sensor *config_add_sensor(struct dupto_config *cfg)
  * (another tool's image) gets the same: blanks and line breaks squeezed
  * into single spaces, none at either end.
  */
-void config_add_rule(struct dupto_config *cfg, const char *text, size_t len)
+void model_add_rule(struct model *cfg, const char *text, size_t len)
 {
 	char *t = malloc(len + 1), *o = t;
 	size_t i;
@@ -110,13 +110,13 @@ void config_add_rule(struct dupto_config *cfg, const char *text, size_t len)
 	cfg->rules[cfg->nrules++] = t;
 }
 
-void config_add_group(struct dupto_config *cfg, char *text)
+void model_add_group(struct model *cfg, char *text)
 {
 	cfg->groups = grow(cfg->groups, cfg->ngroups, sizeof(*cfg->groups));
 	cfg->groups[cfg->ngroups++] = text;
 }
 
-int config_groups_from_cc(struct dupto_config *cfg, const struct cc *cc)
+int model_groups_from_cc(struct model *cfg, const struct cc *cc)
 {
 	uint32_t i;
 
@@ -129,12 +129,12 @@ int config_groups_from_cc(struct dupto_config *cfg, const struct cc *cc)
 
 		if (!t)
 			return -1;
-		config_add_group(cfg, t);
+		model_add_group(cfg, t);
 	}
 	return 0;
 }
 
-int config_groups_from_prog(struct dupto_config *cfg,
+int model_groups_from_prog(struct model *cfg,
 			    const struct dupto_vm_prog *prog)
 {
 	uint16_t members[DUPTO_VM_MAX_MEMBERS];
@@ -154,12 +154,12 @@ int config_groups_from_prog(struct dupto_config *cfg,
 				  members, weights, g->nmembers, g->hash, g->seed);
 		if (!t)
 			return -1;
-		config_add_group(cfg, t);
+		model_add_group(cfg, t);
 	}
 	return 0;
 }
 
-static void from_decls(struct dupto_config *cfg)
+static void from_decls(struct model *cfg)
 {
 	uint32_t i;
 
@@ -167,7 +167,7 @@ static void from_decls(struct dupto_config *cfg)
 		const struct cc_decl *d = &cfg->cc.decls[i];
 
 		if (d->kind == DECL_PORT) {
-			struct dupto_port *p = config_add_port(cfg);
+			struct model_port *p = model_add_port(cfg);
 
 			memcpy(p->name, d->name, sizeof(p->name));
 			memcpy(p->devname, d->other, sizeof(p->devname));
@@ -175,7 +175,7 @@ static void from_decls(struct dupto_config *cfg)
 			p->vid = d->vid;
 			p->decl = d;
 		} else {
-			struct dupto_sensor *s = config_add_sensor(cfg);
+			struct model_sensor *s = model_add_sensor(cfg);
 
 			memcpy(s->name, d->name, sizeof(s->name));
 			memcpy(s->link, d->other, sizeof(s->link));
@@ -185,7 +185,7 @@ static void from_decls(struct dupto_config *cfg)
 	}
 }
 
-int config_parse_text(struct dupto_config *cfg, const char *file, char *text,
+int model_parse_text(struct model *cfg, const char *file, char *text,
 		      size_t len, FILE *errf)
 {
 	uint32_t i;
@@ -199,16 +199,16 @@ int config_parse_text(struct dupto_config *cfg, const char *file, char *text,
 	if (cc_compile(&cfg->cc, false))
 		return -1;
 	from_decls(cfg);
-	if (config_groups_from_cc(cfg, &cfg->cc)) {
+	if (model_groups_from_cc(cfg, &cfg->cc)) {
 		fprintf(errf, "dupto: %s: a group's name cannot be written back\n", file);
 		return -1;
 	}
 	for (i = 0; i < cfg->cc.nrules; i++)
-		config_add_rule(cfg, cfg->cc.rules[i].text, cfg->cc.rules[i].text_len);
+		model_add_rule(cfg, cfg->cc.rules[i].text, cfg->cc.rules[i].text_len);
 	return 0;
 }
 
-int config_parse(struct dupto_config *cfg, const char *path, FILE *errf)
+int model_parse(struct model *cfg, const char *path, FILE *errf)
 {
 	size_t len;
 	char *text = read_file(path, &len);
@@ -217,20 +217,20 @@ int config_parse(struct dupto_config *cfg, const char *path, FILE *errf)
 		fprintf(errf, "dupto: cannot read \"%s\": %s\n", path, strerror(errno));
 		return -1;
 	}
-	return config_parse_text(cfg, strcmp(path, "-") ? path : "<stdin>", text,
+	return model_parse_text(cfg, strcmp(path, "-") ? path : "<stdin>", text,
 				 len, errf);
 }
 
 static int by_port_name(const void *a, const void *b)
 {
-	return strcmp((*(const struct dupto_port *const *)a)->name,
-		      (*(const struct dupto_port *const *)b)->name);
+	return strcmp((*(const struct model_port *const *)a)->name,
+		      (*(const struct model_port *const *)b)->name);
 }
 
 static int by_sensor_name(const void *a, const void *b)
 {
-	return strcmp((*(const struct dupto_sensor *const *)a)->name,
-		      (*(const struct dupto_sensor *const *)b)->name);
+	return strcmp((*(const struct model_sensor *const *)a)->name,
+		      (*(const struct model_sensor *const *)b)->name);
 }
 
 /* A name as the language reads it back, into @buf (CC_IFNAMSIZ + 1). */
@@ -243,9 +243,9 @@ static int name(FILE *errf, const char *n, char *buf)
 	return -1;
 }
 
-static int write_ports(FILE *f, const struct dupto_config *cfg, FILE *errf)
+static int write_ports(FILE *f, const struct model *cfg, FILE *errf)
 {
-	const struct dupto_port **v = calloc(cfg->nports + 1, sizeof(*v));
+	const struct model_port **v = calloc(cfg->nports + 1, sizeof(*v));
 	char a[CC_IFNAMSIZ + 1], b[CC_IFNAMSIZ + 1];
 	uint32_t i;
 	int ret = 0;
@@ -274,9 +274,9 @@ static int write_ports(FILE *f, const struct dupto_config *cfg, FILE *errf)
 	return ret;
 }
 
-static int write_sensors(FILE *f, const struct dupto_config *cfg, FILE *errf)
+static int write_sensors(FILE *f, const struct model *cfg, FILE *errf)
 {
-	const struct dupto_sensor **v = calloc(cfg->nsensors + 1, sizeof(*v));
+	const struct model_sensor **v = calloc(cfg->nsensors + 1, sizeof(*v));
 	char a[CC_IFNAMSIZ + 1], b[CC_IFNAMSIZ + 1];
 	uint32_t i;
 	int ret = 0;
@@ -313,7 +313,7 @@ static int by_group_name(const void *a, const void *b)
 	return c ? c : (lx > ly) - (lx < ly);
 }
 
-static int write_groups(FILE *f, const struct dupto_config *cfg, FILE *errf)
+static int write_groups(FILE *f, const struct model *cfg, FILE *errf)
 {
 	char **v = calloc(cfg->ngroups + 1, sizeof(*v));
 	uint32_t i;
@@ -329,7 +329,7 @@ static int write_groups(FILE *f, const struct dupto_config *cfg, FILE *errf)
 	return 0;
 }
 
-static int write_rules(FILE *f, const struct dupto_config *cfg, FILE *errf)
+static int write_rules(FILE *f, const struct model *cfg, FILE *errf)
 {
 	uint32_t i;
 
@@ -351,7 +351,7 @@ static int write_rules(FILE *f, const struct dupto_config *cfg, FILE *errf)
 	return 0;
 }
 
-int config_write(FILE *f, const struct dupto_config *cfg, FILE *errf)
+int model_write(FILE *f, const struct model *cfg, FILE *errf)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -383,7 +383,7 @@ int config_write(FILE *f, const struct dupto_config *cfg, FILE *errf)
 	return ret;
 }
 
-void config_free(struct dupto_config *cfg)
+void model_free(struct model *cfg)
 {
 	uint32_t i;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Configuration files (dupto.conf(5)) without a kernel:
- *  - tests/config.txt: {file, first diagnostic} and {file, what "dupto save"
+ * *  - cc/tests/model.txt: {file, first diagnostic} and {file, what "dupto save"
  *    prints for it} rows; every saved text must read back to itself;
  *  - below: configurations as the kernel reports them (names the language
  *    must escape or cannot write, rule texts from other tools), written.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../config.h"
+#include "model.h"
 #include "testlib.h"
 
 /* "\n" is a line break and "\\" a backslash; any other '\' stays. */
@@ -32,14 +32,14 @@ static char *unescape(const char *s)
 }
 
 /* Parse @text as test.conf; the first diagnostic line in @diag. */
-static int parse(struct dupto_config *cfg, const char *text, char **diag)
+static int parse(struct model *cfg, const char *text, char **diag)
 {
 	size_t len = 0;
 	FILE *mem = open_memstream(diag, &len);
 	char *copy = strdup(text), *nl;
 	int ret;
 
-	ret = config_parse_text(cfg, "test.conf", copy, strlen(copy), mem);
+	ret = model_parse_text(cfg, "test.conf", copy, strlen(copy), mem);
 	fclose(mem);
 	nl = strchr(*diag, '\n');
 	if (nl)
@@ -47,12 +47,12 @@ static int parse(struct dupto_config *cfg, const char *text, char **diag)
 	return ret;
 }
 
-/* config_write() into a string, and its message if it failed. */
-static int save(const struct dupto_config *cfg, char **out, char **err)
+/* model_write() into a string, and its message if it failed. */
+static int save(const struct model *cfg, char **out, char **err)
 {
 	size_t olen = 0, elen = 0;
 	FILE *o = open_memstream(out, &olen), *e = open_memstream(err, &elen);
-	int ret = config_write(o, cfg, e);
+	int ret = model_write(o, cfg, e);
 
 	fclose(o);
 	fclose(e);
@@ -61,7 +61,7 @@ static int save(const struct dupto_config *cfg, char **out, char **err)
 
 static void error_row(const char *row, const char *in, const char *want)
 {
-	struct dupto_config cfg = { 0 };
+	struct model cfg = { 0 };
 	char *diag = NULL;
 	int ret = parse(&cfg, in, &diag);
 	bool ok = ret && !strcmp(diag, want);
@@ -70,12 +70,12 @@ static void error_row(const char *row, const char *in, const char *want)
 	if (!ok)
 		printf("# got: %s\n", ret ? diag : "(no error)");
 	free(diag);
-	config_free(&cfg);
+	model_free(&cfg);
 }
 
 static void save_row(const char *row, const char *in, const char *want)
 {
-	struct dupto_config cfg = { 0 }, again = { 0 };
+	struct model cfg = { 0 }, again = { 0 };
 	char *diag = NULL, *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
 	bool ok;
 
@@ -103,8 +103,8 @@ out:
 	free(err);
 	free(out2);
 	free(err2);
-	config_free(&cfg);
-	config_free(&again);
+	model_free(&cfg);
+	model_free(&again);
 }
 
 static void table(const char *path)
@@ -185,12 +185,12 @@ static void model_rows(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
-		struct dupto_config cfg = { 0 };
+		struct model cfg = { 0 };
 		char *out = NULL, *err = NULL;
 		bool ok;
 
 		if (models[i].port) {
-			struct dupto_port *p = config_add_port(&cfg);
+			struct model_port *p = model_add_port(&cfg);
 
 			snprintf(p->name, sizeof(p->name), "%s", models[i].port);
 			if (models[i].devname) {
@@ -200,14 +200,14 @@ static void model_rows(void)
 			}
 		}
 		if (models[i].sensor) {
-			struct dupto_sensor *s = config_add_sensor(&cfg);
+			struct model_sensor *s = model_add_sensor(&cfg);
 
 			snprintf(s->name, sizeof(s->name), "%s", models[i].sensor);
 			if (models[i].link)
 				snprintf(s->link, sizeof(s->link), "%s", models[i].link);
 		}
 		if (models[i].rule)
-			config_add_rule(&cfg, models[i].rule, strlen(models[i].rule));
+			model_add_rule(&cfg, models[i].rule, strlen(models[i].rule));
 		save(&cfg, &out, &err);
 		ok = !strcmp(*err ? err : out, models[i].want) && (!*err || !*out);
 		tap_result(ok, "config write: %s", models[i].what);
@@ -215,13 +215,13 @@ static void model_rows(void)
 			printf("# got:\n%s%s", out, err);
 		free(out);
 		free(err);
-		config_free(&cfg);
+		model_free(&cfg);
 	}
 }
 
 int main(void)
 {
-	table("tests/config.txt");
+	table("cc/tests/model.txt");
 	model_rows();
 	return tap_done();
 }

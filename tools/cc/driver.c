@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "compiler.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 void *cc_alloc(struct cc *cc, size_t size)
 {

@@ -58,8 +58,8 @@ static uint32_t rule_naming(const struct dupto_vm_prog *prog, uint16_t t)
 static int group_add(int argc, char **argv)
 {
 	struct cc one = { .file = "<group>", .errf = stderr };
-	struct dupto_ruleset rs = { 0 };
-	struct dupto_config cfg = { 0 };
+	struct model_ruleset rs = { 0 };
+	struct model cfg = { 0 };
 	struct dupto_nl *nl = NULL;
 	const char *name;
 	char *text = NULL;
@@ -107,13 +107,13 @@ static int group_add(int argc, char **argv)
 				name);
 		goto out;
 	}
-	ruleset_to_config(&rs, &cfg);
-	config_groups_from_cc(&cfg, &one);
+	ruleset_to_model(&rs, &cfg);
+	model_groups_from_cc(&cfg, &one);
 	err = ruleset_replace(nl, &cfg, rs.generation);
 out:
 	dupto_nl_close(nl);
 	ruleset_free(&rs);
-	config_free(&cfg);
+	model_free(&cfg);
 	cc_free(&one);
 	free(text);
 	return !!err;
@@ -121,8 +121,8 @@ out:
 
 static int group_del(int argc, char **argv)
 {
-	struct dupto_ruleset rs = { 0 };
-	struct dupto_config cfg = { 0 };
+	struct model_ruleset rs = { 0 };
+	struct model cfg = { 0 };
 	const struct dupto_vm_group *g;
 	struct dupto_nl *nl;
 	uint32_t r, i;
@@ -147,7 +147,7 @@ static int group_del(int argc, char **argv)
 		goto out;
 	}
 	/* the model has the groups in the image's order */
-	ruleset_to_config(&rs, &cfg);
+	ruleset_to_model(&rs, &cfg);
 	i = g - rs.prog->groups;
 	free(cfg.groups[i]);
 	memmove(&cfg.groups[i], &cfg.groups[i + 1],
@@ -157,7 +157,7 @@ static int group_del(int argc, char **argv)
 out:
 	dupto_nl_close(nl);
 	ruleset_free(&rs);
-	config_free(&cfg);
+	model_free(&cfg);
 	return !!err;
 }
 
@@ -197,7 +197,7 @@ void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_group *
 
 static int group_show(int argc, char **argv)
 {
-	struct dupto_ruleset rs = { 0 };
+	struct model_ruleset rs = { 0 };
 	struct dupto_nl *nl;
 	uint32_t i;
 	int err;

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The commands that deal with the whole configuration of a namespace:
- * dupto load, save, show and stats.
- *
- * "load" makes the namespace match a file, the way "wg syncconf" does: it
- * compiles everything first, so that a mistake changes nothing, then adds
- * what is missing, replaces the ruleset and removes what the file does not
- * declare, in an order where the ruleset never names a sensor or a port
+ * dupto load: make the namespace match a file, the way "wg syncconf" does.
+ * It compiles everything first, so that a mistake changes nothing, then
+ * adds what is missing, replaces the ruleset and removes what the file does
+ * not declare, in an order where the ruleset never names a sensor or a port
  * that is not there.
  */
 
@@ -24,162 +21,12 @@
 #include "output.h"
 #include "rtnl.h"
 
-/* ---- reading everything ---- */
-
-struct state {
-	struct dupto_config cfg;	/* ports and sensors */
-	struct dupto_ruleset rs;
-};
-
-static int state_read(struct dupto_nl *nl, struct state *st, bool stats)
-{
-	if (ruleset_get(nl, &st->rs, stats) || port_dump(nl, &st->cfg) ||
-	    sensor_dump(nl, &st->cfg))
-		return -1;
-	return 0;
-}
-
-static void state_free(struct state *st)
-{
-	config_free(&st->cfg);
-	ruleset_free(&st->rs);
-}
-
-/* ---- dupto save ---- */
-
-int do_save(int argc, char **argv)
-{
-	struct state st = { 0 };
-	struct dupto_nl *nl;
-	int err = -1;
-
-	if (argc && matches(argv[0], "help")) {
-		printf("Usage: dupto save\n"
-		       "Print the namespace's configuration as a file that \"dupto load\" reads.\n");
-		return 0;
-	}
-	if (argc)
-		return bad_arg("save", argv[0]);
-	nl = dupto_nl_open();
-	if (nl && !state_read(nl, &st, false)) {
-		ruleset_to_config(&st.rs, &st.cfg);
-		err = config_write(stdout, &st.cfg, stderr);
-		fflush(stdout);
-	}
-	dupto_nl_close(nl);
-	state_free(&st);
-	return !!err;
-}
-
-/* ---- dupto show ---- */
-
-int do_show(int argc, char **argv)
-{
-	struct state st = { 0 };
-	struct dupto_nl *nl;
-	uint32_t i;
-	int err = -1;
-
-	if (argc && matches(argv[0], "help")) {
-		printf("Usage: dupto show\n"
-		       "Print the namespace's ports, sensors, groups and rules, with their counters.\n");
-		return 0;
-	}
-	if (argc)
-		return bad_arg("show", argv[0]);
-	nl = dupto_nl_open();
-	if (nl && !state_read(nl, &st, true)) {
-		out_open_object(NULL);
-		out_uint("generation", "generation %" PRIu64 "\n", st.rs.generation);
-		out_open_array("ports");
-		for (i = 0; i < st.cfg.nports; i++)
-			port_print(&st.cfg.ports[i], true);
-		out_close_array();
-		out_open_array("sensors");
-		for (i = 0; i < st.cfg.nsensors; i++)
-			sensor_print(&st.cfg.sensors[i], true);
-		out_close_array();
-		out_open_array("groups");
-		for (i = 0; st.rs.prog && i < st.rs.prog->ngroups; i++)
-			group_print(st.rs.prog, &st.rs.prog->groups[i], true);
-		out_close_array();
-		out_open_array("rules");
-		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)
-			rule_print(&st.rs, i, true);
-		out_close_array();
-		out_close_object();
-		out_flush();
-		err = 0;
-	}
-	dupto_nl_close(nl);
-	state_free(&st);
-	return !!err;
-}
-
-/* ---- dupto stats ---- */
-
-static void stats_usage(FILE *f)
-{
-	fprintf(f, "Usage: dupto stats [ reset ]\n"
-		"Print the counters of rules, ports and sensors; \"reset\" zeroes them all.\n");
-}
-
-int do_stats(int argc, char **argv)
-{
-	struct state st = { 0 };
-	struct dupto_nl *nl;
-	uint32_t i;
-	int err = -1;
-
-	if (argc && matches(argv[0], "help")) {
-		stats_usage(stdout);
-		return 0;
-	}
-	if (argc && !matches(argv[0], "reset"))
-		return bad_arg("stats", argv[0]);
-	if (argc > 1)
-		return bad_arg("stats reset", argv[1]);
-	nl = dupto_nl_open();
-	if (!nl)
-		return 1;
-	if (argc) {
-		err = dupto_nl_talk(nl, dupto_nl_msg(nl, DUPTO_CMD_STATS_RESET, 0),
-				    NULL, NULL);
-		if (err)
-			dupto_nl_perror(nl, err, "stats reset");
-	} else if (!state_read(nl, &st, true)) {
-		out_open_object(NULL);
-		out_uint("generation", NULL, st.rs.generation);
-		out_open_array("rules");
-		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)
-			rule_print_stats(&st.rs, i, true);
-		out_close_array();
-		out_open_array("ports");
-		for (i = 0; i < st.cfg.nports; i++)
-			if (!st.cfg.ports[i].gone)
-				port_print_stats(&st.cfg.ports[i], true);
-		out_close_array();
-		out_open_array("sensors");
-		for (i = 0; i < st.cfg.nsensors; i++)
-			sensor_print_stats(&st.cfg.sensors[i], true);
-		out_close_array();
-		out_close_object();
-		out_flush();
-		err = 0;
-	}
-	dupto_nl_close(nl);
-	state_free(&st);
-	return !!err;
-}
-
-/* ---- dupto load ---- */
-
 /*
  * The port of that name. A port the ruleset names that is gone is in the
  * namespace's model by name only, and is not there to keep or detach: the
  * file attaches it again.
  */
-static const struct dupto_port *find_port(const struct dupto_config *cfg,
+static const struct model_port *find_port(const struct model *cfg,
 					  const char *name)
 {
 	uint32_t i;
@@ -190,7 +37,7 @@ static const struct dupto_port *find_port(const struct dupto_config *cfg,
 	return NULL;
 }
 
-static const struct dupto_sensor *find_sensor(const struct dupto_config *cfg,
+static const struct model_sensor *find_sensor(const struct model *cfg,
 					      const char *name)
 {
 	uint32_t i;
@@ -203,8 +50,8 @@ static const struct dupto_sensor *find_sensor(const struct dupto_config *cfg,
 
 /* What loading a file does, worked out before anything is done. */
 struct plan {
-	struct dupto_config *want;	/* the file */
-	struct state *have;		/* the namespace */
+	struct model *want;	/* the file */
+	struct ns_state *have;		/* the namespace */
 	uint32_t *port_index;		/* per declared port, its NIC */
 	uint32_t *link_index;		/* per declared sensor, its lower device */
 	void *image;			/* NULL: no rules */
@@ -212,7 +59,7 @@ struct plan {
 };
 
 /* A port as the file wants it, attached as it is? */
-static bool port_same(const struct dupto_port *want, const struct dupto_port *have)
+static bool port_same(const struct model_port *want, const struct model_port *have)
 {
 	if (want->device != have->device)
 		return false;
@@ -250,7 +97,7 @@ static bool image_same(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
 }
 
 /* Does the ruleset now loaded name this port? Then it cannot be detached. */
-static bool ruleset_names_port(const struct dupto_ruleset *rs, const char *name)
+static bool ruleset_names_port(const struct model_ruleset *rs, const char *name)
 {
 	uint32_t i;
 
@@ -267,16 +114,16 @@ static bool ruleset_names_port(const struct dupto_ruleset *rs, const char *name)
  */
 static int check(struct plan *p, struct dupto_nl *rt)
 {
-	struct dupto_config *want = p->want;
-	const struct dupto_config *have = &p->have->cfg;
+	struct model *want = p->want;
+	const struct model *have = &p->have->cfg;
 	struct cc *cc = &want->cc;
 	char lost[RTNL_BRPORT_LOST_SIZE];
 	uint32_t i, j;
 	int err;
 
 	for (i = 0; i < want->nports; i++) {
-		const struct dupto_port *w = &want->ports[i];
-		const struct dupto_port *h = find_port(have, w->name);
+		const struct model_port *w = &want->ports[i];
+		const struct model_port *h = find_port(have, w->name);
 
 		for (j = 0; j < have->nports; j++)
 			if (have->ports[j].device && !strcmp(have->ports[j].devname, w->name))
@@ -301,7 +148,7 @@ static int check(struct plan *p, struct dupto_nl *rt)
 					w->name, lost);
 	}
 	for (i = 0; i < want->nsensors; i++) {
-		const struct dupto_sensor *w = &want->sensors[i];
+		const struct model_sensor *w = &want->sensors[i];
 
 		if (!find_sensor(have, w->name) && if_nametoindex(w->name))
 			return cc_error(cc, &w->decl->loc,
@@ -319,15 +166,15 @@ static int check(struct plan *p, struct dupto_nl *rt)
 
 static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 {
-	const struct dupto_config *want = p->want, *have = &p->have->cfg;
-	const struct dupto_ruleset *rs = &p->have->rs;
+	const struct model *want = p->want, *have = &p->have->cfg;
+	const struct model_ruleset *rs = &p->have->rs;
 	bool changed = false, cleared = false;
 	uint32_t i;
 	int err;
 
 	/* A port changes mode by detaching it, which the ruleset may forbid. */
 	for (i = 0; i < want->nports && !cleared; i++) {
-		const struct dupto_port *h = find_port(have, want->ports[i].name);
+		const struct model_port *h = find_port(have, want->ports[i].name);
 
 		if (h && !port_same(&want->ports[i], h) && ruleset_names_port(rs, h->name)) {
 			err = ruleset_set(nl, NULL, 0, 0);
@@ -338,8 +185,8 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	}
 
 	for (i = 0; i < want->nsensors; i++) {
-		const struct dupto_sensor *w = &want->sensors[i];
-		const struct dupto_sensor *h = find_sensor(have, w->name);
+		const struct model_sensor *w = &want->sensors[i];
+		const struct model_sensor *h = find_sensor(have, w->name);
 
 		if (h && h->linkindex == p->link_index[i]) {
 			if (memcmp(&h->shape, &w->shape, sizeof(w->shape))) {
@@ -368,8 +215,8 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	}
 
 	for (i = 0; i < want->nports; i++) {
-		const struct dupto_port *w = &want->ports[i];
-		const struct dupto_port *h = find_port(have, w->name);
+		const struct model_port *w = &want->ports[i];
+		const struct model_port *h = find_port(have, w->name);
 
 		if (h && port_same(w, h)) {
 			if (h->vid != w->vid &&
@@ -396,7 +243,7 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 
 	/* Last, what the file does not declare: no rule names it now. */
 	for (i = 0; i < have->nports; i++) {
-		const struct dupto_port *h = &have->ports[i];
+		const struct model_port *h = &have->ports[i];
 
 		if (h->gone)
 			continue;
@@ -404,7 +251,7 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 			return err;
 	}
 	for (i = 0; i < have->nsensors; i++) {
-		const struct dupto_sensor *h = &have->sensors[i];
+		const struct model_sensor *h = &have->sensors[i];
 
 		if (find_sensor(want, h->name))
 			continue;
@@ -426,10 +273,10 @@ static void load_usage(FILE *f)
 
 int do_load(int argc, char **argv)
 {
-	struct dupto_config want = { 0 };
+	struct model want = { 0 };
 	struct dupto_vm_prog *prog = NULL;
 	struct dupto_nl *nl = NULL, *rt = NULL;
-	struct state have = { 0 };
+	struct ns_state have = { 0 };
 	struct plan p = { .want = &want, .have = &have };
 	char msg[256];
 	int err = -1;
@@ -446,7 +293,7 @@ int do_load(int argc, char **argv)
 		return bad_arg("load", argv[1]);
 
 	/* Everything the file says is checked before anything changes. */
-	if (config_parse(&want, argv[0], stderr))
+	if (model_parse(&want, argv[0], stderr))
 		goto out;
 	if (want.cc.nrules || want.cc.ngroups) {
 		cc_image(&want.cc, &p.image, &p.len);
@@ -464,7 +311,7 @@ int do_load(int argc, char **argv)
 	if (!nl)
 		goto out;
 	rt = dupto_nl_open_route();
-	if (!rt || state_read(nl, &have, false) || check(&p, rt))
+	if (!rt || ns_state_read(nl, &have, false) || check(&p, rt))
 		goto out;
 	err = apply(&p, nl, rt);
 	if (err)
@@ -477,7 +324,7 @@ out:
 	free(p.image);
 	free(p.port_index);
 	free(p.link_index);
-	state_free(&have);
-	config_free(&want);
+	ns_state_free(&have);
+	model_free(&want);
 	return !!err;
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "compiler.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static const char *const rel[] = { "==", ">", ">=", "&" };
 

@@ -13,10 +13,10 @@
 
 #include "capture.h"
 #include "compiler.h"
-#include "config.h"
+#include "model.h"
 #include "dupto.h"
 #include "output.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static void usage(FILE *f)
 {

@@ -43,7 +43,7 @@ static void usage(FILE *f)
 /* ---- reading ---- */
 
 struct image_read {
-	struct dupto_ruleset *rs;
+	struct model_ruleset *rs;
 	uint32_t total;
 	size_t got;
 	bool has_len;
@@ -91,7 +91,7 @@ static int image_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 struct stats_read {
-	struct dupto_ruleset *rs;
+	struct model_ruleset *rs;
 	uint64_t generation;
 };
 
@@ -144,7 +144,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	return dupto_nl_parse(nlh, stats_attr_cb, data);
 }
 
-static int read_once(struct dupto_nl *nl, struct dupto_ruleset *rs, bool stats)
+static int read_once(struct dupto_nl *nl, struct model_ruleset *rs, bool stats)
 {
 	struct image_read ir = { .rs = rs };
 	struct stats_read sr = { .rs = rs };
@@ -182,7 +182,7 @@ static int read_once(struct dupto_nl *nl, struct dupto_ruleset *rs, bool stats)
 	return sr.generation == rs->generation ? 0 : -EINTR;
 }
 
-int ruleset_get(struct dupto_nl *nl, struct dupto_ruleset *rs, bool stats)
+int ruleset_get(struct dupto_nl *nl, struct model_ruleset *rs, bool stats)
 {
 	int tries, err = -EINTR;
 
@@ -197,7 +197,7 @@ int ruleset_get(struct dupto_nl *nl, struct dupto_ruleset *rs, bool stats)
 	return err;
 }
 
-void ruleset_free(struct dupto_ruleset *rs)
+void ruleset_free(struct model_ruleset *rs)
 {
 	dupto_vm_free(rs->prog);
 	free(rs->image);
@@ -205,14 +205,14 @@ void ruleset_free(struct dupto_ruleset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-void ruleset_to_config(const struct dupto_ruleset *rs, struct dupto_config *cfg)
+void ruleset_to_model(const struct model_ruleset *rs, struct model *cfg)
 {
 	uint32_t i;
 
-	if (rs->prog && config_groups_from_prog(cfg, rs->prog))
+	if (rs->prog && model_groups_from_prog(cfg, rs->prog))
 		fprintf(stderr, "dupto: warning: a group's name cannot be written\n");
 	for (i = 0; rs->prog && i < rs->prog->nrules; i++)
-		config_add_rule(cfg, rs->prog->rules[i].text, rs->prog->rules[i].text_len);
+		model_add_rule(cfg, rs->prog->rules[i].text, rs->prog->rules[i].text_len);
 }
 
 /* ---- writing ---- */
@@ -253,13 +253,13 @@ static const char *rule_body(const char *text)
 	return strncmp(text, "rule ", 5) ? text : text + 5;
 }
 
-void rule_print(const struct dupto_ruleset *rs, uint32_t i, bool prefix)
+void rule_print(const struct model_ruleset *rs, uint32_t i, bool prefix)
 {
 	const struct dupto_vm_rule *r = &rs->prog->rules[i];
-	struct dupto_config texts = { 0 };
+	struct model texts = { 0 };
 	uint32_t k;
 
-	config_add_rule(&texts, r->text, r->text_len);
+	model_add_rule(&texts, r->text, r->text_len);
 	out_open_object(NULL);
 	if (prefix)
 		out_text("rule ");
@@ -283,10 +283,10 @@ void rule_print(const struct dupto_ruleset *rs, uint32_t i, bool prefix)
 	out_uint("bytes", " bytes %" PRIu64, rs->stats ? rs->stats[i].bytes : 0);
 	out_nl();
 	out_close_object();
-	config_free(&texts);
+	model_free(&texts);
 }
 
-void rule_print_stats(const struct dupto_ruleset *rs, uint32_t i, bool prefix)
+void rule_print_stats(const struct model_ruleset *rs, uint32_t i, bool prefix)
 {
 	out_open_object(NULL);
 	if (prefix)
@@ -327,7 +327,7 @@ static const char *plural(uint32_t n)
  * them before; the rule added has been compiled on its own already, so
  * an error here is the whole ruleset's (too many rules, too many targets).
  */
-int ruleset_replace(struct dupto_nl *nl, const struct dupto_config *cfg,
+int ruleset_replace(struct dupto_nl *nl, const struct model *cfg,
 		    uint64_t generation)
 {
 	struct cc cc = { .file = "<ruleset>", .errf = stderr };
@@ -364,7 +364,7 @@ out:
 }
 
 /* Every rule of the kernel's ruleset has a text to compile again. */
-static int texts_ok(const char *cmd, const struct dupto_config *cfg)
+static int texts_ok(const char *cmd, const struct model *cfg)
 {
 	uint32_t i;
 
@@ -382,8 +382,8 @@ static int texts_ok(const char *cmd, const struct dupto_config *cfg)
 static int rule_add(int argc, char **argv)
 {
 	struct cc one = { .file = "<rule>", .errf = stderr, .one_rule = true };
-	struct dupto_ruleset rs = { 0 };
-	struct dupto_config cfg = { 0 };
+	struct model_ruleset rs = { 0 };
+	struct model cfg = { 0 };
 	uint32_t at = UINT32_MAX, i;
 	char *text = NULL;
 	struct dupto_nl *nl = NULL;
@@ -418,7 +418,7 @@ static int rule_add(int argc, char **argv)
 	nl = dupto_nl_open();
 	if (!nl || ruleset_get(nl, &rs, false))
 		goto out;
-	ruleset_to_config(&rs, &cfg);
+	ruleset_to_model(&rs, &cfg);
 	if (texts_ok("rule add", &cfg))
 		goto out;
 	if (at != UINT32_MAX && at > cfg.nrules + 1) {
@@ -427,7 +427,7 @@ static int rule_add(int argc, char **argv)
 		goto out;
 	}
 	/* the new rule goes last, or becomes rule @at */
-	config_add_rule(&cfg, one.rules[0].text, one.rules[0].text_len);
+	model_add_rule(&cfg, one.rules[0].text, one.rules[0].text_len);
 	if (at != UINT32_MAX) {
 		char *added = cfg.rules[cfg.nrules - 1];
 
@@ -439,7 +439,7 @@ static int rule_add(int argc, char **argv)
 out:
 	dupto_nl_close(nl);
 	ruleset_free(&rs);
-	config_free(&cfg);
+	model_free(&cfg);
 	cc_free(&one);
 	free(text);
 	return !!err;
@@ -447,8 +447,8 @@ out:
 
 static int rule_del(int argc, char **argv)
 {
-	struct dupto_ruleset rs = { 0 };
-	struct dupto_config cfg = { 0 };
+	struct model_ruleset rs = { 0 };
+	struct model cfg = { 0 };
 	struct dupto_nl *nl;
 	uint32_t n;
 	int err = -EINVAL;
@@ -463,7 +463,7 @@ static int rule_del(int argc, char **argv)
 	nl = dupto_nl_open();
 	if (!nl || ruleset_get(nl, &rs, false))
 		goto out;
-	ruleset_to_config(&rs, &cfg);
+	ruleset_to_model(&rs, &cfg);
 	if (n > cfg.nrules) {
 		fprintf(stderr, "dupto: rule del: there is no rule %u; the ruleset has %u rule%s\n",
 			n, cfg.nrules, plural(cfg.nrules));
@@ -478,13 +478,13 @@ static int rule_del(int argc, char **argv)
 out:
 	dupto_nl_close(nl);
 	ruleset_free(&rs);
-	config_free(&cfg);
+	model_free(&cfg);
 	return !!err;
 }
 
 static int rule_show(int argc, char **argv)
 {
-	struct dupto_ruleset rs = { 0 };
+	struct model_ruleset rs = { 0 };
 	bool listing = false;
 	struct dupto_nl *nl;
 	uint32_t i;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Compiler tables: diagnostics ({input, expected message}) and golden
- * listings (tests/golden/NAME.out, rewritten by "compiler --regenerate").
+ * listings (cc/tests/golden/NAME.out, rewritten by "compiler --regenerate").
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler.h"
+#include "compiler.h"
 #include "testlib.h"
 
 static void errors(const char *path)
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 {
 	bool regen = argc > 1 && !strcmp(argv[1], "--regenerate");
 
-	errors("tests/errors.txt");
-	golden("tests/golden.txt", "tests/golden", regen);
+	errors("cc/tests/errors.txt");
+	golden("cc/tests/golden.txt", "cc/tests/golden", regen);
 	return tap_done();
 }

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture.h"
-#include "../compiler.h"
+#include "capture.h"
+#include "compiler.h"
 #include "testlib.h"
 
 static unsigned int tap_n, tap_failed, tap_skipped;

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../kmod/version.h"
+#include "version.h"
 #include "dupto.h"
 #include "output.h"
 

@@ -467,7 +467,7 @@ static void count_preds(const struct dupto_vm_prog *prog, u8 *npred, u32 *pred)
  * order tests its value (net[] says which of the two a holds after each
  * fused compare): a compare that does not read again takes a as its way
  * in left it, its constant put in the same order, but for an order test,
- * which needs the value. So the leaves of a search tree (tools/search.c),
+ * which needs the value. So the leaves of a search tree (tools/cc/search.c),
  * equality tests below order tests, read nothing either.
  */
 static int prepare_code(struct dupto_vm_prog *prog)

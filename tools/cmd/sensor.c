@@ -37,7 +37,7 @@ static void usage(FILE *f)
 
 static int stats_cb(const struct nlattr *attr, void *data)
 {
-	struct dupto_sensor_stats *st = data;
+	struct model_sensor_stats *st = data;
 	uint64_t v;
 
 	if (mnl_attr_validate(attr, MNL_TYPE_U64))
@@ -74,7 +74,7 @@ static int stats_cb(const struct nlattr *attr, void *data)
 
 static int sensor_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct dupto_sensor *s = data;
+	struct model_sensor *s = data;
 
 	switch (mnl_attr_get_type(attr)) {
 	case DUPTO_A_SENSOR_IFINDEX:
@@ -128,7 +128,7 @@ static int msg_attr_cb(const struct nlattr *attr, void *data)
 {
 	if (mnl_attr_get_type(attr) == DUPTO_A_SENSOR &&
 	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
-		mnl_attr_parse_nested(attr, sensor_attr_cb, config_add_sensor(data));
+		mnl_attr_parse_nested(attr, sensor_attr_cb, model_add_sensor(data));
 	return MNL_CB_OK;
 }
 
@@ -137,7 +137,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return dupto_nl_parse(nlh, msg_attr_cb, data);
 }
 
-int sensor_dump(struct dupto_nl *nl, struct dupto_config *cfg)
+int sensor_dump(struct dupto_nl *nl, struct model *cfg)
 {
 	uint32_t first = cfg->nsensors, i;
 	int err;
@@ -156,7 +156,7 @@ int sensor_dump(struct dupto_nl *nl, struct dupto_config *cfg)
 
 /* ---- printing ---- */
 
-static void print_stats(const struct dupto_sensor_stats *st)
+static void print_stats(const struct model_sensor_stats *st)
 {
 	out_open_object("stats");
 	out_uint("sent", "sent %" PRIu64, st->sent);
@@ -219,7 +219,7 @@ int sensor_shape_set(struct dupto_nl *nl, const char *name, const struct cc_shap
 	return err;
 }
 
-void sensor_print(const struct dupto_sensor *s, bool prefix)
+void sensor_print(const struct model_sensor *s, bool prefix)
 {
 	out_open_object(NULL);
 	if (prefix)
@@ -241,7 +241,7 @@ void sensor_print(const struct dupto_sensor *s, bool prefix)
 	out_close_object();
 }
 
-void sensor_print_stats(const struct dupto_sensor *s, bool prefix)
+void sensor_print_stats(const struct model_sensor *s, bool prefix)
 {
 	out_open_object(NULL);
 	if (prefix)
@@ -382,7 +382,7 @@ static int sensor_del(int argc, char **argv)
 
 static int sensor_show(int argc, char **argv)
 {
-	struct dupto_config cfg = { 0 };
+	struct model cfg = { 0 };
 	struct dupto_nl *nl;
 	uint32_t ifindex = 0, i;
 	int err;
@@ -414,7 +414,7 @@ static int sensor_show(int argc, char **argv)
 		out_close_array();
 		out_flush();
 	}
-	config_free(&cfg);
+	model_free(&cfg);
 	return !!err;
 }
 

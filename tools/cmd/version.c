@@ -8,7 +8,7 @@
 
 #include <linux/dupto.h>
 
-#include "../kmod/version.h"
+#include "version.h"
 #include "dupto.h"
 #include "nl.h"
 #include "output.h"

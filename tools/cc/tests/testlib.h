@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vm.h"
+#include "vm/vm.h"
 
 /* TAP: one line per check, "ok N - what" or "not ok N - what". */
 void tap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

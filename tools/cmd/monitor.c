@@ -21,7 +21,7 @@ struct event {
 	uint64_t generation;
 	uint32_t image_len;
 	bool has_image_len;
-	struct dupto_port port;
+	struct model_port port;
 	bool has_port;
 };
 

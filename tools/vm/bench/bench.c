@@ -48,8 +48,8 @@
 #include <unistd.h>
 #include <valgrind/callgrind.h>
 
-#include "../compiler.h"
-#include "../tests/testlib.h"
+#include "compiler.h"
+#include "testlib.h"
 #include "bench.h"
 
 #define COUNT_PASSES	10
@@ -398,7 +398,7 @@ static void add_ruleset(const char *path)
  * "host { 10.0.0.1, 198.18.0.1, ... }": 10.0.0.1 and 999 addresses of the
  * benchmarking range 198.18.0.0/15 (RFC 2544), which no frame of the
  * corpus carries. Its oracle is libpcap's "src host A or ... or dst host
- * ..." (see tests/sets.txt), compiled without the optimiser: with it,
+ * ..." (see cc/tests/sets.txt), compiled without the optimiser: with it,
  * pcap_compile() takes about 50 s, and only the verdicts are wanted.
  */
 static void add_hostset(void)
@@ -451,7 +451,7 @@ static void add_hostset(void)
 	free(oracle);
 }
 
-/* A row running an image of tests/testlib.c's, whose verdicts @oracle has. */
+/* A row running an image of cc/tests/testlib.c's, whose verdicts @oracle has. */
 static struct row *add_image_row(const char *what, enum big_image kind, uint32_t n,
 				 const char *oracle, int ref)
 {

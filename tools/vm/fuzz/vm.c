@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "compiler.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

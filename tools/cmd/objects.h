@@ -12,34 +12,34 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "model.h"
 #include "nl.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 /* port.c */
-int port_dump(struct dupto_nl *nl, struct dupto_config *cfg);
+int port_dump(struct dupto_nl *nl, struct model *cfg);
 /* A DUPTO_A_PORT nest, of a dump or a notification, into @p. */
-int port_parse(const struct nlattr *nest, struct dupto_port *p);
+int port_parse(const struct nlattr *nest, struct model_port *p);
 /* Attach @ifindex in device mode if @device, its port device named @devname
  * (NULL or "": the kernel's choice). */
 int port_attach(struct dupto_nl *nl, uint32_t ifindex, const char *name,
 		bool device, const char *devname);
 int port_detach(struct dupto_nl *nl, uint32_t ifindex, const char *name);
 /* One port, as "port show" prints it; @prefix: "port " first, as "show" does. */
-void port_print(const struct dupto_port *p, bool prefix);
-void port_print_stats(const struct dupto_port *p, bool prefix);
+void port_print(const struct model_port *p, bool prefix);
+void port_print_stats(const struct model_port *p, bool prefix);
 
 /* sensor.c */
-int sensor_dump(struct dupto_nl *nl, struct dupto_config *cfg);
-void sensor_print(const struct dupto_sensor *s, bool prefix);
+int sensor_dump(struct dupto_nl *nl, struct model *cfg);
+void sensor_print(const struct model_sensor *s, bool prefix);
 /* Replace a sensor's shaping with @sh. */
 int sensor_shape_set(struct dupto_nl *nl, const char *name, const struct cc_shape *sh);
 /* Set a port's label (0: none). */
 int port_set_vid(struct dupto_nl *nl, uint32_t ifindex, const char *name, uint16_t vid);
-void sensor_print_stats(const struct dupto_sensor *s, bool prefix);
+void sensor_print_stats(const struct model_sensor *s, bool prefix);
 
 /* rule.c: the namespace's ruleset, as read from the kernel */
-struct dupto_ruleset {
+struct model_ruleset {
 	uint64_t generation;
 	uint8_t *image;			/* NULL: no ruleset */
 	size_t len;
@@ -48,8 +48,8 @@ struct dupto_ruleset {
 };
 
 /* The ruleset, and its rules' counters if @stats, of one generation. */
-int ruleset_get(struct dupto_nl *nl, struct dupto_ruleset *rs, bool stats);
-void ruleset_free(struct dupto_ruleset *rs);
+int ruleset_get(struct dupto_nl *nl, struct model_ruleset *rs, bool stats);
+void ruleset_free(struct model_ruleset *rs);
 /*
  * Replace the ruleset by @image (NULL: none). With @generation non-zero,
  * only if the configuration is still at that generation: otherwise
@@ -61,15 +61,26 @@ int ruleset_set(struct dupto_nl *nl, const void *image, size_t len,
  * The groups and rules of @cfg compiled and loaded in place of the ruleset
  * of @generation; -ESTALE (said) if that is no longer the one loaded.
  */
-int ruleset_replace(struct dupto_nl *nl, const struct dupto_config *cfg,
+int ruleset_replace(struct dupto_nl *nl, const struct model *cfg,
 		    uint64_t generation);
 /* The groups' and rules' texts into the model. */
-void ruleset_to_config(const struct dupto_ruleset *rs, struct dupto_config *cfg);
-void rule_print(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
+void ruleset_to_model(const struct model_ruleset *rs, struct model *cfg);
+void rule_print(const struct model_ruleset *rs, uint32_t i, bool prefix);
 /* group.c */
 void group_print(const struct dupto_vm_prog *prog, const struct dupto_vm_group *g,
 		 bool prefix);
-void rule_print_stats(const struct dupto_ruleset *rs, uint32_t i, bool prefix);
+void rule_print_stats(const struct model_ruleset *rs, uint32_t i, bool prefix);
+
+/* show.c: a namespace's ports, sensors and ruleset, as save, show, stats and
+ * load read them */
+struct ns_state {
+	struct model cfg;	/* ports and sensors */
+	struct model_ruleset rs;
+};
+
+/* Everything, with counters if @stats. */
+int ns_state_read(struct dupto_nl *nl, struct ns_state *st, bool stats);
+void ns_state_free(struct ns_state *st);
 
 /* cli.c: helpers for the command lines */
 struct dupto_subcmd {

@@ -262,7 +262,7 @@ struct cc {
 	uint32_t nallocs, alloccap;
 };
 
-/* cc.c: allocation owned by the compilation */
+/* driver.c: allocation owned by the compilation */
 void *cc_alloc(struct cc *cc, size_t size);
 /*
  * An array of @n elements of @size bytes that is about to get element n:

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 
 static int stats_cb(const struct nlattr *attr, void *data)
 {
-	struct dupto_port_stats *st = data;
+	struct model_port_stats *st = data;
 
 	if (mnl_attr_validate(attr, MNL_TYPE_U64))
 		return MNL_CB_OK;
@@ -60,7 +60,7 @@ static void copy_name(char *dst, const struct nlattr *attr)
 
 static int port_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct dupto_port *p = data;
+	struct model_port *p = data;
 
 	switch (mnl_attr_get_type(attr)) {
 	case DUPTO_A_PORT_IFINDEX:
@@ -99,7 +99,7 @@ static int port_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int port_parse(const struct nlattr *nest, struct dupto_port *p)
+int port_parse(const struct nlattr *nest, struct model_port *p)
 {
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
 		return -1;
@@ -110,7 +110,7 @@ static int msg_attr_cb(const struct nlattr *attr, void *data)
 {
 	if (mnl_attr_get_type(attr) == DUPTO_A_PORT &&
 	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
-		port_parse(attr, config_add_port(data));
+		port_parse(attr, model_add_port(data));
 	return MNL_CB_OK;
 }
 
@@ -119,7 +119,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return dupto_nl_parse(nlh, msg_attr_cb, data);
 }
 
-int port_dump(struct dupto_nl *nl, struct dupto_config *cfg)
+int port_dump(struct dupto_nl *nl, struct model *cfg)
 {
 	int err = dupto_nl_talk(nl, dupto_nl_msg(nl, DUPTO_CMD_PORT_GET, NLM_F_DUMP),
 				dump_cb, cfg);
@@ -166,7 +166,7 @@ int port_detach(struct dupto_nl *nl, uint32_t ifindex, const char *name)
 
 /* ---- printing ---- */
 
-static void print_stats(const struct dupto_port_stats *st)
+static void print_stats(const struct model_port_stats *st)
 {
 	out_open_object("stats");
 	out_uint("seen", "seen %" PRIu64, st->seen);
@@ -175,7 +175,7 @@ static void print_stats(const struct dupto_port_stats *st)
 	out_close_object();
 }
 
-void port_print(const struct dupto_port *p, bool prefix)
+void port_print(const struct model_port *p, bool prefix)
 {
 	out_open_object(NULL);
 	if (prefix)
@@ -209,7 +209,7 @@ void port_print(const struct dupto_port *p, bool prefix)
 	out_close_object();
 }
 
-void port_print_stats(const struct dupto_port *p, bool prefix)
+void port_print_stats(const struct model_port *p, bool prefix)
 {
 	out_open_object(NULL);
 	if (prefix)
@@ -221,7 +221,7 @@ void port_print_stats(const struct dupto_port *p, bool prefix)
 }
 
 /* The port whose NIC or port device is @ifindex. */
-static const struct dupto_port *find(const struct dupto_config *cfg,
+static const struct model_port *find(const struct model *cfg,
 				     uint32_t ifindex)
 {
 	uint32_t i;
@@ -379,7 +379,7 @@ static int port_add(int argc, char **argv)
 
 static int port_del(int argc, char **argv)
 {
-	struct dupto_config cfg = { 0 };
+	struct model cfg = { 0 };
 	struct dupto_nl *nl;
 	uint32_t ifindex;
 	int err;
@@ -402,15 +402,15 @@ static int port_del(int argc, char **argv)
 	} else if (!err) {
 		err = port_detach(nl, ifindex, argv[0]);
 	}
-	config_free(&cfg);
+	model_free(&cfg);
 	dupto_nl_close(nl);
 	return !!err;
 }
 
 static int port_show(int argc, char **argv)
 {
-	struct dupto_config cfg = { 0 };
-	const struct dupto_port *only = NULL;
+	struct model cfg = { 0 };
+	const struct model_port *only = NULL;
 	struct dupto_nl *nl;
 	uint32_t ifindex = 0, i;
 	int err;
@@ -437,7 +437,7 @@ static int port_show(int argc, char **argv)
 		out_close_array();
 		out_flush();
 	}
-	config_free(&cfg);
+	model_free(&cfg);
 	return !!err;
 }
 

@@ -5,8 +5,8 @@
  * read by the compiler), the kernel (read and changed by port.c, sensor.c
  * and rule.c) and the printers, as wg's struct wgdevice does.
  */
-#ifndef DUPTO_CONFIG_H
-#define DUPTO_CONFIG_H
+#ifndef DUPTO_MODEL_H
+#define DUPTO_MODEL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,13 +16,13 @@
 
 struct dupto_nl;
 
-struct dupto_port_stats {
+struct model_port_stats {
 	uint64_t seen;
 	uint64_t matched;
 	uint64_t errors;
 };
 
-struct dupto_port {
+struct model_port {
 	char name[CC_IFNAMSIZ];		/* the NIC */
 	bool device;			/* through a port device */
 	char devname[CC_IFNAMSIZ];	/* its name; in a file, "" if not given */
@@ -33,12 +33,12 @@ struct dupto_port {
 	uint16_t vid;			/* its label, 0: none */
 	/* the ruleset names it and it is not attached: only the name is known */
 	bool gone;
-	struct dupto_port_stats stats;
+	struct model_port_stats stats;
 	/* read from a file: its statement */
 	const struct cc_decl *decl;
 };
 
-struct dupto_sensor_stats {
+struct model_sensor_stats {
 	uint64_t sent;
 	uint64_t down;
 	uint64_t queue;
@@ -49,20 +49,20 @@ struct dupto_sensor_stats {
 	uint64_t snapfail;
 };
 
-struct dupto_sensor {
+struct model_sensor {
 	char name[CC_IFNAMSIZ];
 	char link[CC_IFNAMSIZ];		/* the lower device; "" if none */
 	uint32_t ifindex;
 	uint32_t linkindex;
 	struct cc_shape shape;
-	struct dupto_sensor_stats stats;
+	struct model_sensor_stats stats;
 	const struct cc_decl *decl;
 };
 
-struct dupto_config {
-	struct dupto_port *ports;
+struct model {
+	struct model_port *ports;
 	uint32_t nports;
-	struct dupto_sensor *sensors;
+	struct model_sensor *sensors;
 	uint32_t nsensors;
 	char **groups;			/* "group ...", one line each */
 	uint32_t ngroups;
@@ -81,23 +81,23 @@ char *read_file(const char *path, size_t *len);
  * compiled ruleset stays in cfg->cc (cc_image() gives its image); rules
  * and declarations are also in the model.
  */
-int config_parse(struct dupto_config *cfg, const char *path, FILE *errf);
+int model_parse(struct model *cfg, const char *path, FILE *errf);
 /* The same, from text; @file names it in diagnostics. Takes @text. */
-int config_parse_text(struct dupto_config *cfg, const char *file, char *text,
+int model_parse_text(struct model *cfg, const char *file, char *text,
 		      size_t len, FILE *errf);
 
 /* Grow the model by one zeroed port or sensor; allocation failure aborts. */
-struct dupto_port *config_add_port(struct dupto_config *cfg);
-struct dupto_sensor *config_add_sensor(struct dupto_config *cfg);
+struct model_port *model_add_port(struct model *cfg);
+struct model_sensor *model_add_sensor(struct model *cfg);
 /* A group statement's text, taken over (malloc()ed). */
-void config_add_group(struct dupto_config *cfg, char *text);
+void model_add_group(struct model *cfg, char *text);
 /* The groups of a compiled ruleset or of a loaded program, as text. */
-int config_groups_from_cc(struct dupto_config *cfg, const struct cc *cc);
+int model_groups_from_cc(struct model *cfg, const struct cc *cc);
 struct dupto_vm_prog;
-int config_groups_from_prog(struct dupto_config *cfg,
+int model_groups_from_prog(struct model *cfg,
 			    const struct dupto_vm_prog *prog);
 /* A rule's text, as the kernel keeps it (not NUL-terminated). */
-void config_add_rule(struct dupto_config *cfg, const char *text, size_t len);
+void model_add_rule(struct model *cfg, const char *text, size_t len);
 
 /*
  * The configuration as a file: ports, sensors, groups and rules, each kind
@@ -106,9 +106,9 @@ void config_add_rule(struct dupto_config *cfg, const char *text, size_t len);
  * so that equal configurations read the same. -1, with a message to
  * @errf, if something cannot be written.
  */
-int config_write(FILE *f, const struct dupto_config *cfg, FILE *errf);
+int model_write(FILE *f, const struct model *cfg, FILE *errf);
 
-void config_free(struct dupto_config *cfg);
+void model_free(struct model *cfg);
 
 /* " snaplen N tag ...": a sensor's shaping as the file and the tool say it */
 void shape_write(FILE *f, const struct cc_shape *sh);
@@ -119,4 +119,4 @@ void shape_write(FILE *f, const struct cc_shape *sh);
  */
 int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_shape *sh);
 
-#endif /* DUPTO_CONFIG_H */
+#endif /* DUPTO_MODEL_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The commands that read the whole configuration of a namespace: dupto
+ * save, show and stats; and that reading, which load does too.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/dupto.h>
+
+#include "dupto.h"
+#include "objects.h"
+#include "output.h"
+#include "rtnl.h"
+
+/* ---- reading everything ---- */
+
+int ns_state_read(struct dupto_nl *nl, struct ns_state *st, bool stats)
+{
+	if (ruleset_get(nl, &st->rs, stats) || port_dump(nl, &st->cfg) ||
+	    sensor_dump(nl, &st->cfg))
+		return -1;
+	return 0;
+}
+
+void ns_state_free(struct ns_state *st)
+{
+	model_free(&st->cfg);
+	ruleset_free(&st->rs);
+}
+
+/* ---- dupto save ---- */
+
+int do_save(int argc, char **argv)
+{
+	struct ns_state st = { 0 };
+	struct dupto_nl *nl;
+	int err = -1;
+
+	if (argc && matches(argv[0], "help")) {
+		printf("Usage: dupto save\n"
+		       "Print the namespace's configuration as a file that \"dupto load\" reads.\n");
+		return 0;
+	}
+	if (argc)
+		return bad_arg("save", argv[0]);
+	nl = dupto_nl_open();
+	if (nl && !ns_state_read(nl, &st, false)) {
+		ruleset_to_model(&st.rs, &st.cfg);
+		err = model_write(stdout, &st.cfg, stderr);
+		fflush(stdout);
+	}
+	dupto_nl_close(nl);
+	ns_state_free(&st);
+	return !!err;
+}
+
+/* ---- dupto show ---- */
+
+int do_show(int argc, char **argv)
+{
+	struct ns_state st = { 0 };
+	struct dupto_nl *nl;
+	uint32_t i;
+	int err = -1;
+
+	if (argc && matches(argv[0], "help")) {
+		printf("Usage: dupto show\n"
+		       "Print the namespace's ports, sensors, groups and rules, with their counters.\n");
+		return 0;
+	}
+	if (argc)
+		return bad_arg("show", argv[0]);
+	nl = dupto_nl_open();
+	if (nl && !ns_state_read(nl, &st, true)) {
+		out_open_object(NULL);
+		out_uint("generation", "generation %" PRIu64 "\n", st.rs.generation);
+		out_open_array("ports");
+		for (i = 0; i < st.cfg.nports; i++)
+			port_print(&st.cfg.ports[i], true);
+		out_close_array();
+		out_open_array("sensors");
+		for (i = 0; i < st.cfg.nsensors; i++)
+			sensor_print(&st.cfg.sensors[i], true);
+		out_close_array();
+		out_open_array("groups");
+		for (i = 0; st.rs.prog && i < st.rs.prog->ngroups; i++)
+			group_print(st.rs.prog, &st.rs.prog->groups[i], true);
+		out_close_array();
+		out_open_array("rules");
+		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)
+			rule_print(&st.rs, i, true);
+		out_close_array();
+		out_close_object();
+		out_flush();
+		err = 0;
+	}
+	dupto_nl_close(nl);
+	ns_state_free(&st);
+	return !!err;
+}
+
+/* ---- dupto stats ---- */
+
+static void stats_usage(FILE *f)
+{
+	fprintf(f, "Usage: dupto stats [ reset ]\n"
+		"Print the counters of rules, ports and sensors; \"reset\" zeroes them all.\n");
+}
+
+int do_stats(int argc, char **argv)
+{
+	struct ns_state st = { 0 };
+	struct dupto_nl *nl;
+	uint32_t i;
+	int err = -1;
+
+	if (argc && matches(argv[0], "help")) {
+		stats_usage(stdout);
+		return 0;
+	}
+	if (argc && !matches(argv[0], "reset"))
+		return bad_arg("stats", argv[0]);
+	if (argc > 1)
+		return bad_arg("stats reset", argv[1]);
+	nl = dupto_nl_open();
+	if (!nl)
+		return 1;
+	if (argc) {
+		err = dupto_nl_talk(nl, dupto_nl_msg(nl, DUPTO_CMD_STATS_RESET, 0),
+				    NULL, NULL);
+		if (err)
+			dupto_nl_perror(nl, err, "stats reset");
+	} else if (!ns_state_read(nl, &st, true)) {
+		out_open_object(NULL);
+		out_uint("generation", NULL, st.rs.generation);
+		out_open_array("rules");
+		for (i = 0; st.rs.prog && i < st.rs.prog->nrules; i++)
+			rule_print_stats(&st.rs, i, true);
+		out_close_array();
+		out_open_array("ports");
+		for (i = 0; i < st.cfg.nports; i++)
+			if (!st.cfg.ports[i].gone)
+				port_print_stats(&st.cfg.ports[i], true);
+		out_close_array();
+		out_open_array("sensors");
+		for (i = 0; i < st.cfg.nsensors; i++)
+			sensor_print_stats(&st.cfg.sensors[i], true);
+		out_close_array();
+		out_close_object();
+		out_flush();
+		err = 0;
+	}
+	dupto_nl_close(nl);
+	ns_state_free(&st);
+	return !!err;
+}
