@@ -135,7 +135,7 @@ int model_groups_from_cc(struct model *cfg, const struct cc *cc)
 }
 
 int model_groups_from_prog(struct model *cfg,
-			    const struct dupto_vm_prog *prog)
+			   const struct dupto_vm_prog *prog)
 {
 	uint16_t members[DUPTO_VM_MAX_MEMBERS];
 	uint8_t weights[DUPTO_VM_MAX_MEMBERS];
@@ -186,7 +186,7 @@ static void from_decls(struct model *cfg)
 }
 
 int model_parse_text(struct model *cfg, const char *file, char *text,
-		      size_t len, FILE *errf)
+		     size_t len, FILE *errf)
 {
 	uint32_t i;
 
@@ -218,7 +218,7 @@ int model_parse(struct model *cfg, const char *path, FILE *errf)
 		return -1;
 	}
 	return model_parse_text(cfg, strcmp(path, "-") ? path : "<stdin>", text,
-				 len, errf);
+				len, errf);
 }
 
 static int by_port_name(const void *a, const void *b)

@@ -84,7 +84,7 @@ char *read_file(const char *path, size_t *len);
 int model_parse(struct model *cfg, const char *path, FILE *errf);
 /* The same, from text; @file names it in diagnostics. Takes @text. */
 int model_parse_text(struct model *cfg, const char *file, char *text,
-		      size_t len, FILE *errf);
+		     size_t len, FILE *errf);
 
 /* Grow the model by one zeroed port or sensor; allocation failure aborts. */
 struct model_port *model_add_port(struct model *cfg);
@@ -95,7 +95,7 @@ void model_add_group(struct model *cfg, char *text);
 int model_groups_from_cc(struct model *cfg, const struct cc *cc);
 struct dupto_vm_prog;
 int model_groups_from_prog(struct model *cfg,
-			    const struct dupto_vm_prog *prog);
+			   const struct dupto_vm_prog *prog);
 /* A rule's text, as the kernel keeps it (not NUL-terminated). */
 void model_add_rule(struct model *cfg, const char *text, size_t len);
 
