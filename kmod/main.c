@@ -42,7 +42,6 @@ static int __init dupto_init(void)
 	if (err)
 		goto err_genl;
 
-	pr_info("dupto " DUPTO_VERSION " loaded\n");
 	return 0;
 
 err_genl:
@@ -67,7 +66,6 @@ static void __exit dupto_exit(void)
 	dupto_pernet_exit();
 	dupto_ruleset_exit();
 	dupto_stacked_exit();
-	pr_info("dupto " DUPTO_VERSION " unloaded\n");
 }
 
 module_init(dupto_init);

@@ -16,7 +16,6 @@
 #include "port.h"
 #include "sensor.h"
 #include "stacked.h"
-#include "version.h"
 
 static bool netif_is_dupto(const struct net_device *dev)
 {
@@ -410,7 +409,6 @@ void dupto_stacked_get_drvinfo(struct net_device *dev,
 			       struct ethtool_drvinfo *info)
 {
 	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
-	strscpy(info->version, DUPTO_VERSION, sizeof(info->version));
 }
 
 /* Link speed and duplex are the lower's: the bridge derives STP path costs

@@ -39,15 +39,17 @@
 struct vm_op_info {
 	const char *name;
 	u16 flags;
-	u8 width;	/* bytes of a packet compare (for operand ranges) */
+	u8 width;	/* bytes a packet compare reads; 0 for other opcodes */
+	u8 rel;		/* a packet compare's enum dupto_vm_rel */
 };
 
-#define OP(op, nm, fl)		[DUPTO_VM_##op] = { nm, fl, 0 }
-#define OPW(op, nm, fl, w)	[DUPTO_VM_##op] = { nm, fl, w }
+#define OP(op, nm, fl)		[DUPTO_VM_##op] = { nm, fl, 0, 0 }
+#define JPKT(op, nm, r, w)	[DUPTO_VM_##op] = { nm, F_OFF | F_COND | F_IMM | F_MASK, w, \
+						    DUPTO_VM_REL_##r }
+#define JPKTX(op, nm, r, w)	[DUPTO_VM_##op] = { nm, F_RSRC | F_OFF | F_COND | F_IMM | \
+						    F_MASK, w, DUPTO_VM_REL_##r }
 #define ALUK(op, nm)		OP(op, nm, F_WDST | F_RDST | F_IMM)
 #define ALUX(op, nm)		OP(op, nm, F_WDST | F_RDST | F_RSRC)
-#define JPKT(op, nm, w)		OPW(op, nm, F_OFF | F_COND | F_IMM | F_MASK, w)
-#define JPKTX(op, nm, w)	OPW(op, nm, F_RSRC | F_OFF | F_COND | F_IMM | F_MASK, w)
 
 static const struct vm_op_info vm_ops[__DUPTO_VM_OP_MAX] = {
 	OP(RET, "ret", 0),
@@ -81,19 +83,22 @@ static const struct vm_op_info vm_ops[__DUPTO_VM_OP_MAX] = {
 	OP(JGTX, "jgtx", F_RDST | F_RSRC | F_COND),
 	OP(JGEX, "jgex", F_RDST | F_RSRC | F_COND),
 	OP(JSETX, "jsetx", F_RDST | F_RSRC | F_COND),
-	JPKT(JEQB, "jeqb", 1), JPKT(JEQH, "jeqh", 2), JPKT(JEQW, "jeqw", 4),
-	JPKT(JGTB, "jgtb", 1), JPKT(JGTH, "jgth", 2), JPKT(JGTW, "jgtw", 4),
-	JPKT(JGEB, "jgeb", 1), JPKT(JGEH, "jgeh", 2), JPKT(JGEW, "jgew", 4),
-	JPKT(JSETB, "jsetb", 1), JPKT(JSETH, "jseth", 2),
-	JPKT(JSETW, "jsetw", 4),
-	JPKTX(JEQXB, "jeqxb", 1), JPKTX(JEQXH, "jeqxh", 2),
-	JPKTX(JEQXW, "jeqxw", 4),
-	JPKTX(JGTXB, "jgtxb", 1), JPKTX(JGTXH, "jgtxh", 2),
-	JPKTX(JGTXW, "jgtxw", 4),
-	JPKTX(JGEXB, "jgexb", 1), JPKTX(JGEXH, "jgexh", 2),
-	JPKTX(JGEXW, "jgexw", 4),
-	JPKTX(JSETXB, "jsetxb", 1), JPKTX(JSETXH, "jsetxh", 2),
-	JPKTX(JSETXW, "jsetxw", 4),
+	JPKT(JEQB, "jeqb", EQ, 1), JPKT(JEQH, "jeqh", EQ, 2),
+	JPKT(JEQW, "jeqw", EQ, 4),
+	JPKT(JGTB, "jgtb", GT, 1), JPKT(JGTH, "jgth", GT, 2),
+	JPKT(JGTW, "jgtw", GT, 4),
+	JPKT(JGEB, "jgeb", GE, 1), JPKT(JGEH, "jgeh", GE, 2),
+	JPKT(JGEW, "jgew", GE, 4),
+	JPKT(JSETB, "jsetb", SET, 1), JPKT(JSETH, "jseth", SET, 2),
+	JPKT(JSETW, "jsetw", SET, 4),
+	JPKTX(JEQXB, "jeqxb", EQ, 1), JPKTX(JEQXH, "jeqxh", EQ, 2),
+	JPKTX(JEQXW, "jeqxw", EQ, 4),
+	JPKTX(JGTXB, "jgtxb", GT, 1), JPKTX(JGTXH, "jgtxh", GT, 2),
+	JPKTX(JGTXW, "jgtxw", GT, 4),
+	JPKTX(JGEXB, "jgexb", GE, 1), JPKTX(JGEXH, "jgexh", GE, 2),
+	JPKTX(JGEXW, "jgexw", GE, 4),
+	JPKTX(JSETXB, "jsetxb", SET, 1), JPKTX(JSETXH, "jsetxh", SET, 2),
+	JPKTX(JSETXW, "jsetxw", SET, 4),
 	OP(JON, "jon", F_OFF | F_IMM | F_COND),
 	OP(JIN, "jin", F_OFF | F_IMM | F_COND),
 	OP(JINX, "jinx", F_RSRC | F_OFF | F_IMM | F_COND),
@@ -102,6 +107,16 @@ static const struct vm_op_info vm_ops[__DUPTO_VM_OP_MAX] = {
 const char *dupto_vm_op_name(unsigned int op)
 {
 	return op < ARRAY_SIZE(vm_ops) ? vm_ops[op].name : NULL;
+}
+
+bool dupto_vm_op_pktcmp(unsigned int op, struct dupto_vm_pktcmp *c)
+{
+	if (op >= ARRAY_SIZE(vm_ops) || !vm_ops[op].width)
+		return false;
+	c->width = vm_ops[op].width;
+	c->x = !!(vm_ops[op].flags & F_RSRC);
+	c->rel = vm_ops[op].rel;
+	return true;
 }
 
 #define vm_err(err, errlen, fmt, ...) \

@@ -274,8 +274,24 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 /* The mnemonic of an opcode, NULL if there is no such opcode. */
 const char *dupto_vm_op_name(unsigned int op);
 
+/* How a packet compare (JEQB to JSETXW) compares, read from the opcode table. */
+enum dupto_vm_rel {
+	DUPTO_VM_REL_EQ,
+	DUPTO_VM_REL_GT,
+	DUPTO_VM_REL_GE,
+	DUPTO_VM_REL_SET,	/* a bit test */
+};
+
+struct dupto_vm_pktcmp {
+	u8 width;	/* bytes read: 1, 2 or 4 */
+	u8 x;		/* at a register plus off, not at off */
+	u8 rel;		/* enum dupto_vm_rel */
+};
+
+/* False if @op is no packet compare. */
+bool dupto_vm_op_pktcmp(unsigned int op, struct dupto_vm_pktcmp *c);
+
 /* vm_set.c */
-unsigned int dupto_vm_set_keylen(unsigned int type);
 size_t dupto_vm_set_elem_size(unsigned int type);
 struct dupto_vm_set *dupto_vm_set_build(unsigned int type, const void *elems,
 					u32 nelems, char *err, size_t errlen);

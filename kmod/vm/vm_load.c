@@ -394,26 +394,6 @@ static int check_members(struct vm_loader *ld, struct dupto_vm_prog *prog)
 	return 0;
 }
 
-/* What a fused compare reads and how it compares; false if @op is none. */
-struct vm_fused {
-	u8 width;	/* bytes read */
-	u8 x;		/* at a register plus off */
-	u8 rel;		/* 0: ==, 1: >, 2: >=, 3: bit test */
-};
-
-static bool fused(u8 op, struct vm_fused *f)
-{
-	u32 k;
-
-	if (op < DUPTO_VM_JEQB || op > DUPTO_VM_JSETXW)
-		return false;
-	f->x = op >= DUPTO_VM_JEQXB;
-	k = op - (f->x ? DUPTO_VM_JEQXB : DUPTO_VM_JEQB);
-	f->rel = k / 3;
-	f->width = 1 << (k % 3);
-	return true;
-}
-
 /* How many ways into each instruction (0, 1, 2 for more), and from where. */
 static void count_preds(const struct dupto_vm_prog *prog, u8 *npred, u32 *pred)
 {
@@ -478,8 +458,11 @@ static int prepare_code(struct dupto_vm_prog *prog)
 	static const u8 whole[] = {
 		DUPTO_VM_IJEQB, DUPTO_VM_IJEQH, 0, DUPTO_VM_IJEQW,
 	};
-	struct vm_fused f, g;
-	bool cache, want_net;
+	static const u8 whole_x[] = {
+		DUPTO_VM_IJEQXB, DUPTO_VM_IJEQXH, 0, DUPTO_VM_IJEQXW,
+	};
+	struct dupto_vm_pktcmp f, g;
+	bool cache, want_net, whole_mask;
 	u8 *npred, *net;
 	u32 *pred, n;
 
@@ -510,18 +493,19 @@ static int prepare_code(struct dupto_vm_prog *prog)
 			in->jt++;
 			in->jf++;
 		}
-		if (!fused(op, &f))
+		if (!dupto_vm_op_pktcmp(op, &f))
 			continue;
 		p = &prog->insns[pred[n]];
-		cache = npred[n] == 1 && fused(p->op, &g) && g.width == f.width &&
+		cache = npred[n] == 1 && dupto_vm_op_pktcmp(p->op, &g) &&
+			g.width == f.width &&
 			g.x == f.x && p->off == in->off &&
 			(!f.x || DUPTO_VM_SRC(p) == DUPTO_VM_SRC(in));
 		/* an order test needs the value; the others take a as it is */
-		want_net = f.rel == 1 || f.rel == 2;
+		want_net = f.rel == DUPTO_VM_REL_GT || f.rel == DUPTO_VM_REL_GE;
 		if (cache && f.width > 1 && want_net && !net[pred[n]])
 			cache = false;
 		net[n] = cache ? net[pred[n]] : want_net;
-		if (f.rel == 3)
+		if (f.rel == DUPTO_VM_REL_SET)
 			in->imm &= in->mask;
 		if (!net[n]) {
 			if (f.width == 2) {
@@ -532,15 +516,13 @@ static int prepare_code(struct dupto_vm_prog *prog)
 				in->mask = dupto_vm_net32(in->mask);
 			}
 		}
+		whole_mask = in->mask == 0xffffffffU >> (32 - 8 * f.width);
 		if (cache) {
 			in->op = cached[f.rel];
-			if (!f.rel && in->mask == 0xffffffffU >> (32 - 8 * f.width))
+			if (f.rel == DUPTO_VM_REL_EQ && whole_mask)
 				in->op = DUPTO_VM_ICEQW;
-		} else if (!f.rel && !f.x &&
-			   in->mask == 0xffffffffU >> (32 - 8 * f.width)) {
-			in->op = whole[f.width - 1];
-		} else if (!f.rel && in->mask == 0xffffffffU >> (32 - 8 * f.width)) {
-			in->op = whole[f.width - 1] + DUPTO_VM_IJEQXB - DUPTO_VM_IJEQB;
+		} else if (f.rel == DUPTO_VM_REL_EQ && whole_mask) {
+			in->op = f.x ? whole_x[f.width - 1] : whole[f.width - 1];
 		}
 	}
 	dupto_vm_kfree(net);

@@ -74,11 +74,6 @@ static const struct {
 	[DUPTO_VM_SET_IP6] = { 16, sizeof(struct dupto_vm_addr), 0 },
 };
 
-unsigned int dupto_vm_set_keylen(unsigned int type)
-{
-	return type < __DUPTO_VM_SET_MAX ? set_types[type].keylen : 0;
-}
-
 size_t dupto_vm_set_elem_size(unsigned int type)
 {
 	return type < __DUPTO_VM_SET_MAX ? set_types[type].elem_size : 0;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "compiler.h"
+#include "vm/vm.h"
 
 #define REG_IHL		7	/* holds the IPv4 header length, see LDIHL */
 #define MAX_FACTS	24
@@ -54,7 +55,8 @@ struct rule_code {
 
 struct fact {
 	uint32_t off, mask, val;
-	uint8_t op, size;
+	uint8_t op;		/* enum dupto_vm_rel */
+	uint8_t size;
 	uint8_t kind;		/* 0: compare outcome, 1: r7 = IHL at off */
 	uint8_t res;
 };
@@ -465,14 +467,15 @@ static bool falls_through(uint8_t op)
 
 static void fact_of(const struct dupto_vm_insn *in, struct fact *f)
 {
-	unsigned int k = in->op - DUPTO_VM_JEQB;
+	struct dupto_vm_pktcmp c = { 0 };
 
+	dupto_vm_op_pktcmp(in->op, &c);
 	memset(f, 0, sizeof(*f));
 	f->off = in->off;
 	f->mask = in->mask;
 	f->val = in->imm;
-	f->op = k / 3;
-	f->size = 1 << (k % 3);
+	f->op = c.rel;
+	f->size = c.width;
 }
 
 /* 1: true, 0: false, -1: unknown */
@@ -489,15 +492,15 @@ static int known(const struct facts *fs, const struct dupto_vm_insn *in)
 			continue;
 		if (f->op == q.op && f->val == q.val)
 			return f->res;
-		if (f->op == 0 && f->res) {	/* the value itself is known */
+		if (f->op == DUPTO_VM_REL_EQ && f->res) {	/* the value is known */
 			uint32_t v = f->val;
 
 			switch (q.op) {
-			case 0:
+			case DUPTO_VM_REL_EQ:
 				return v == q.val;
-			case 1:
+			case DUPTO_VM_REL_GT:
 				return v > q.val;
-			case 2:
+			case DUPTO_VM_REL_GE:
 				return v >= q.val;
 			default:
 				return (v & q.val) != 0;

@@ -16,30 +16,32 @@
 #include "compiler.h"
 #include "vm/vm.h"
 
-static const char *const rel[] = { "==", ">", ">=", "&" };
+static const char *const rel[] = {
+	[DUPTO_VM_REL_EQ] = "==", [DUPTO_VM_REL_GT] = ">",
+	[DUPTO_VM_REL_GE] = ">=", [DUPTO_VM_REL_SET] = "&",
+};
 
 static void operands(char *buf, size_t len, const struct dupto_vm_prog *prog,
 		     const struct dupto_vm_insn *in)
 {
 	unsigned int dst = DUPTO_VM_DST(in), src = DUPTO_VM_SRC(in);
 	uint8_t op = in->op;
+	struct dupto_vm_pktcmp c;
 	char where[48];
 
 	buf[0] = 0;
-	if (op >= DUPTO_VM_JEQB && op <= DUPTO_VM_JSETXW) {
-		bool x = op >= DUPTO_VM_JEQXB;
-		unsigned int k = op - (x ? DUPTO_VM_JEQXB : DUPTO_VM_JEQB);
-		uint32_t full = k % 3 == 2 ? 0xffffffffU : (1U << (8 << (k % 3))) - 1;
+	if (dupto_vm_op_pktcmp(op, &c)) {
+		uint32_t full = 0xffffffffU >> (32 - 8 * c.width);
 
-		if (x)
+		if (c.x)
 			snprintf(where, sizeof(where), "[r%u + %u]", src, in->off);
 		else
 			snprintf(where, sizeof(where), "[%u]", in->off);
 		if (in->mask != full)
 			snprintf(buf, len, "(%s & 0x%x) %s 0x%x", where, in->mask,
-				 rel[k / 3], in->imm);
+				 rel[c.rel], in->imm);
 		else
-			snprintf(buf, len, "%s %s 0x%x", where, rel[k / 3], in->imm);
+			snprintf(buf, len, "%s %s 0x%x", where, rel[c.rel], in->imm);
 		return;
 	}
 	switch (op) {

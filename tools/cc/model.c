@@ -110,7 +110,8 @@ void model_add_rule(struct model *cfg, const char *text, size_t len)
 	cfg->rules[cfg->nrules++] = t;
 }
 
-void model_add_group(struct model *cfg, char *text)
+/* A group statement's text, taken over (malloc()ed). */
+static void model_add_group(struct model *cfg, char *text)
 {
 	cfg->groups = grow(cfg->groups, cfg->ngroups, sizeof(*cfg->groups));
 	cfg->groups[cfg->ngroups++] = text;

@@ -89,8 +89,6 @@ int model_parse_text(struct model *cfg, const char *file, char *text,
 /* Grow the model by one zeroed port or sensor; allocation failure aborts. */
 struct model_port *model_add_port(struct model *cfg);
 struct model_sensor *model_add_sensor(struct model *cfg);
-/* A group statement's text, taken over (malloc()ed). */
-void model_add_group(struct model *cfg, char *text);
 /* The groups of a compiled ruleset or of a loaded program, as text. */
 int model_groups_from_cc(struct model *cfg, const struct cc *cc);
 struct dupto_vm_prog;

@@ -27,11 +27,6 @@ void out_init(bool json, bool pretty)
 	out.pretty = pretty;
 }
 
-bool out_is_json(void)
-{
-	return out.json;
-}
-
 void out_flush(void)
 {
 	if (out.json && out.depth == 0)
@@ -189,16 +184,6 @@ void out_uint(const char *key, const char *fmt, uint64_t value)
 	}
 }
 
-void out_int(const char *key, const char *fmt, int64_t value)
-{
-	if (out.json) {
-		json_member(key);
-		printf("%" PRId64, value);
-	} else if (fmt) {
-		printf(fmt, value);
-	}
-}
-
 void out_bool(const char *key, const char *fmt, bool value)
 {
 	if (out.json) {
@@ -206,16 +191,6 @@ void out_bool(const char *key, const char *fmt, bool value)
 		fputs(value ? "true" : "false", stdout);
 	} else if (fmt) {
 		printf(fmt, value ? "true" : "false");
-	}
-}
-
-void out_null(const char *key, const char *fmt)
-{
-	if (out.json) {
-		json_member(key);
-		fputs("null", stdout);
-	} else if (fmt) {
-		fputs(fmt, stdout);
 	}
 }
 

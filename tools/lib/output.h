@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 void out_init(bool json, bool pretty);
-bool out_is_json(void);
 void out_flush(void);
 
 /* Objects and arrays; key is NULL inside arrays and at the top level. */
@@ -21,11 +20,9 @@ void out_open_array(const char *key);
 void out_close_array(void);
 
 void out_str(const char *key, const char *fmt, const char *value);
-/* Text formats take the value as uint64_t or int64_t: use PRIu64/PRId64. */
+/* Text formats take the value as uint64_t: use PRIu64. */
 void out_uint(const char *key, const char *fmt, uint64_t value);
-void out_int(const char *key, const char *fmt, int64_t value);
 void out_bool(const char *key, const char *fmt, bool value);
-void out_null(const char *key, const char *fmt);
 
 /* Text only: literal text, or a newline ending a record. */
 void out_text(const char *text);

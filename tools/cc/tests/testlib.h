@@ -11,7 +11,6 @@
 
 /* TAP: one line per check, "ok N - what" or "not ok N - what". */
 void tap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the plan and a summary; the exit code for main(). */
 int tap_done(void);
 
@@ -60,8 +59,8 @@ enum big_image {
 	BIG_HOSTS_RANDOM,	/* an IPv4 set of @n addresses */
 	/*
 	 * An IPv4 set of @n addresses that the set hash before it was keyed
-	 * put in one cluster of its table (old_set_hash()): every insert and
-	 * every lookup near it walked the whole cluster.
+	 * put in one cluster of its table (old_set_hash() in testlib.c):
+	 * every insert and every lookup near it walked the whole cluster.
 	 */
 	BIG_HOSTS_CLUSTERED,
 	BIG_RULE_TEXT,		/* the rule's source text in @n 65000-byte records */
@@ -76,10 +75,8 @@ enum big_image {
 
 struct image;
 void big_image(struct image *im, enum big_image kind, uint32_t n);
-/* The set hash as it was before it was keyed, for a key of 4 bytes. */
-uint32_t old_set_hash(uint32_t addr);
-/* The first @n addresses (host order) old_set_hash() puts in a cluster of
- * the table it would have built for a set of @nelems addresses.
+/* The first @n addresses (host order) that the set hash before it was keyed
+ * put in one cluster of the table it built for a set of @nelems addresses.
  */
 void clustered_hosts(uint32_t *addrs, uint32_t n, uint32_t nelems);
 
