@@ -156,7 +156,7 @@ struct dupto_ruleset *dupto_ruleset_prepare(void *image, u32 len, char *err,
 					    size_t errlen)
 {
 	struct dupto_ruleset *rs;
-	int ret;
+	int ret, cpu;
 
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
 	if (!rs) {
@@ -183,6 +183,13 @@ struct dupto_ruleset *dupto_ruleset_prepare(void *image, u32 len, char *err,
 	    (rs->prog->nports && !rs->port_ifindex) || !rs->out_ports ||
 	    !rs->rule_stats)
 		goto err;
+	for_each_possible_cpu(cpu) {
+		struct dupto_vm_rule_stats *s = per_cpu_ptr(rs->rule_stats, cpu);
+		u32 r;
+
+		for (r = 0; r < rs->prog->nrules; r++)
+			u64_stats_init(&s[r].syncp);
+	}
 	return rs;
 
 err:
@@ -412,10 +419,17 @@ void dupto_ruleset_rule_stats(const struct dupto_ruleset *rs, u32 rule,
 
 	*packets = *bytes = 0;
 	for_each_possible_cpu(cpu) {
-		const struct dupto_vm_rule_stats *s = per_cpu_ptr(rs->rule_stats, cpu);
+		const struct dupto_vm_rule_stats *s = per_cpu_ptr(rs->rule_stats, cpu) + rule;
+		unsigned int start;
+		u64 p, b;
 
-		*packets += READ_ONCE(s[rule].packets);
-		*bytes += READ_ONCE(s[rule].bytes);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			p = u64_stats_read(&s->packets);
+			b = u64_stats_read(&s->bytes);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		*packets += p;
+		*bytes += b;
 	}
 }
 
@@ -425,9 +439,15 @@ void dupto_ruleset_reset_stats(struct dupto_ruleset *rs)
 
 	if (!rs)
 		return;
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(rs->rule_stats, cpu), 0,
-		       rs->prog->nrules * sizeof(struct dupto_vm_rule_stats));
+	for_each_possible_cpu(cpu) {
+		struct dupto_vm_rule_stats *s = per_cpu_ptr(rs->rule_stats, cpu);
+		u32 r;
+
+		for (r = 0; r < rs->prog->nrules; r++) {
+			u64_stats_set(&s[r].packets, 0);
+			u64_stats_set(&s[r].bytes, 0);
+		}
+	}
 }
 
 int dupto_ruleset_init(void)

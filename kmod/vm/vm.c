@@ -258,8 +258,12 @@ MATCH: {
 	res->targets[3] |= r->targets[3];
 	res->matched++;
 	if (stats) {
-		stats[insn->off].packets++;
-		stats[insn->off].bytes += pkt->wire_len;
+		struct dupto_vm_rule_stats *s = &stats[insn->off];
+
+		u64_stats_update_begin(&s->syncp);
+		u64_stats_inc(&s->packets);
+		u64_stats_add(&s->bytes, pkt->wire_len);
+		u64_stats_update_end(&s->syncp);
 	}
 	if (r->flags & DUPTO_VM_RULE_QUICK)
 		return;

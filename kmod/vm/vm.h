@@ -126,11 +126,13 @@ struct dupto_vm_result {
 
 /*
  * Per-rule counters, bumped by dupto_vm_run() as rules match, so no second
- * pass is needed: the kernel passes its per-CPU array.
+ * pass is needed: the kernel passes its per-CPU array. u64_stats, as every
+ * counter of dupto's is, so that a 32-bit reader sees no torn value.
  */
 struct dupto_vm_rule_stats {
-	u64 packets;
-	u64 bytes;
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
 };
 
 struct dupto_vm_rule {

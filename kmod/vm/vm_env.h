@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 
 static inline void *dupto_vm_zalloc(size_t size)
 {
@@ -116,6 +117,37 @@ static inline void dupto_vm_kfree(const void *p)
 }
 
 #define dupto_vm_ctz64(x)	__builtin_ctzll(x)
+
+/* The kernel's u64_stats on a 64-bit machine: no sequence count. */
+typedef struct {
+	u64 v;
+} u64_stats_t;
+
+struct u64_stats_sync {
+};
+
+static inline void u64_stats_update_begin(struct u64_stats_sync *syncp)
+{
+}
+
+static inline void u64_stats_update_end(struct u64_stats_sync *syncp)
+{
+}
+
+static inline void u64_stats_inc(u64_stats_t *p)
+{
+	p->v++;
+}
+
+static inline void u64_stats_add(u64_stats_t *p, unsigned long val)
+{
+	p->v += val;
+}
+
+static inline u64 u64_stats_read(const u64_stats_t *p)
+{
+	return p->v;
+}
 
 /* get_random_bytes(): getrandom(2) blocks only until the pool is ready. */
 static inline void dupto_vm_random(void *buf, size_t len)

@@ -39,12 +39,17 @@ int port_set_vid(struct dupto_nl *nl, uint32_t ifindex, const char *name, uint16
 void sensor_print_stats(const struct model_sensor *s, bool prefix);
 
 /* rule.c: the namespace's ruleset, as read from the kernel */
+struct model_rule_stats {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
 struct model_ruleset {
 	uint64_t generation;
 	uint8_t *image;			/* NULL: no ruleset */
 	size_t len;
 	struct dupto_vm_prog *prog;	/* the image, loaded by the VM's loader */
-	struct dupto_vm_rule_stats *stats;	/* per rule, with stats */
+	struct model_rule_stats *stats;	/* per rule, with stats */
 };
 
 /* The ruleset, and its rules' counters if @stats, of one generation. */

@@ -488,7 +488,7 @@ static void good_programs(void)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		const struct good *g = &good[i];
-		struct dupto_vm_rule_stats stats[4] = { { 0 } };
+		struct dupto_vm_rule_stats stats[4];
 		struct dupto_vm_prog *prog = NULL;
 		struct dupto_vm_packet pkt;
 		struct dupto_vm_result res;
@@ -500,6 +500,7 @@ static void good_programs(void)
 		uint32_t r;
 		int err_load;
 
+		memset(stats, 0, sizeof(stats));
 		build(&im, g->p, g->n, g->nrules);
 		err_load = dupto_vm_load(im.p, im.n, &prog, err, sizeof(err));
 		free(im.p);
@@ -520,8 +521,9 @@ static void good_programs(void)
 		pkt.dir = g->dir;
 		dupto_vm_run(prog, &pkt, &res, stats);
 		for (r = 0; r < g->nrules; r++) {
-			got_stats += stats[r].packets;
-			want_stats += stats[r].bytes == stats[r].packets * g->len;
+			got_stats += u64_stats_read(&stats[r].packets);
+			want_stats += u64_stats_read(&stats[r].bytes) ==
+				      u64_stats_read(&stats[r].packets) * g->len;
 		}
 		tap_result(res.targets[0] == g->targets && !res.targets[1] &&
 			   res.matched == g->matched && res.aborted == g->aborted &&
