@@ -223,13 +223,6 @@ static const struct net_device_ops dupto_port_netdev_ops = {
 	.ndo_vlan_rx_kill_vid	= dupto_port_vlan_rx_kill_vid,
 };
 
-static const struct ethtool_ops dupto_port_ethtool_ops = {
-	.get_drvinfo		= dupto_stacked_get_drvinfo,
-	.get_link		= ethtool_op_get_link,
-	.get_link_ksettings	= dupto_stacked_get_link_ksettings,
-	.get_ts_info		= ethtool_op_get_ts_info,
-};
-
 bool netif_is_dupto_port(const struct net_device *dev)
 {
 	return dev->netdev_ops == &dupto_port_netdev_ops;
@@ -239,7 +232,7 @@ static void dupto_port_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &dupto_port_netdev_ops;
-	dev->ethtool_ops = &dupto_port_ethtool_ops;
+	dev->ethtool_ops = &dupto_stacked_ethtool_ops;
 	dev->needs_free_netdev = true;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 

@@ -151,13 +151,6 @@ static const struct net_device_ops dupto_sensor_netdev_ops = {
 	.ndo_get_iflink		= dupto_stacked_get_iflink,
 };
 
-static const struct ethtool_ops dupto_sensor_ethtool_ops = {
-	.get_drvinfo		= dupto_stacked_get_drvinfo,
-	.get_link		= ethtool_op_get_link,
-	.get_link_ksettings	= dupto_stacked_get_link_ksettings,
-	.get_ts_info		= ethtool_op_get_ts_info,
-};
-
 bool netif_is_dupto_sensor(const struct net_device *dev)
 {
 	return dev->netdev_ops == &dupto_sensor_netdev_ops;
@@ -167,7 +160,7 @@ static void dupto_sensor_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &dupto_sensor_netdev_ops;
-	dev->ethtool_ops = &dupto_sensor_ethtool_ops;
+	dev->ethtool_ops = &dupto_stacked_ethtool_ops;
 	dev->needs_free_netdev = true;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 

@@ -405,8 +405,8 @@ struct net *dupto_stacked_get_link_net(const struct net_device *dev)
 	return dev_net(stk->lower ? stk->lower : dev);
 }
 
-void dupto_stacked_get_drvinfo(struct net_device *dev,
-			       struct ethtool_drvinfo *info)
+static void dupto_stacked_get_drvinfo(struct net_device *dev,
+				      struct ethtool_drvinfo *info)
 {
 	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
 }
@@ -414,8 +414,8 @@ void dupto_stacked_get_drvinfo(struct net_device *dev,
 /* Link speed and duplex are the lower's: the bridge derives STP path costs
  * from them, so a 10G port must not look like an unknown-speed one.
  */
-int dupto_stacked_get_link_ksettings(struct net_device *dev,
-				     struct ethtool_link_ksettings *cmd)
+static int dupto_stacked_get_link_ksettings(struct net_device *dev,
+					    struct ethtool_link_ksettings *cmd)
 {
 	struct dupto_stacked *stk = netdev_priv(dev);
 
@@ -423,6 +423,14 @@ int dupto_stacked_get_link_ksettings(struct net_device *dev,
 		return -EOPNOTSUPP;
 	return __ethtool_get_link_ksettings(stk->lower, cmd);
 }
+
+/* The port device's and the sensor's: both stand for their lower device. */
+const struct ethtool_ops dupto_stacked_ethtool_ops = {
+	.get_drvinfo		= dupto_stacked_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= dupto_stacked_get_link_ksettings,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
 
 static void dupto_stacked_follow_addr(struct dupto_stacked *stk)
 {

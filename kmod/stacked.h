@@ -47,10 +47,7 @@ void dupto_stacked_sync_operstate(struct dupto_stacked *stk);
 int dupto_stacked_change_mtu(struct net_device *dev, int new_mtu);
 int dupto_stacked_get_iflink(const struct net_device *dev);
 struct net *dupto_stacked_get_link_net(const struct net_device *dev);
-void dupto_stacked_get_drvinfo(struct net_device *dev,
-			       struct ethtool_drvinfo *info);
-int dupto_stacked_get_link_ksettings(struct net_device *dev,
-				     struct ethtool_link_ksettings *cmd);
+extern const struct ethtool_ops dupto_stacked_ethtool_ops;
 
 int dupto_stacked_init(void);
 void dupto_stacked_exit(void);
