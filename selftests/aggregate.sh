@@ -47,8 +47,7 @@ for mode in inplace device; do
 	capture_start "$h1" eth0 "$lib_tmp/wire.pcap"
 	capture_start "$box" s1 "$lib_tmp/s1.pcap"
 	in_ns "$h1" ping -c 5 -i 0.2 10.0.0.2 >/dev/null
-	capture_stop "$lib_tmp/s1.pcap"
-	capture_stop "$lib_tmp/wire.pcap"
+	capture_stop "$lib_tmp/s1.pcap" "$lib_tmp/wire.pcap"
 
 	n=$(python3 "$lib_dir/frames.py" total "$lib_tmp/wire.pcap")
 	if ((n >= 10)); then

@@ -116,11 +116,7 @@ run() {
 	done
 	in_ns "$h1" python3 "$lib_dir/flows.py" send eth0 fwd $FLOWS
 	in_ns "$h2" python3 "$lib_dir/flows.py" send eth0 rev $FLOWS vlan 7 every 2
-	for b in box1 box2; do
-		for s in a b c; do
-			capture_stop "$lib_tmp/$name.$b.$s.pcap"
-		done
-	done
+	capture_stop "$lib_tmp/$name".{box1,box2}.{a,b,c}.pcap
 	sum=$(flows where "$lib_tmp/$name.box1" a="$lib_tmp/$name.box1.a.pcap" \
 		b="$lib_tmp/$name.box1.b.pcap" c="$lib_tmp/$name.box1.c.pcap")
 	sum2=$(flows where "$lib_tmp/$name.box2" a="$lib_tmp/$name.box2.a.pcap" \

@@ -280,9 +280,12 @@ failslab_dupto() {
 # --- captures ---------------------------------------------------------------
 
 # capture_start NS DEV FILE: tcpdump on DEV into FILE, in the background,
-# returning once it listens. capture_stop FILE ends it once FILE has stopped
-# growing for half a second: long enough for frames in flight, and the only
-# way to show that a frame did not arrive.
+# returning once it listens. capture_stop FILE... ends them once every FILE
+# has stopped growing for half a second: long enough for frames in flight,
+# and the only way to show that a frame did not arrive. Captures compared
+# with each other (a sensor's with the wire's) stop together: stopped one
+# after the other, a late frame (a neighbour probe) reached the wire's
+# after a sensor's had ended, and looked like a copy the sensor missed.
 #
 # In immediate mode libpcap uses TPACKET_V2, whose ring slots are sized from
 # the snapshot length: with the defaults the ring holds few frames, and an
@@ -300,19 +303,24 @@ capture_start() {
 }
 
 capture_stop() {
-	local file=$1 size=-1 stable=0 deadline=$((SECONDS + 10))
+	local file sizes=-1 now stable=0 deadline=$((SECONDS + 10))
 	while ((stable < 5 && SECONDS < deadline)); do
 		sleep 0.1
-		if [[ $(stat -c %s "$file") == "$size" ]]; then
+		now=$(stat -c %s "$@" | tr '\n' ' ')
+		if [[ $now == "$sizes" ]]; then
 			((stable++))
 		else
-			size=$(stat -c %s "$file")
+			sizes=$now
 			stable=0
 		fi
 	done
-	kill -INT "${lib_captures[$file]}" 2>/dev/null
-	wait "${lib_captures[$file]}" 2>/dev/null
-	unset "lib_captures[$file]"
+	for file in "$@"; do
+		kill -INT "${lib_captures[$file]}" 2>/dev/null
+	done
+	for file in "$@"; do
+		wait "${lib_captures[$file]}" 2>/dev/null
+		unset "lib_captures[$file]"
+	done
 }
 
 # send_frames NS DEV TAG COUNT, count_frames FILE TAG: see frames.py.

@@ -26,10 +26,7 @@ traffic() {
 	in_ns "$h1" ping -c 3 -i 0.2 10.0.0.2 >/dev/null
 	in_ns "$h2" ping -c 2 -i 0.2 10.0.0.1 >/dev/null
 	in_ns "$h1" python3 "$lib_dir/tcp_xfer.py" send 10.0.0.2 5001 100000
-	for s in s1 s2 s3; do
-		capture_stop "$lib_tmp/$s.pcap"
-	done
-	capture_stop "$lib_tmp/wire.pcap"
+	capture_stop "$lib_tmp"/{s1,s2,s3,wire}.pcap
 }
 
 # sees SENSOR FILTER DESC: the sensor saw exactly the wire's FILTER frames.

@@ -89,8 +89,7 @@ for mode in inplace device; do
 	serve 10.0.10.2
 	check "$mode: a 4 MB transfer over VLAN 10 crosses the bridge intact" \
 		in_ns "$h1" python3 "$lib_dir/tcp_xfer.py" send 10.0.10.2 5001 4000000
-	capture_stop "$lib_tmp/s1.pcap"
-	capture_stop "$lib_tmp/s2.pcap"
+	capture_stop "$lib_tmp/s1.pcap" "$lib_tmp/s2.pcap"
 
 	len=$(longest "$lib_tmp/s1.pcap")
 	if ((len > 1514)); then

@@ -63,10 +63,7 @@ for mode in inplace device; do
 	wait "$ping"
 	check "$mode: not one of 1,500 pings was lost" \
 		grep -q "1500 packets transmitted, 1500 received" "$lib_tmp/ping.out"
-	for s in s1 s2 s3; do
-		capture_stop "$lib_tmp/$s.pcap"
-	done
-	capture_stop "$lib_tmp/wire.pcap"
+	capture_stop "$lib_tmp"/{s1,s2,s3,wire}.pcap
 	check "$mode: every mirrored frame went where the old or the new ruleset sent it" \
 		python3 "$lib_tmp/verdict.py" "$lib_dir" "$lib_tmp/wire.pcap" \
 		"$lib_tmp/s1.pcap" "$lib_tmp/s2.pcap" "$lib_tmp/s3.pcap"

@@ -78,9 +78,7 @@ print(hashlib.sha256(page).hexdigest())' >"$lib_tmp/got.sha"
 	in_ns "$intranet" python3 "$lib_dir/dns.py" query 10.0.0.2 sensors.example >"$lib_tmp/dns.out"
 	in_ns "$intranet" ping -c 3 -i 0.2 10.0.0.2 >"$lib_tmp/ping.out"
 
-	capture_stop "$lib_tmp/sensor2.pcap"
-	capture_stop "$lib_tmp/sensor1.pcap"
-	capture_stop "$lib_tmp/wire.pcap"
+	capture_stop "$lib_tmp"/{sensor2,sensor1,wire}.pcap
 }
 
 # scenario_expect FILTER OUT: the frames that crossed the bridge and match

@@ -88,11 +88,11 @@ capture_start "$h2" eth0 "$lib_tmp/h2.pcap"
 capture_start "$sink" klab "$lib_tmp/klab.pcap"
 in_ns "$h1" python3 "$lib_dir/flows.py" burst eth0 1000 200 300
 in_ns "$h2" python3 "$lib_dir/flows.py" send eth0 rev 300 vlan 7 size 150
+files=()
 for s in $SENSORS; do
-	capture_stop "$lib_tmp/$s.pcap"
+	files+=("$lib_tmp/$s.pcap")
 done
-capture_stop "$lib_tmp/h2.pcap"
-capture_stop "$lib_tmp/klab.pcap"
+capture_stop "${files[@]}" "$lib_tmp/h2.pcap" "$lib_tmp/klab.pcap"
 stats=$("$DUPTO" -n "$box" -j stats)
 stat() {
 	jq -r --arg s "$1" ".sensors[] | select(.ifname == \$s) | .stats.$2" <<<"$stats"
