@@ -28,9 +28,6 @@
 #include "shape.h"
 #include "version.h"
 
-/* A rate limit's burst, in frames, at most. */
-#define DUPTO_BURST_MAX		1000000
-
 /* A ruleset image may not exceed this, in all its DUPTO_A_IMAGE pieces. */
 #define DUPTO_IMAGE_MAX		(64U << 20)
 
@@ -45,8 +42,18 @@ static const struct nla_policy dupto_port_policy[DUPTO_A_PORT_MAX + 1] = {
 	[DUPTO_A_PORT_DEVINDEX]	= { .type = NLA_REJECT },
 	[DUPTO_A_PORT_OUT]	= { .type = NLA_REJECT },
 	[DUPTO_A_PORT_STATS]	= { .type = NLA_REJECT },
-	[DUPTO_A_PORT_VID]	= NLA_POLICY_MAX(NLA_U16, VLAN_N_VID - 2),
+	[DUPTO_A_PORT_VID]	= NLA_POLICY_MAX(NLA_U16, DUPTO_VID_MAX),
 	[DUPTO_A_PORT_GONE]	= { .type = NLA_REJECT },
+};
+
+static const struct netlink_range_validation dupto_snaplen_range = {
+	.min = DUPTO_SNAPLEN_MIN,
+	.max = DUPTO_SNAPLEN_MAX,
+};
+
+static const struct netlink_range_validation dupto_burst_range = {
+	.min = 1,
+	.max = DUPTO_BURST_MAX,
 };
 
 /* What SENSOR_SET may say of a sensor: who it is, and all its shaping. */
@@ -55,13 +62,13 @@ static const struct nla_policy dupto_sensor_policy[DUPTO_A_SENSOR_MAX + 1] = {
 	[DUPTO_A_SENSOR_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[DUPTO_A_SENSOR_LINK]		= { .type = NLA_REJECT },
 	[DUPTO_A_SENSOR_STATS]		= { .type = NLA_REJECT },
-	[DUPTO_A_SENSOR_SNAPLEN]	= NLA_POLICY_MIN(NLA_U32, ETH_HLEN),
+	[DUPTO_A_SENSOR_SNAPLEN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &dupto_snaplen_range),
 	[DUPTO_A_SENSOR_TAG]		= { .type = NLA_FLAG },
 	[DUPTO_A_SENSOR_SAMPLE]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[DUPTO_A_SENSOR_SAMPLE_FLOW]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[DUPTO_A_SENSOR_RATE_PPS]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[DUPTO_A_SENSOR_RATE_BPS]	= NLA_POLICY_MIN(NLA_U64, 1),
-	[DUPTO_A_SENSOR_BURST]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[DUPTO_A_SENSOR_BURST]		= NLA_POLICY_FULL_RANGE(NLA_U32, &dupto_burst_range),
 	[DUPTO_A_SENSOR_PAD]		= { .type = NLA_REJECT },
 };
 
@@ -744,12 +751,6 @@ static int dupto_nl_sensor_set(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 		shape.burst = nla_get_u32(tb[DUPTO_A_SENSOR_BURST]);
-		/* so that a bucket's depth in ns cannot overflow */
-		if (shape.burst > DUPTO_BURST_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_SENSOR_BURST],
-					    "a burst is at most 1000000 frames");
-			return -EINVAL;
-		}
 	}
 	/* 1 in 1 is everything: no sampling */
 	if (shape.sample == 1)

@@ -46,7 +46,7 @@ check_eq "port show gives the labels" \
 	"$("$DUPTO" -n "$box" -j port show | jq -c '[.[] | [.ifname, .tag]]')" \
 	'[["p0",101],["p1",102]]'
 check_error "a label is a VLAN ID" \
-	'dupto: port set: "4095" is not a VLAN ID (1 to 4094)' \
+	'dupto: port set: "4095": a VLAN ID is 1 to 4094' \
 	in_ns "$box" "$DUPTO" port set p0 tag 4095
 
 in_ns "$box" "$DUPTO" sensor add plain
@@ -60,12 +60,27 @@ in_ns "$box" "$DUPTO" sensor add smp
 check "sensor set gives a sensor its shaping" \
 	in_ns "$box" "$DUPTO" sensor set smp sample 10
 in_ns "$box" "$DUPTO" sensor add fsmp sample-flows 4
+# 40 Gbit/s: more bytes a second than 32 bits hold, which "dupto load"
+# once refused of what "dupto save" wrote
+in_ns "$box" "$DUPTO" sensor add fast byte-rate 5000000000
 check_eq "sensor show gives the shaping" \
 	"$("$DUPTO" -n "$box" -j sensor show | jq -S -c 'map({(.ifname): .shaping}) | add')" \
-	'{"brl":{"burst":10,"byte_rate":20000},"deep":{"burst":1000000,"byte_rate":1},"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
+	'{"brl":{"burst":10,"byte_rate":20000},"deep":{"burst":1000000,"byte_rate":1},"fast":{"byte_rate":5000000000},"fsmp":{"sample_flows":4},"lab":{"tag":true},"plain":{},"rl":{"burst":10,"rate":100},"smp":{"sample":10},"snap":{"snaplen":128}}'
 check_error "a burst needs a rate" \
 	'dupto: sensor set: a burst needs a rate or a byte-rate' \
 	in_ns "$box" "$DUPTO" sensor set rl burst 5
+# The tool's ranges are the kernel's (cc/options.c, netlink.c's policies).
+check_error "a snap length is 14 to 65535" \
+	'dupto: sensor set: "65536": a snap length is 14 to 65535' \
+	in_ns "$box" "$DUPTO" sensor set snap snaplen 65536
+check_error "an option is given once" \
+	'dupto: sensor set: "rate" is given twice' \
+	in_ns "$box" "$DUPTO" sensor set rl rate 5 rate 6
+# SENSOR_SET { SENSOR { IFNAME "snap", SNAPLEN 65536 } }, raw
+check_eq "the kernel refuses a snap length over 65535 too" \
+	"$(in_ns "$box" python3 "$lib_dir/genl.py" dupto 10 \
+		--attr 0x8005:09000200736e6170000000000800050000000100 2>&1 | head -n 1)" \
+	"error ERANGE: integer out of range"
 check_error "the kernel checks the sensor" \
 	'dupto: kernel says: not a dupto sensor in this namespace' \
 	in_ns "$box" "$DUPTO" sensor set p0 snaplen 100
@@ -77,7 +92,7 @@ check_eq "and saves the same, shaping and labels included" \
 	"$("$DUPTO" -n "$box" save | md5sum)" "$(md5sum <"$lib_tmp/saved.conf")"
 check_eq "the saved sensors and ports" \
 	"$(grep -E '^(port|sensor)' "$lib_tmp/saved.conf" | tr '\n' ';')" \
-	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor deep byte-rate 1 burst 1000000;sensor fsmp sample-flows 4;sensor lab link llab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
+	"port p0 tag 101;port p1 tag 102;sensor brl byte-rate 20000 burst 10;sensor deep byte-rate 1 burst 1000000;sensor fast byte-rate 5000000000;sensor fsmp sample-flows 4;sensor lab link llab tag;sensor plain;sensor rl rate 100 burst 10;sensor smp sample 10;sensor snap snaplen 128;"
 
 # --- the traffic
 in_ns "$box" "$DUPTO" stats reset

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "options.h"
 #include "vm/vm.h"
 
 char *read_file(const char *path, size_t *len)
@@ -403,68 +404,53 @@ void model_free(struct model *cfg)
 
 void shape_write(FILE *f, const struct cc_shape *sh)
 {
-	if (sh->snaplen)
-		fprintf(f, " snaplen %u", sh->snaplen);
-	if (sh->tag)
-		fputs(" tag", f);
-	if (sh->sample)
-		fprintf(f, " sample %u", sh->sample);
-	if (sh->sample_flow)
-		fprintf(f, " sample-flows %u", sh->sample_flow);
-	if (sh->pps)
-		fprintf(f, " rate %u", sh->pps);
-	if (sh->bps)
-		fprintf(f, " byte-rate %llu", (unsigned long long)sh->bps);
-	if (sh->burst)
-		fprintf(f, " burst %u", sh->burst);
+	const struct cc_option *o;
+	uint64_t v;
+
+	for (o = cc_shape_options; o < cc_shape_options + cc_shape_noptions; o++) {
+		v = cc_shape_get(sh, o);
+		if (!v)
+			continue;
+		fprintf(f, " %s", o->word);
+		if (o->type != CC_OPT_FLAG)
+			fprintf(f, " %llu", (unsigned long long)v);
+	}
 }
 
 int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_shape *sh)
 {
-	static const char *const words[] = {
-		"snaplen", "sample", "sample-flows", "rate", "byte-rate", "burst",
-	};
-	static const uint64_t mins[] = { 14, 1, 1, 1, 1, 1 };
-	unsigned long long v;
+	const struct cc_option *o;
+	const char *why;
+	uint64_t v;
 	int i = 0;
-	size_t k;
-	char *end;
 
-	while (i < argc) {
-		if (!strcmp(argv[i], "tag")) {
-			sh->tag = true;
+	while (i < argc && (o = cc_shape_option(argv[i], strlen(argv[i])))) {
+		if (cc_shape_get(sh, o)) {
+			fprintf(stderr, "dupto: %s: \"%s\" is given twice\n", cmd, argv[i]);
+			return -1;
+		}
+		v = 1;
+		if (o->type != CC_OPT_FLAG) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "dupto: %s: missing %s after \"%s\"\n",
+					cmd, o->what, argv[i]);
+				return -1;
+			}
+			if (!cc_option_number(o, argv[i + 1], strlen(argv[i + 1]), &v)) {
+				fprintf(stderr, "dupto: %s: \"%s\": %s is %llu to %llu\n",
+					cmd, argv[i + 1], o->what,
+					(unsigned long long)o->min,
+					(unsigned long long)o->max);
+				return -1;
+			}
 			i++;
-			continue;
 		}
-		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
-			if (!strcmp(argv[i], words[k]))
-				break;
-		if (k == sizeof(words) / sizeof(words[0]))
-			break;
-		if (i + 1 >= argc) {
-			fprintf(stderr, "dupto: %s: missing a number after \"%s\"\n", cmd, argv[i]);
-			return -1;
-		}
-		errno = 0;
-		v = strtoull(argv[i + 1], &end, 0);
-		if (*end || errno || argv[i + 1][0] == '-' || v < mins[k] ||
-		    v > (k == 4 ? UINT64_MAX : k == 5 ? 1000000 : UINT32_MAX)) {
-			fprintf(stderr, "dupto: %s: \"%s\" is not a valid %s\n", cmd,
-				argv[i + 1], argv[i]);
-			return -1;
-		}
-		switch (k) {
-		case 0: sh->snaplen = v; break;
-		case 1: sh->sample = v; break;
-		case 2: sh->sample_flow = v; break;
-		case 3: sh->pps = v; break;
-		case 4: sh->bps = v; break;
-		case 5: sh->burst = v; break;
-		}
-		i += 2;
+		cc_shape_set(sh, o, v);
+		i++;
 	}
-	if (sh->burst && !sh->pps && !sh->bps) {
-		fprintf(stderr, "dupto: %s: a burst needs a rate or a byte-rate\n", cmd);
+	why = cc_shape_invalid(sh, &o);
+	if (why) {
+		fprintf(stderr, "dupto: %s: %s\n", cmd, why);
 		return -1;
 	}
 	return i;

@@ -21,9 +21,11 @@
  *          sensor NAME [link DEV]
  */
 
+#include <ctype.h>
 #include <string.h>
 
 #include "compiler.h"
+#include "options.h"
 
 struct parser {
 	struct cc *cc;
@@ -997,19 +999,25 @@ static struct cc_decl *new_decl(struct cc *cc, enum cc_decl_kind kind)
 }
 
 /* A number of at least @min after an option word; -1 after a message. */
-static int option_num(struct parser *p, const char *what, uint32_t min,
-		      uint32_t max, uint32_t *v)
+/*
+ * The number of option @o, in its range (options.h): a number of the rule
+ * language, or a word of digits too large for one (a byte rate may exceed
+ * 32 bits).
+ */
+static int option_num(struct parser *p, const struct cc_option *o, uint64_t *v)
 {
 	struct token *t = peek(p, 0);
 
-	if (t->type != T_NUM) {
-		expected(p, what);
+	if (t->type != T_NUM && !(t->type == T_ID && !t->escaped &&
+				  isdigit((unsigned char)t->text[0]))) {
+		expected(p, o->what);
 		return -1;
 	}
 	next(p);
-	if (t->num < min || t->num > max)
-		return cc_error(p->cc, &t->loc, "%s is %u to %u", what, min, max);
-	*v = t->num;
+	if (!cc_option_number(o, t->text, t->loc.len, v))
+		return cc_error(p->cc, &t->loc, "%s is %llu to %llu", o->what,
+				(unsigned long long)o->min,
+				(unsigned long long)o->max);
 	return 0;
 }
 
@@ -1017,7 +1025,7 @@ static int option_num(struct parser *p, const char *what, uint32_t min,
 static int parse_port(struct parser *p)
 {
 	struct cc_decl *d = new_decl(p->cc, DECL_PORT);
-	uint32_t vid;
+	uint64_t vid;
 
 	next(p);
 	if (parse_devname(p, "a device name", d->name, &d->loc))
@@ -1029,9 +1037,9 @@ static int parse_port(struct parser *p)
 				  &d->other_loc))
 			return -1;
 	}
-	if (!accept_kw(p, "tag"))
+	if (!accept_kw(p, cc_port_tag.word))
 		return 0;
-	if (option_num(p, "a VLAN ID", 1, 4094, &vid))
+	if (option_num(p, &cc_port_tag, &vid))
 		return -1;
 	d->vid = vid;
 	return 0;
@@ -1043,38 +1051,27 @@ static int parse_port(struct parser *p)
  */
 static int parse_shape(struct parser *p, struct cc_shape *sh)
 {
-	struct token *burst = NULL;
-	uint32_t v;
+	struct token *at[CC_SHAPE_MAX_OPTIONS], *t;
+	const struct cc_option *o;
+	const char *why;
+	uint64_t v;
 
 	for (;;) {
-		if (!sh->snaplen && accept_kw(p, "snaplen")) {
-			if (option_num(p, "a snap length", 14, 65535, &sh->snaplen))
-				return -1;
-		} else if (!sh->tag && accept_kw(p, "tag")) {
-			sh->tag = true;
-		} else if (!sh->sample && accept_kw(p, "sample")) {
-			if (option_num(p, "a sampling ratio", 1, UINT32_MAX, &sh->sample))
-				return -1;
-		} else if (!sh->sample_flow && accept_kw(p, "sample-flows")) {
-			if (option_num(p, "a sampling ratio", 1, UINT32_MAX, &sh->sample_flow))
-				return -1;
-		} else if (!sh->pps && accept_kw(p, "rate")) {
-			if (option_num(p, "a rate in frames per second", 1, UINT32_MAX, &sh->pps))
-				return -1;
-		} else if (!sh->bps && accept_kw(p, "byte-rate")) {
-			if (option_num(p, "a rate in bytes per second", 1, UINT32_MAX, &v))
-				return -1;
-			sh->bps = v;
-		} else if (!sh->burst && is_kw(p, 0, "burst")) {
-			burst = next(p);
-			if (option_num(p, "a burst in frames", 1, 1000000, &sh->burst))
-				return -1;
-		} else {
+		t = peek(p, 0);
+		if (t->type != T_ID || t->escaped ||
+		    !(o = cc_shape_option(t->text, t->loc.len)))
 			break;
-		}
+		if (cc_shape_get(sh, o))
+			return cc_error(p->cc, &t->loc, "%s is given twice", o->word);
+		at[o - cc_shape_options] = next(p);
+		v = 1;
+		if (o->type != CC_OPT_FLAG && option_num(p, o, &v))
+			return -1;
+		cc_shape_set(sh, o, v);
 	}
-	if (burst && !sh->pps && !sh->bps)
-		return cc_error(p->cc, &burst->loc, "a burst needs a rate or a byte-rate");
+	why = cc_shape_invalid(sh, &o);
+	if (why)
+		return cc_error(p->cc, &at[o - cc_shape_options]->loc, "%s", why);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "dupto.h"
 #include "objects.h"
+#include "options.h"
 #include "output.h"
 #include "rtnl.h"
 
@@ -255,16 +256,16 @@ int port_set_vid(struct dupto_nl *nl, uint32_t ifindex, const char *name, uint16
 /* "tag VID" (or, where @none, "tag none"): 1 after a message if not */
 static int parse_tag(const char *cmd, const char *arg, bool none, uint16_t *vid)
 {
-	unsigned long v;
-	char *end;
+	const struct cc_option *o = &cc_port_tag;
+	uint64_t v;
 
 	if (none && !strcmp(arg, "none")) {
 		*vid = 0;
 		return 0;
 	}
-	v = strtoul(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || v < 1 || v > 4094) {
-		fprintf(stderr, "dupto: %s: \"%s\" is not a VLAN ID (1 to 4094)\n", cmd, arg);
+	if (!cc_option_number(o, arg, strlen(arg), &v)) {
+		fprintf(stderr, "dupto: %s: \"%s\": %s is %llu to %llu\n", cmd, arg,
+			o->what, (unsigned long long)o->min, (unsigned long long)o->max);
 		return 1;
 	}
 	*vid = v;

@@ -16,6 +16,7 @@
 
 #include "dupto.h"
 #include "objects.h"
+#include "options.h"
 #include "output.h"
 #include "rtnl.h"
 
@@ -72,10 +73,31 @@ static int stats_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* A shaping attribute into @sh; false if @attr is none. */
+static bool shape_attr(const struct nlattr *attr, struct cc_shape *sh)
+{
+	const struct cc_option *o;
+
+	for (o = cc_shape_options; o < cc_shape_options + cc_shape_noptions; o++) {
+		if (mnl_attr_get_type(attr) != o->attr)
+			continue;
+		if (o->type == CC_OPT_FLAG)
+			cc_shape_set(sh, o, 1);
+		else if (o->type == CC_OPT_U32 && !mnl_attr_validate(attr, MNL_TYPE_U32))
+			cc_shape_set(sh, o, mnl_attr_get_u32(attr));
+		else if (o->type == CC_OPT_U64 && !mnl_attr_validate(attr, MNL_TYPE_U64))
+			cc_shape_set(sh, o, mnl_attr_get_u64(attr));
+		return true;
+	}
+	return false;
+}
+
 static int sensor_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct model_sensor *s = data;
 
+	if (shape_attr(attr, &s->shape))
+		return MNL_CB_OK;
 	switch (mnl_attr_get_type(attr)) {
 	case DUPTO_A_SENSOR_IFINDEX:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
@@ -92,33 +114,6 @@ static int sensor_attr_cb(const struct nlattr *attr, void *data)
 	case DUPTO_A_SENSOR_STATS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
 			mnl_attr_parse_nested(attr, stats_cb, &s->stats);
-		break;
-	case DUPTO_A_SENSOR_SNAPLEN:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			s->shape.snaplen = mnl_attr_get_u32(attr);
-		break;
-	case DUPTO_A_SENSOR_TAG:
-		s->shape.tag = true;
-		break;
-	case DUPTO_A_SENSOR_SAMPLE:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			s->shape.sample = mnl_attr_get_u32(attr);
-		break;
-	case DUPTO_A_SENSOR_SAMPLE_FLOW:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			s->shape.sample_flow = mnl_attr_get_u32(attr);
-		break;
-	case DUPTO_A_SENSOR_RATE_PPS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			s->shape.pps = mnl_attr_get_u32(attr);
-		break;
-	case DUPTO_A_SENSOR_RATE_BPS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
-			s->shape.bps = mnl_attr_get_u64(attr);
-		break;
-	case DUPTO_A_SENSOR_BURST:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			s->shape.burst = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -173,21 +168,23 @@ static void print_stats(const struct model_sensor_stats *st)
 
 static void print_shape(const struct cc_shape *sh)
 {
+	const struct cc_option *o;
+	char fmt[32];
+	uint64_t v;
+
 	out_open_object("shaping");
-	if (sh->snaplen)
-		out_uint("snaplen", " snaplen %" PRIu64, sh->snaplen);
-	if (sh->tag)
-		out_bool("tag", " tag", true);
-	if (sh->sample)
-		out_uint("sample", " sample %" PRIu64, sh->sample);
-	if (sh->sample_flow)
-		out_uint("sample_flows", " sample-flows %" PRIu64, sh->sample_flow);
-	if (sh->pps)
-		out_uint("rate", " rate %" PRIu64, sh->pps);
-	if (sh->bps)
-		out_uint("byte_rate", " byte-rate %" PRIu64, sh->bps);
-	if (sh->burst)
-		out_uint("burst", " burst %" PRIu64, sh->burst);
+	for (o = cc_shape_options; o < cc_shape_options + cc_shape_noptions; o++) {
+		v = cc_shape_get(sh, o);
+		if (!v)
+			continue;
+		if (o->type == CC_OPT_FLAG) {
+			snprintf(fmt, sizeof(fmt), " %s", o->word);
+			out_bool(o->key, fmt, true);
+		} else {
+			snprintf(fmt, sizeof(fmt), " %s %%" PRIu64, o->word);
+			out_uint(o->key, fmt, v);
+		}
+	}
 	out_close_object();
 }
 
@@ -195,23 +192,22 @@ int sensor_shape_set(struct dupto_nl *nl, const char *name, const struct cc_shap
 {
 	struct nlmsghdr *nlh = dupto_nl_msg(nl, DUPTO_CMD_SENSOR_SET, 0);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, DUPTO_A_SENSOR);
+	const struct cc_option *o;
+	uint64_t v;
 	int err;
 
 	mnl_attr_put_strz(nlh, DUPTO_A_SENSOR_IFNAME, name);
-	if (sh->snaplen)
-		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_SNAPLEN, sh->snaplen);
-	if (sh->tag)
-		mnl_attr_put(nlh, DUPTO_A_SENSOR_TAG, 0, NULL);
-	if (sh->sample)
-		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_SAMPLE, sh->sample);
-	if (sh->sample_flow)
-		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_SAMPLE_FLOW, sh->sample_flow);
-	if (sh->pps)
-		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_RATE_PPS, sh->pps);
-	if (sh->bps)
-		mnl_attr_put_u64(nlh, DUPTO_A_SENSOR_RATE_BPS, sh->bps);
-	if (sh->burst)
-		mnl_attr_put_u32(nlh, DUPTO_A_SENSOR_BURST, sh->burst);
+	for (o = cc_shape_options; o < cc_shape_options + cc_shape_noptions; o++) {
+		v = cc_shape_get(sh, o);
+		if (!v)
+			continue;
+		if (o->type == CC_OPT_FLAG)
+			mnl_attr_put(nlh, o->attr, 0, NULL);
+		else if (o->type == CC_OPT_U32)
+			mnl_attr_put_u32(nlh, o->attr, v);
+		else
+			mnl_attr_put_u64(nlh, o->attr, v);
+	}
 	mnl_attr_nest_end(nlh, nest);
 	err = dupto_nl_talk(nl, nlh, NULL, NULL);
 	if (err)

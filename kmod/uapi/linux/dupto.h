@@ -131,7 +131,7 @@
  * DUPTO_CMD_SENSOR_SET
  *   Request: DUPTO_A_SENSOR { IFINDEX or IFNAME, and the sensor's shaping
  *            as a whole, what is absent being off:
- *     SNAPLEN      copy only the first N bytes of each frame (N >= 14) into
+ *     SNAPLEN      copy only the first N bytes of each frame (14 to 65535) into
  *                  a fresh buffer; a VLAN tag the kernel keeps aside counts
  *                  in the N, as on the wire (the Ethernet header and that
  *                  tag are always kept)
@@ -147,7 +147,7 @@
  *                  before a port label);
  *     BURST        how many frames, and 1514 bytes per frame, each bucket
  *                  holds: what may pass at once after a quiet time (default
- *                  1, at least 1) }
+ *                  1; 1 to DUPTO_BURST_MAX) }
  *            Copies go through sampling, then the rate limits, then are
  *            made (snap length) and tagged.
  *   Errors:  -ENODEV if it is not a dupto sensor; -EINVAL for a value out
@@ -252,6 +252,15 @@
 #define DUPTO_ABI_VERSION	2
 #define DUPTO_GENL_VERSION	DUPTO_ABI_VERSION
 #define DUPTO_MCGRP_CONFIG	"config"
+
+/*
+ * The ranges of the numbers of sensors and ports, as the kernel checks them
+ * (and the tool too, before it sends them).
+ */
+#define DUPTO_SNAPLEN_MIN	14		/* the Ethernet header */
+#define DUPTO_SNAPLEN_MAX	65535
+#define DUPTO_BURST_MAX		1000000		/* a bucket's depth in ns fits */
+#define DUPTO_VID_MAX		4094
 
 /* rtnetlink link kinds (IFLA_INFO_KIND) */
 #define DUPTO_PORT_KIND		"dupto"
