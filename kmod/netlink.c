@@ -46,12 +46,13 @@ static const struct nla_policy dupto_port_policy[DUPTO_A_PORT_MAX + 1] = {
 	[DUPTO_A_PORT_GONE]	= { .type = NLA_REJECT },
 };
 
-static const struct netlink_range_validation dupto_snaplen_range = {
+/* Not const: 6.1's struct nla_policy points at a mutable range. */
+static struct netlink_range_validation dupto_snaplen_range = {
 	.min = DUPTO_SNAPLEN_MIN,
 	.max = DUPTO_SNAPLEN_MAX,
 };
 
-static const struct netlink_range_validation dupto_burst_range = {
+static struct netlink_range_validation dupto_burst_range = {
 	.min = 1,
 	.max = DUPTO_BURST_MAX,
 };
