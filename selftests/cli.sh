@@ -372,6 +372,10 @@ while IFS='|' read -r msg args; do
 done <<'EOF'
 dupto: unknown object "frob"; try "dupto help"| frob
 dupto: port: unknown command "frob"; try "dupto port help"| port frob
+dupto: "s" is ambiguous: sensor, save, show, stats| s
+dupto: port: "s" is ambiguous: show, set| port s
+dupto: sensor set: "s" is ambiguous: snaplen, sample, sample-flows| sensor set web s 5
+dupto: sensor set: "rate" is given twice| sensor set web rate 5 ra 6
 dupto: port add: missing DEV| port add
 dupto: port add: cannot find device "nodev"| port add nodev
 dupto: port add: unexpected argument "frob"| port add dum0 frob

@@ -110,11 +110,5 @@ void model_free(struct model *cfg);
 
 /* " snaplen N tag ...": a sensor's shaping as the file and the tool say it */
 void shape_write(FILE *f, const struct cc_shape *sh);
-/*
- * The shaping options at @argv (as shape_write() writes them), up to the
- * first word that is none; returns how many words it took, -1 after a
- * message.
- */
-int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_shape *sh);
 
 #endif /* DUPTO_MODEL_H */

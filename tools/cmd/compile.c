@@ -15,17 +15,13 @@
 #include "compiler.h"
 #include "model.h"
 #include "dupto.h"
+#include "objects.h"
 #include "output.h"
 #include "vm/vm.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: dupto compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]\n"
-		"FILE is a ruleset or a configuration file (dupto.conf(5)), \"-\" standard input;\n"
-		"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
-		"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
-		"it had arrived on PORT (no port by default), and its targets are printed.\n");
+	cli_usage(f, &dupto_compile_object, CLI_USAGE);
 }
 
 static int run_capture(const struct dupto_vm_prog *prog, const char *path,
@@ -102,7 +98,7 @@ static bool starts_with_word(const char *p, const char *w)
 				     p[n] == '\n');
 }
 
-int do_compile(int argc, char **argv)
+static int do_compile(int argc, char **argv)
 {
 	const char *file = NULL, *text = NULL, *capfile = NULL, *port = NULL;
 	struct dupto_vm_prog *prog = NULL;
@@ -126,9 +122,6 @@ int do_compile(int argc, char **argv)
 			dir = DUPTO_VM_DIR_IN;
 		} else if (!strcmp(argv[0], "out")) {
 			dir = DUPTO_VM_DIR_OUT;
-		} else if (matches(argv[0], "help")) {
-			usage(stdout);
-			return 0;
 		} else if ((argv[0][0] != '-' || !strcmp(argv[0], "-")) && !file && !text) {
 			file = argv[0];
 		} else {
@@ -187,3 +180,13 @@ out:
 	free(buf);
 	return ret;
 }
+
+static const struct cli_cmd cmds[] = {
+	{ NULL, do_compile, "{ FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]" },
+};
+
+const struct cli_object dupto_compile_object = DUPTO_OBJECT("compile", cmds,
+	"FILE is a ruleset or a configuration file (dupto.conf(5)), \"-\" standard input;\n"
+	"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
+	"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
+	"it had arrived on PORT (no port by default), and its targets are printed.\n");

@@ -18,28 +18,31 @@
 
 #include "version.h"
 #include "dupto.h"
+#include "objects.h"
 #include "output.h"
 
 struct dupto_opts dupto_opts;
 
-struct dupto_object {
-	const char *name;
-	int (*handler)(int argc, char **argv);
-	const char *usage;
+static const struct cli_object *const objects[] = {
+	&dupto_port_object, &dupto_sensor_object, &dupto_group_object,
+	&dupto_rule_object, &dupto_load_object, &dupto_save_object,
+	&dupto_show_object, &dupto_stats_object, &dupto_monitor_object,
+	&dupto_version_object, &dupto_compile_object,
 };
 
-static const struct dupto_object objects[] = {
-	{ "port", do_port, "port { add DEV [ device [ name NAME ] ] | del DEV | show [ DEV ] }" },
-	{ "sensor", do_sensor, "sensor { add NAME [ link DEV ] | del NAME | show [ NAME ] }" },
-	{ "group", do_group, "group { add NAME members SENSOR[,SENSOR...] [ OPTIONS ] | del NAME | show [ NAME ] }" },
-	{ "rule", do_rule, "rule { add [ index N ] RULE | del N | show [ -d ] }" },
-	{ "load", do_load, "load FILE" },
-	{ "save", do_save, "save" },
-	{ "show", do_show, "show" },
-	{ "stats", do_stats, "stats [ reset ]" },
-	{ "monitor", do_monitor, "monitor" },
-	{ "version", do_version, "version" },
-	{ "compile", do_compile, "compile { FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]" },
+#define NOBJECTS	(sizeof(objects) / sizeof(objects[0]))
+
+/* The options every command honours. */
+enum { OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_VERSION, OPT_HELP };
+
+static const struct {
+	const char *name;
+} options[] = {
+	[OPT_JSON] = { "json" },
+	[OPT_PRETTY] = { "pretty" },
+	[OPT_NETNS] = { "netns" },
+	[OPT_VERSION] = { "Version" },
+	[OPT_HELP] = { "help" },
 };
 
 static void usage(FILE *f)
@@ -50,11 +53,11 @@ static void usage(FILE *f)
 		"Usage: dupto [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"where  OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -V[ersion] | -h[elp] }\n"
 		"       OBJECT := {");
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		fprintf(f, "%s %s", i ? " |" : "", objects[i].name);
+	for (i = 0; i < NOBJECTS; i++)
+		fprintf(f, "%s %s", i ? " |" : "", objects[i]->name);
 	fprintf(f, " }\n\n");
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		fprintf(f, "       dupto [ OPTIONS ] %s\n", objects[i].usage);
+	for (i = 0; i < NOBJECTS; i++)
+		cli_usage(f, objects[i], CLI_LIST);
 }
 
 bool matches(const char *arg, const char *word)
@@ -92,35 +95,34 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
-static const struct dupto_object *find_object(const char *name)
+/* The object @word names, by the table above; "help" is none. */
+static int find_object(const char *word)
 {
-	const struct dupto_object *found = NULL;
+	const char *names[NOBJECTS];
 	size_t i;
 
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
-		if (!strcmp(name, objects[i].name))
-			return &objects[i];
-		if (matches(name, objects[i].name)) {
-			if (found)
-				return NULL;	/* ambiguous */
-			found = &objects[i];
-		}
-	}
-	return found;
+	for (i = 0; i < NOBJECTS; i++)
+		names[i] = objects[i]->name;
+	return cli_lookup(NULL, word, names, NOBJECTS, sizeof(names[0]), NULL);
 }
 
 int main(int argc, char **argv)
 {
-	const struct dupto_object *obj;
+	int obj, opt;
 
 	while (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
-		const char *opt = argv[1] + 1 + (argv[1][1] == '-');
+		const char *word = argv[1] + 1 + (argv[1][1] == '-');
 
-		if (matches(opt, "json")) {
+		opt = cli_lookup(NULL, word, options, sizeof(options) / sizeof(options[0]),
+				 sizeof(options[0]), NULL);
+		switch (opt) {
+		case OPT_JSON:
 			dupto_opts.json = true;
-		} else if (matches(opt, "pretty")) {
+			break;
+		case OPT_PRETTY:
 			dupto_opts.pretty = true;
-		} else if (matches(opt, "netns")) {
+			break;
+		case OPT_NETNS:
 			if (argc < 3) {
 				fprintf(stderr, "dupto: option \"%s\" needs a namespace name\n",
 					argv[1]);
@@ -129,13 +131,16 @@ int main(int argc, char **argv)
 			dupto_opts.netns = argv[2];
 			argc--;
 			argv++;
-		} else if (matches(opt, "Version")) {
+			break;
+		case OPT_VERSION:
 			printf("dupto %s\n", DUPTO_VERSION);
 			return 0;
-		} else if (matches(opt, "help")) {
+		case OPT_HELP:
 			usage(stdout);
 			return 0;
-		} else {
+		case -2:
+			return 1;
+		default:
 			fprintf(stderr, "dupto: unknown option \"%s\"; try \"dupto help\"\n",
 				argv[1]);
 			return 1;
@@ -148,12 +153,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (matches(argv[1], "help")) {
+	if (!strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
 	obj = find_object(argv[1]);
-	if (!obj) {
+	if (obj == -2)
+		return 1;
+	if (obj < 0) {
+		if (matches(argv[1], "help")) {
+			usage(stdout);
+			return 0;
+		}
 		fprintf(stderr, "dupto: unknown object \"%s\"; try \"dupto help\"\n",
 			argv[1]);
 		return 1;
@@ -162,5 +173,5 @@ int main(int argc, char **argv)
 		return 1;
 
 	out_init(dupto_opts.json, dupto_opts.pretty);
-	return obj->handler(argc - 2, argv + 2);
+	return cli_run(objects[obj], argc - 2, argv + 2);
 }

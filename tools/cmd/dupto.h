@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The subcommands' entry points and the options every one of them honours. */
+/* The options every command honours. */
 #ifndef DUPTO_DUPTO_H
 #define DUPTO_DUPTO_H
 
@@ -15,17 +15,5 @@ extern struct dupto_opts dupto_opts;
 
 /* True if arg is a non-empty prefix of word, iproute2 style. */
 bool matches(const char *arg, const char *word);
-
-int do_version(int argc, char **argv);
-int do_compile(int argc, char **argv);
-int do_port(int argc, char **argv);
-int do_sensor(int argc, char **argv);
-int do_rule(int argc, char **argv);
-int do_group(int argc, char **argv);
-int do_load(int argc, char **argv);
-int do_save(int argc, char **argv);
-int do_show(int argc, char **argv);
-int do_stats(int argc, char **argv);
-int do_monitor(int argc, char **argv);
 
 #endif /* DUPTO_DUPTO_H */

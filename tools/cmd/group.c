@@ -19,19 +19,6 @@
 #include "objects.h"
 #include "output.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: dupto group add NAME members SENSOR[,SENSOR...] [ hash { addresses | addresses-ports } ]\n"
-		"                       [ seed N ] [ weights W[,W...] ]\n"
-		"       dupto group del NAME\n"
-		"       dupto group show [ NAME ]\n"
-		"A group sends each flow, both directions, to one of its members: rules name it\n"
-		"as a target (\"rule add tcp to NAME\"). The hash covers addresses and ports by\n"
-		"default; the seed (0 by default) makes two boxes choose alike; weights are\n"
-		"1 to %d, 1 by default.\n", DUPTO_VM_MAX_WEIGHT);
-}
-
 static const struct dupto_vm_group *find(const struct dupto_vm_prog *prog,
 					 const char *name)
 {
@@ -228,15 +215,15 @@ static int group_show(int argc, char **argv)
 	return !!err;
 }
 
-static const struct dupto_subcmd cmds[] = {
-	{ "show", group_show },
-	{ "add", group_add },
-	{ "delete", group_del },
-	{ "list", group_show },
+static const struct cli_cmd cmds[] = {
+	{ "show", group_show, "show [ NAME ]" },
+	{ "add", group_add, "add NAME members SENSOR[,SENSOR...] [ hash { addresses | addresses-ports } ] [ seed N ] [ weights W[,W...] ]" },
+	{ "delete", group_del, "del NAME" },
+	{ "list", group_show, NULL },
 };
 
-int do_group(int argc, char **argv)
-{
-	return dispatch("group", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
-			argc, argv);
-}
+const struct cli_object dupto_group_object = DUPTO_OBJECT("group", cmds,
+	"A group sends each flow, both directions, to one of its members: rules name it\n"
+	"as a target (\"rule add tcp to NAME\"). The hash covers addresses and ports by\n"
+	"default; the seed (0 by default) makes two boxes choose alike; weights are\n"
+	"1 to " DUPTO_STR(DUPTO_VM_MAX_WEIGHT) ", 1 by default.\n");

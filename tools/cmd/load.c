@@ -264,14 +264,7 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	return 0;
 }
 
-static void load_usage(FILE *f)
-{
-	fprintf(f, "Usage: dupto load FILE\n"
-		"Make the namespace's ports, sensors and rules those of FILE (dupto.conf(5));\n"
-		"FILE \"-\" is standard input.\n");
-}
-
-int do_load(int argc, char **argv)
+static int do_load(int argc, char **argv)
 {
 	struct model want = { 0 };
 	struct dupto_vm_prog *prog = NULL;
@@ -282,12 +275,8 @@ int do_load(int argc, char **argv)
 	int err = -1;
 
 	if (argc < 1) {
-		load_usage(stderr);
+		cli_usage(stderr, &dupto_load_object, CLI_USAGE);
 		return 1;
-	}
-	if (matches(argv[0], "help")) {
-		load_usage(stdout);
-		return 0;
 	}
 	if (argc > 1)
 		return bad_arg("load", argv[1]);
@@ -328,3 +317,11 @@ out:
 	model_free(&want);
 	return !!err;
 }
+
+static const struct cli_cmd cmds[] = {
+	{ NULL, do_load, "FILE" },
+};
+
+const struct cli_object dupto_load_object = DUPTO_OBJECT("load", cmds,
+	"Make the namespace's ports, sensors and rules those of FILE (dupto.conf(5));\n"
+	"FILE \"-\" is standard input.\n");

@@ -110,18 +110,12 @@ static void stop(int sig)
 {
 }
 
-int do_monitor(int argc, char **argv)
+static int do_monitor(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = stop };
 	struct dupto_nl *nl;
 	int err;
 
-	if (argc && matches(argv[0], "help")) {
-		printf("Usage: dupto monitor\n"
-		       "Print the changes to the namespace's configuration as they happen:\n"
-		       "the generation each change made, and what it was.\n");
-		return 0;
-	}
 	if (argc)
 		return bad_arg("monitor", argv[0]);
 
@@ -140,3 +134,11 @@ int do_monitor(int argc, char **argv)
 	dupto_nl_close(nl);
 	return !!err;
 }
+
+static const struct cli_cmd cmds[] = {
+	{ NULL, do_monitor, "" },
+};
+
+const struct cli_object dupto_monitor_object = DUPTO_OBJECT("monitor", cmds,
+	"Print the changes to the namespace's configuration as they happen:\n"
+	"the generation each change made, and what it was.\n");

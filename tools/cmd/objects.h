@@ -87,27 +87,64 @@ struct ns_state {
 int ns_state_read(struct dupto_nl *nl, struct ns_state *st, bool stats);
 void ns_state_free(struct ns_state *st);
 
-/* cli.c: helpers for the command lines */
-struct dupto_subcmd {
-	const char *name;
+/* cli.c: the command line's objects, their commands and their words */
+
+/* "dupto OBJECT COMMAND ...": a command, and its synopsis. */
+struct cli_cmd {
+	const char *name;	/* NULL: the object's only command */
 	int (*fn)(int argc, char **argv);
+	const char *usage;	/* after "dupto OBJECT "; NULL: another name */
 };
 
+struct cli_object {
+	const char *name;
+	const struct cli_cmd *cmds;	/* the first runs when none is named */
+	size_t ncmds;
+	const char *about;	/* what "dupto OBJECT help" adds to the synopsis */
+};
+
+#define DUPTO_XSTR(x)	#x
+#define DUPTO_STR(x)	DUPTO_XSTR(x)
+
+#define DUPTO_OBJECT(nm, c, text) \
+	{ .name = nm, .cmds = c, .ncmds = sizeof(c) / sizeof((c)[0]), .about = text }
+
+extern const struct cli_object dupto_port_object, dupto_sensor_object,
+	dupto_group_object, dupto_rule_object, dupto_load_object,
+	dupto_save_object, dupto_show_object, dupto_stats_object,
+	dupto_monitor_object, dupto_version_object, dupto_compile_object;
+
 /*
- * Run the command argv[0] of @object from @cmds, abbreviations allowed
- * (the first match wins, as in iproute2); no command runs the first one,
- * "help" prints the usage.
+ * Which of the @n words at @words (each the first member of an entry
+ * @size bytes from the last) @word is: the word itself, or an abbreviation
+ * of one word only, entries whose @key is the same counting once (@key
+ * NULL: all differ). -1 if none; -2 after "dupto: CTX: "WORD" is
+ * ambiguous: ..." naming the candidates (CTX NULL: "dupto: "WORD" ..."). Every word of the command line
+ * is resolved so; the configuration file takes whole words.
  */
-int dispatch(const char *object, const struct dupto_subcmd *cmds, size_t n,
-	     void (*usage)(FILE *f), int argc, char **argv);
+int cli_lookup(const char *ctx, const char *word, const void *words, size_t n,
+	       size_t size, const void *(*key)(const void *entry));
+
+enum cli_usage {
+	CLI_USAGE,	/* "Usage: dupto OBJECT ...", a line per command */
+	CLI_HELP,	/* that, and what the object is for */
+	CLI_LIST,	/* "       dupto [ OPTIONS ] OBJECT ...": in "dupto help" */
+};
+
+void cli_usage(FILE *f, const struct cli_object *o, enum cli_usage how);
+
+/*
+ * Run @o's command that argv[0] names (none: the first); "help" prints
+ * the object's help.
+ */
+int cli_run(const struct cli_object *o, int argc, char **argv);
+
 /* The index of device @name, or 0 after "dupto: CMD: cannot find device". */
 uint32_t dev_index(const char *cmd, const char *name);
 /* The name of device @ifindex into @buf (IF_NAMESIZE), or "" */
 void dev_name(uint32_t ifindex, char *buf);
 /* "dupto: CMD: unexpected argument "ARG"" and 1, for "return". */
 int bad_arg(const char *cmd, const char *arg);
-/* "dupto: OBJECT: unknown command "ARG"; try "dupto OBJECT help"" and 1. */
-int bad_command(const char *object, const char *arg);
 /* "dupto: CMD: missing WHAT" and 1. */
 int missing(const char *cmd, const char *what);
 

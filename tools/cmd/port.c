@@ -19,18 +19,6 @@
 #include "output.h"
 #include "rtnl.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: dupto port add DEV [ device [ name NAME ] ] [ tag VID ]\n"
-		"       dupto port set DEV tag { VID | none }\n"
-		"       dupto port del DEV\n"
-		"       dupto port show [ DEV ]\n"
-		"Frames DEV receives are classified: in place, by a hook on DEV (the default),\n"
-		"or through a port device NAME that takes DEV's place in its bridge. Sensors\n"
-		"that ask for port labels get VLAN tag VID (1-4094) pushed on DEV's frames.\n");
-}
-
 /* ---- replies ---- */
 
 static int stats_cb(const struct nlattr *attr, void *data)
@@ -442,16 +430,15 @@ static int port_show(int argc, char **argv)
 	return !!err;
 }
 
-static const struct dupto_subcmd cmds[] = {
-	{ "show", port_show },
-	{ "add", port_add },
-	{ "set", port_set },
-	{ "delete", port_del },
-	{ "list", port_show },
+static const struct cli_cmd cmds[] = {
+	{ "show", port_show, "show [ DEV ]" },
+	{ "add", port_add, "add DEV [ device [ name NAME ] ] [ tag VID ]" },
+	{ "set", port_set, "set DEV tag { VID | none }" },
+	{ "delete", port_del, "del DEV" },
+	{ "list", port_show, NULL },
 };
 
-int do_port(int argc, char **argv)
-{
-	return dispatch("port", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
-			argc, argv);
-}
+const struct cli_object dupto_port_object = DUPTO_OBJECT("port", cmds,
+	"Frames DEV receives are classified: in place, by a hook on DEV (the default),\n"
+	"or through a port device NAME that takes DEV's place in its bridge. Sensors\n"
+	"that ask for port labels get VLAN tag VID (1-4094) pushed on DEV's frames.\n");

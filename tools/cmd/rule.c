@@ -28,18 +28,6 @@
 /* Reading again after a change: a few times, then give up. */
 #define READ_TRIES	10
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: dupto rule add [ index N ] RULE\n"
-		"       dupto rule del N\n"
-		"       dupto rule show [ -d ]\n"
-		"RULE := [ quick ] [ else ] [ EXPR ] to TARGET [, TARGET ...]\n"
-		"EXPR is a filter in tcpdump's language, with \"[ in | out ] on PORT\" and sets;\n"
-		"N numbers the rules from 1, as \"dupto rule show\" does; -d prints the\n"
-		"bytecode the kernel runs.\n");
-}
-
 /* ---- reading ---- */
 
 struct image_read {
@@ -517,15 +505,15 @@ static int rule_show(int argc, char **argv)
 	return !!err;
 }
 
-static const struct dupto_subcmd cmds[] = {
-	{ "show", rule_show },
-	{ "add", rule_add },
-	{ "delete", rule_del },
-	{ "list", rule_show },
+static const struct cli_cmd cmds[] = {
+	{ "show", rule_show, "show [ -d ]" },
+	{ "add", rule_add, "add [ index N ] RULE" },
+	{ "delete", rule_del, "del N" },
+	{ "list", rule_show, NULL },
 };
 
-int do_rule(int argc, char **argv)
-{
-	return dispatch("rule", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
-			argc, argv);
-}
+const struct cli_object dupto_rule_object = DUPTO_OBJECT("rule", cmds,
+	"RULE := [ quick ] [ else ] [ EXPR ] to TARGET [, TARGET ...]\n"
+	"EXPR is a filter in tcpdump's language, with \"[ in | out ] on PORT\" and sets;\n"
+	"N numbers the rules from 1, as \"dupto rule show\" does; -d prints the\n"
+	"bytecode the kernel runs.\n");

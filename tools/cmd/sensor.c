@@ -20,20 +20,6 @@
 #include "output.h"
 #include "rtnl.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: dupto sensor add NAME [ link DEV ] [ SHAPING ]\n"
-		"       dupto sensor set NAME [ SHAPING ]\n"
-		"       dupto sensor del NAME\n"
-		"       dupto sensor show [ NAME ]\n"
-		"SHAPING := [ snaplen N ] [ tag ] [ sample N ] [ sample-flows N ]\n"
-		"           [ rate N ] [ byte-rate N ] [ burst N ]\n"
-		"A sensor is a device of kind dupto-sensor: captures on it see the frames rules\n"
-		"send it and, with a lower device DEV, so does whatever is cabled to DEV.\n"
-		"\"set\" replaces the sensor's shaping with what it says (nothing: none).\n");
-}
-
 /* ---- replies ---- */
 
 static int stats_cb(const struct nlattr *attr, void *data)
@@ -260,6 +246,56 @@ static bool name_ok(const char *cmd, const char *name)
 	return true;
 }
 
+/*
+ * The shaping options at @argv, abbreviations allowed, up to the first word
+ * that is none; how many words they took, -1 after a message.
+ */
+static int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_shape *sh)
+{
+	const struct cc_option *o;
+	const char *why;
+	uint64_t v;
+	int i = 0, k;
+
+	while (i < argc) {
+		k = cli_lookup(cmd, argv[i], cc_shape_options, cc_shape_noptions,
+			       sizeof(*cc_shape_options), NULL);
+		if (k == -2)
+			return -1;
+		if (k < 0)
+			break;
+		o = &cc_shape_options[k];
+		if (cc_shape_get(sh, o)) {
+			fprintf(stderr, "dupto: %s: \"%s\" is given twice\n", cmd, o->word);
+			return -1;
+		}
+		v = 1;
+		if (o->type != CC_OPT_FLAG) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "dupto: %s: missing %s after \"%s\"\n",
+					cmd, o->what, argv[i]);
+				return -1;
+			}
+			if (!cc_option_number(o, argv[i + 1], strlen(argv[i + 1]), &v)) {
+				fprintf(stderr, "dupto: %s: \"%s\": %s is %llu to %llu\n",
+					cmd, argv[i + 1], o->what,
+					(unsigned long long)o->min,
+					(unsigned long long)o->max);
+				return -1;
+			}
+			i++;
+		}
+		cc_shape_set(sh, o, v);
+		i++;
+	}
+	why = cc_shape_invalid(sh, &o);
+	if (why) {
+		fprintf(stderr, "dupto: %s: %s\n", cmd, why);
+		return -1;
+	}
+	return i;
+}
+
 static int sensor_add(int argc, char **argv)
 {
 	const char *name, *link = NULL;
@@ -414,16 +450,17 @@ static int sensor_show(int argc, char **argv)
 	return !!err;
 }
 
-static const struct dupto_subcmd cmds[] = {
-	{ "show", sensor_show },
-	{ "add", sensor_add },
-	{ "set", sensor_set },
-	{ "delete", sensor_del },
-	{ "list", sensor_show },
+static const struct cli_cmd cmds[] = {
+	{ "show", sensor_show, "show [ NAME ]" },
+	{ "add", sensor_add, "add NAME [ link DEV ] [ SHAPING ]" },
+	{ "set", sensor_set, "set NAME [ SHAPING ]" },
+	{ "delete", sensor_del, "del NAME" },
+	{ "list", sensor_show, NULL },
 };
 
-int do_sensor(int argc, char **argv)
-{
-	return dispatch("sensor", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
-			argc, argv);
-}
+const struct cli_object dupto_sensor_object = DUPTO_OBJECT("sensor", cmds,
+	"SHAPING := [ snaplen N ] [ tag ] [ sample N ] [ sample-flows N ]\n"
+	"           [ rate N ] [ byte-rate N ] [ burst N ]\n"
+	"A sensor is a device of kind dupto-sensor: captures on it see the frames rules\n"
+	"send it and, with a lower device DEV, so does whatever is cabled to DEV.\n"
+	"\"set\" replaces the sensor's shaping with what it says (nothing: none).\n");

@@ -36,17 +36,12 @@ void ns_state_free(struct ns_state *st)
 
 /* ---- dupto save ---- */
 
-int do_save(int argc, char **argv)
+static int do_save(int argc, char **argv)
 {
 	struct ns_state st = { 0 };
 	struct dupto_nl *nl;
 	int err = -1;
 
-	if (argc && matches(argv[0], "help")) {
-		printf("Usage: dupto save\n"
-		       "Print the namespace's configuration as a file that \"dupto load\" reads.\n");
-		return 0;
-	}
 	if (argc)
 		return bad_arg("save", argv[0]);
 	nl = dupto_nl_open();
@@ -62,18 +57,13 @@ int do_save(int argc, char **argv)
 
 /* ---- dupto show ---- */
 
-int do_show(int argc, char **argv)
+static int do_show(int argc, char **argv)
 {
 	struct ns_state st = { 0 };
 	struct dupto_nl *nl;
 	uint32_t i;
 	int err = -1;
 
-	if (argc && matches(argv[0], "help")) {
-		printf("Usage: dupto show\n"
-		       "Print the namespace's ports, sensors, groups and rules, with their counters.\n");
-		return 0;
-	}
 	if (argc)
 		return bad_arg("show", argv[0]);
 	nl = dupto_nl_open();
@@ -107,23 +97,13 @@ int do_show(int argc, char **argv)
 
 /* ---- dupto stats ---- */
 
-static void stats_usage(FILE *f)
-{
-	fprintf(f, "Usage: dupto stats [ reset ]\n"
-		"Print the counters of rules, ports and sensors; \"reset\" zeroes them all.\n");
-}
-
-int do_stats(int argc, char **argv)
+static int do_stats(int argc, char **argv)
 {
 	struct ns_state st = { 0 };
 	struct dupto_nl *nl;
 	uint32_t i;
 	int err = -1;
 
-	if (argc && matches(argv[0], "help")) {
-		stats_usage(stdout);
-		return 0;
-	}
 	if (argc && !matches(argv[0], "reset"))
 		return bad_arg("stats", argv[0]);
 	if (argc > 1)
@@ -160,3 +140,24 @@ int do_stats(int argc, char **argv)
 	ns_state_free(&st);
 	return !!err;
 }
+
+static const struct cli_cmd save_cmds[] = {
+	{ NULL, do_save, "" },
+};
+
+const struct cli_object dupto_save_object = DUPTO_OBJECT("save", save_cmds,
+	"Print the namespace's configuration as a file that \"dupto load\" reads.\n");
+
+static const struct cli_cmd show_cmds[] = {
+	{ NULL, do_show, "" },
+};
+
+const struct cli_object dupto_show_object = DUPTO_OBJECT("show", show_cmds,
+	"Print the namespace's ports, sensors, groups and rules, with their counters.\n");
+
+static const struct cli_cmd stats_cmds[] = {
+	{ NULL, do_stats, "[ reset ]" },
+};
+
+const struct cli_object dupto_stats_object = DUPTO_OBJECT("stats", stats_cmds,
+	"Print the counters of rules, ports and sensors; \"reset\" zeroes them all.\n");

@@ -11,6 +11,7 @@
 #include "version.h"
 #include "dupto.h"
 #include "nl.h"
+#include "objects.h"
 #include "output.h"
 
 struct module_info {
@@ -44,7 +45,7 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 	return dupto_nl_parse(nlh, info_attr_cb, data);
 }
 
-int do_version(int argc, char **argv)
+static int do_version(int argc, char **argv)
 {
 	struct module_info info = { .version = "" };
 	struct dupto_nl *nl;
@@ -91,3 +92,10 @@ int do_version(int argc, char **argv)
 	}
 	return 0;
 }
+
+static const struct cli_cmd cmds[] = {
+	{ NULL, do_version, "" },
+};
+
+const struct cli_object dupto_version_object = DUPTO_OBJECT("version", cmds,
+	"Print the tool's version and the module's, and their netlink versions.\n");
