@@ -89,4 +89,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module tools deps kmod-check check check-debug debug-kernel demo install \
-	dkms-install clean fuzz fuzz-kernel bench-vm
+	dkms-install clean fuzz fuzz-kernel bench bench-vm
