@@ -12,6 +12,7 @@
 
 #include "dupto.h"
 #include "objects.h"
+#include "options.h"
 
 int cli_lookup(const char *ctx, const char *word, const void *words, size_t n,
 	       size_t size, const void *(*key)(const void *entry))
@@ -113,6 +114,16 @@ void dev_name(uint32_t ifindex, char *buf)
 int bad_arg(const char *cmd, const char *arg)
 {
 	fprintf(stderr, "dupto: %s: unexpected argument \"%s\"\n", cmd, arg);
+	return 1;
+}
+
+int cli_number(const char *cmd, const struct cc_option *o, const char *arg,
+	       uint64_t *v)
+{
+	if (cc_option_number(o, arg, strlen(arg), v))
+		return 0;
+	fprintf(stderr, "dupto: %s: \"%s\": %s is %llu to %llu\n", cmd, arg,
+		o->what, (unsigned long long)o->min, (unsigned long long)o->max);
 	return 1;
 }
 

@@ -145,6 +145,10 @@ uint32_t dev_index(const char *cmd, const char *name);
 void dev_name(uint32_t ifindex, char *buf);
 /* "dupto: CMD: unexpected argument "ARG"" and 1, for "return". */
 int bad_arg(const char *cmd, const char *arg);
+struct cc_option;
+/* @arg as @o's number into @v; 1 after "dupto: CMD: "ARG": WHAT is MIN to MAX". */
+int cli_number(const char *cmd, const struct cc_option *o, const char *arg,
+	       uint64_t *v);
 /* "dupto: CMD: missing WHAT" and 1. */
 int missing(const char *cmd, const char *what);
 

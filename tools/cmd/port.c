@@ -251,11 +251,8 @@ static int parse_tag(const char *cmd, const char *arg, bool none, uint16_t *vid)
 		*vid = 0;
 		return 0;
 	}
-	if (!cc_option_number(o, arg, strlen(arg), &v)) {
-		fprintf(stderr, "dupto: %s: \"%s\": %s is %llu to %llu\n", cmd, arg,
-			o->what, (unsigned long long)o->min, (unsigned long long)o->max);
+	if (cli_number(cmd, o, arg, &v))
 		return 1;
-	}
 	*vid = v;
 	return 0;
 }

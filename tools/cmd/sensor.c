@@ -276,13 +276,8 @@ static int shape_parse_args(const char *cmd, int argc, char **argv, struct cc_sh
 					cmd, o->what, argv[i]);
 				return -1;
 			}
-			if (!cc_option_number(o, argv[i + 1], strlen(argv[i + 1]), &v)) {
-				fprintf(stderr, "dupto: %s: \"%s\": %s is %llu to %llu\n",
-					cmd, argv[i + 1], o->what,
-					(unsigned long long)o->min,
-					(unsigned long long)o->max);
+			if (cli_number(cmd, o, argv[i + 1], &v))
 				return -1;
-			}
 			i++;
 		}
 		cc_shape_set(sh, o, v);
