@@ -13,17 +13,21 @@
 #include <linux/netdevice.h>
 #include <linux/stddef.h>
 #include <linux/u64_stats_sync.h>
+#include <net/netlink.h>
 
 #include "compat.h"
 
 struct dupto_ruleset;
+struct dupto_portinfo;
 
 /* What one network namespace has configured. */
 struct dupto_net {
 	struct net *net;
 	/* NULL: nothing is classified. Replaced under RTNL, read under RCU. */
 	struct dupto_ruleset __rcu *ruleset;
-	/* Bumped by every change; dumps check it for consistency. */
+	/* Bumped by every change, by dupto_changed() alone (netlink.c): dumps
+	 * check it for consistency, listeners for lost notifications.
+	 */
 	u64 generation;
 	/* struct dupto_portinfo, under RTNL */
 	struct list_head ports;
@@ -37,6 +41,30 @@ struct dupto_port_stats {
 };
 
 /*
+ * What differs between the ways a port is attached (enum dupto_port_mode):
+ * in place (hook.c) or through a port device (port.c). Called under RTNL;
+ * none of them announces anything: whoever asked does, once the whole
+ * change is made (dupto_changed()).
+ */
+struct dupto_port_ops {
+	u8 mode;			/* enum dupto_port_mode */
+	/* Make @dev a port; @devname names the port device, if the mode has one. */
+	int (*attach)(struct dupto_net *dn, struct net_device *dev,
+		      const char *devname, struct dupto_portinfo **pip,
+		      struct netlink_ext_ack *extack);
+	/* Undo attach. A failure leaves the port attached. */
+	int (*detach)(struct dupto_portinfo *pi, struct netlink_ext_ack *extack);
+	/* @pi->dev is being unregistered: let go of it. NULL where the port
+	 * goes with the device by itself (a port device with its lower).
+	 */
+	void (*release)(struct dupto_portinfo *pi);
+	/* Classify frames leaving the port, or stop; only starting can fail. */
+	int (*set_out)(struct dupto_portinfo *pi, bool on);
+	/* The port device, in the mode that has one. */
+	struct net_device *(*device)(const struct dupto_portinfo *pi);
+};
+
+/*
  * A port: a device whose frames are classified, attached in place (a
  * netfilter hook, hook.c) or through a port device (port.c). Either way
  * the port is named by @dev, the device that receives the frames.
@@ -45,7 +73,7 @@ struct dupto_portinfo {
 	struct list_head list;		/* in dupto_net.ports */
 	struct dupto_net *dn;
 	struct net_device *dev;
-	u8 mode;			/* enum dupto_port_mode */
+	const struct dupto_port_ops *ops;
 	/* Some rule classifies frames leaving this port. Written under RTNL
 	 * before the ruleset that needs it is published and after the one
 	 * that needed it is gone; read locklessly.

@@ -21,6 +21,7 @@
 #include <linux/if_bridge.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <uapi/linux/netfilter.h>
 
@@ -38,6 +39,7 @@ struct dupto_hook {
 	struct nf_hook_ops in;
 	struct nf_hook_ops out;
 	bool out_registered;
+	struct rcu_head rcu;
 };
 
 static unsigned int dupto_hook_ingress(void *priv, struct sk_buff *skb,
@@ -98,8 +100,18 @@ static int dupto_hook_check(struct net_device *dev,
 	return dupto_stacked_check_loop(dev, false, extack);
 }
 
-int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,
-		      struct dupto_portinfo **pip, struct netlink_ext_ack *extack)
+/* Once no CPU can be in either hook with @h as their priv. */
+static void dupto_hook_free_rcu(struct rcu_head *rcu)
+{
+	struct dupto_hook *h = container_of(rcu, struct dupto_hook, rcu);
+
+	dupto_portinfo_destroy(&h->pi);
+	kfree(h);
+}
+
+static int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,
+			     const char *devname, struct dupto_portinfo **pip,
+			     struct netlink_ext_ack *extack)
 {
 	struct dupto_hook *h;
 	int err;
@@ -111,7 +123,7 @@ int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
-	err = dupto_portinfo_init(&h->pi, dev, DUPTO_PORT_MODE_INPLACE);
+	err = dupto_portinfo_init(&h->pi, dev, &dupto_hook_port_ops);
 	if (err)
 		goto err_free;
 	dupto_hook_ops_init(&h->in, h, dupto_hook_ingress, NF_NETDEV_INGRESS);
@@ -131,8 +143,8 @@ int dupto_hook_attach(struct dupto_net *dn, struct net_device *dev,
 
 err_unregister:
 	nf_unregister_net_hook(dev_net(dev), &h->in);
-	/* a CPU may be in the hook, with our priv */
-	synchronize_net();
+	call_rcu(&h->rcu, dupto_hook_free_rcu);
+	return err;
 err_destroy:
 	dupto_portinfo_destroy(&h->pi);
 err_free:
@@ -141,7 +153,7 @@ err_free:
 }
 
 /* Only the first call with @on can fail; turning it off never does. */
-int dupto_hook_set_out(struct dupto_portinfo *pi, bool on)
+static int dupto_hook_set_out(struct dupto_portinfo *pi, bool on)
 {
 	struct dupto_hook *h = container_of(pi, struct dupto_hook, pi);
 	int err;
@@ -157,7 +169,12 @@ int dupto_hook_set_out(struct dupto_portinfo *pi, bool on)
 	return 0;
 }
 
-void dupto_hook_detach(struct dupto_portinfo *pi)
+/*
+ * The hooks go at once; the port's memory once no CPU can be in them. No
+ * grace period is waited for here: a namespace going away releases all its
+ * ports in a row, under RTNL.
+ */
+static void dupto_hook_release(struct dupto_portinfo *pi)
 {
 	struct dupto_hook *h = container_of(pi, struct dupto_hook, pi);
 	struct net *net = dev_net(pi->dev);
@@ -167,17 +184,20 @@ void dupto_hook_detach(struct dupto_portinfo *pi)
 	if (h->out_registered)
 		nf_unregister_net_hook(net, &h->out);
 	nf_unregister_net_hook(net, &h->in);
-	/* a CPU may still be in the hook, with our priv */
-	synchronize_net();
-	dupto_portinfo_destroy(pi);
-	kfree(h);
+	call_rcu(&h->rcu, dupto_hook_free_rcu);
 }
 
-void dupto_hook_detach_all(struct dupto_net *dn)
+static int dupto_hook_detach(struct dupto_portinfo *pi,
+			     struct netlink_ext_ack *extack)
 {
-	struct dupto_portinfo *pi, *tmp;
-
-	list_for_each_entry_safe(pi, tmp, &dn->ports, list)
-		if (pi->mode == DUPTO_PORT_MODE_INPLACE)
-			dupto_hook_detach(pi);
+	dupto_hook_release(pi);
+	return 0;
 }
+
+const struct dupto_port_ops dupto_hook_port_ops = {
+	.mode		= DUPTO_PORT_MODE_INPLACE,
+	.attach		= dupto_hook_attach,
+	.detach		= dupto_hook_detach,
+	.release	= dupto_hook_release,
+	.set_out	= dupto_hook_set_out,
+};

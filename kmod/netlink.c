@@ -71,6 +71,7 @@ static const struct nla_policy dupto_sensor_policy[DUPTO_A_SENSOR_MAX + 1] = {
 	[DUPTO_A_SENSOR_RATE_BPS]	= NLA_POLICY_MIN(NLA_U64, 1),
 	[DUPTO_A_SENSOR_BURST]		= NLA_POLICY_FULL_RANGE(NLA_U32, &dupto_burst_range),
 	[DUPTO_A_SENSOR_PAD]		= { .type = NLA_REJECT },
+	[DUPTO_A_SENSOR_GONE]		= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy dupto_sensor_set_policy[DUPTO_A_MAX + 1] = {
@@ -118,6 +119,16 @@ void dupto_compat_set_err_msgf(struct netlink_ext_ack *extack,
 #endif
 
 static struct genl_family dupto_genl_family;
+
+/* Whether the family is registered: RTNL orders it against notifications. */
+static bool dupto_nl_up;
+
+/* The attach modes, by enum dupto_port_mode, which the policy bounds. */
+static const struct dupto_port_ops *const dupto_nl_port_modes[] = {
+	[DUPTO_PORT_MODE_INPLACE]	= &dupto_hook_port_ops,
+	[DUPTO_PORT_MODE_DEVICE]	= &dupto_port_device_ops,
+};
+static_assert(ARRAY_SIZE(dupto_nl_port_modes) == DUPTO_PORT_MODE_MAX + 1);
 
 /* ---- lookups ----------------------------------------------------------- */
 
@@ -192,14 +203,14 @@ static int dupto_nl_put_port(struct sk_buff *skb, const struct dupto_portinfo *p
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, DUPTO_A_PORT_IFINDEX, pi->dev->ifindex) ||
 	    nla_put_string(skb, DUPTO_A_PORT_IFNAME, pi->dev->name) ||
-	    nla_put_u8(skb, DUPTO_A_PORT_MODE, pi->mode))
+	    nla_put_u8(skb, DUPTO_A_PORT_MODE, pi->ops->mode))
 		goto err;
 	if (READ_ONCE(pi->vid) && nla_put_u16(skb, DUPTO_A_PORT_VID, READ_ONCE(pi->vid)))
 		goto err;
 	if (gone && nla_put_flag(skb, DUPTO_A_PORT_GONE))
 		goto err;
-	if (pi->mode == DUPTO_PORT_MODE_DEVICE) {
-		const struct net_device *dev = dupto_port_device(pi);
+	if (pi->ops->device) {
+		const struct net_device *dev = pi->ops->device(pi);
 
 		if (nla_put_u32(skb, DUPTO_A_PORT_DEVINDEX, dev->ifindex) ||
 		    nla_put_string(skb, DUPTO_A_PORT_DEVNAME, dev->name))
@@ -262,7 +273,9 @@ static int dupto_nl_put_shape(struct sk_buff *skb, const struct dupto_shape *sh)
 	return 0;
 }
 
-static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev)
+/* @gone: the ruleset sends to the sensor, which is going away (SENSOR_DEL). */
+static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev,
+			       bool stats, bool gone)
 {
 	struct dupto_sensor *sensor = netdev_priv(dev);
 	u64 count[DUPTO_SENSOR_NCOUNTS];
@@ -278,8 +291,11 @@ static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev)
 	    nla_put_string(skb, DUPTO_A_SENSOR_IFNAME, dev->name) ||
 	    (sensor->stk.lower &&
 	     nla_put_u32(skb, DUPTO_A_SENSOR_LINK, sensor->stk.lower->ifindex)) ||
-	    dupto_nl_put_shape(skb, rtnl_dereference(sensor->shape)))
+	    dupto_nl_put_shape(skb, rtnl_dereference(sensor->shape)) ||
+	    (gone && nla_put_flag(skb, DUPTO_A_SENSOR_GONE)))
 		goto err;
+	if (!stats)
+		goto out;
 	dupto_sensor_stats_read(dev, count);
 	snest = nla_nest_start(skb, DUPTO_A_SENSOR_STATS);
 	if (!snest)
@@ -289,6 +305,7 @@ static int dupto_nl_put_sensor(struct sk_buff *skb, struct net_device *dev)
 				      DUPTO_A_SENSOR_STAT_PAD))
 			goto err;
 	nla_nest_end(skb, snest);
+out:
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -406,7 +423,7 @@ static int dupto_nl_sensor_dump(struct sk_buff *skb, struct netlink_callback *cb
 		hdr = dupto_nl_dump_put(skb, cb, DUPTO_CMD_SENSOR_GET, dn);
 		if (!hdr)
 			break;
-		if (dupto_nl_put_sensor(skb, dev)) {
+		if (dupto_nl_put_sensor(skb, dev, true, false)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -575,20 +592,22 @@ static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dupto_net *dn = dupto_net(genl_info_net(info));
 	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
+	const struct dupto_port_ops *ops;
 	struct dupto_portinfo *pi;
 	struct net_device *dev;
 	const char *name = NULL;
-	u8 mode = DUPTO_PORT_MODE_INPLACE;
 	struct sk_buff *msg;
+	u64 generation;
 	int err;
 
 	err = dupto_nl_parse_port(info, tb);
 	if (err)
 		return err;
-	if (tb[DUPTO_A_PORT_MODE])
-		mode = nla_get_u8(tb[DUPTO_A_PORT_MODE]);
+	ops = dupto_nl_port_modes[tb[DUPTO_A_PORT_MODE] ?
+				  nla_get_u8(tb[DUPTO_A_PORT_MODE]) :
+				  DUPTO_PORT_MODE_INPLACE];
 	if (tb[DUPTO_A_PORT_DEVNAME]) {
-		if (mode != DUPTO_PORT_MODE_DEVICE) {
+		if (!ops->device) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[DUPTO_A_PORT_DEVNAME],
 					    "only a port in device mode has a port device to name");
 			return -EINVAL;
@@ -621,16 +640,14 @@ static int dupto_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto out;
 	}
-	if (mode == DUPTO_PORT_MODE_DEVICE)
-		err = dupto_port_convert(dev, name, &pi, info->extack);
-	else
-		err = dupto_hook_attach(dn, dev, &pi, info->extack);
-	if (!err && tb[DUPTO_A_PORT_VID])
+	err = ops->attach(dn, dev, name, &pi, info->extack);
+	if (err)
+		goto out;
+	if (tb[DUPTO_A_PORT_VID])
 		WRITE_ONCE(pi->vid, nla_get_u16(tb[DUPTO_A_PORT_VID]));
-	if (!err) {
-		err = dupto_nl_reply_port(msg, info, pi, dn->generation);
-		msg = NULL;
-	}
+	generation = dupto_changed(dn, dupto_nl_port_event(pi, DUPTO_CMD_PORT_NEW));
+	err = dupto_nl_reply_port(msg, info, pi, generation);
+	msg = NULL;
 out:
 	rtnl_unlock();
 	nlmsg_free(msg);
@@ -642,6 +659,8 @@ static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	struct dupto_net *dn = dupto_net(genl_info_net(info));
 	struct nlattr *tb[DUPTO_A_PORT_MAX + 1];
 	struct dupto_portinfo *pi;
+	struct net_device *nic;
+	struct sk_buff *event;
 	int err;
 
 	err = dupto_nl_parse_port(info, tb);
@@ -667,10 +686,14 @@ static int dupto_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 		goto out;
 	}
-	if (pi->mode == DUPTO_PORT_MODE_DEVICE)
-		err = dupto_port_revert(pi, info->extack);
+	nic = pi->dev;
+	event = dupto_nl_port_event(pi, DUPTO_CMD_PORT_DEL);
+	err = pi->ops->detach(pi, info->extack);
+	/* a port device may be gone, and its NIC not back in its bridge */
+	if (!dupto_port_find(dn, nic))
+		dupto_changed(dn, event);
 	else
-		dupto_hook_detach(pi);
+		nlmsg_free(event);
 out:
 	rtnl_unlock();
 	return err;
@@ -704,7 +727,7 @@ static int dupto_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	WRITE_ONCE(pi->vid, vid);
-	dn->generation++;
+	dupto_changed(dn, dupto_nl_port_event(pi, DUPTO_CMD_PORT_SET));
 out:
 	rtnl_unlock();
 	return err;
@@ -775,7 +798,7 @@ static int dupto_nl_sensor_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = dupto_shape_set(dev, any ? &shape : NULL);
 	if (!err)
-		dn->generation++;
+		dupto_changed(dn, dupto_nl_sensor_event(dev, DUPTO_CMD_SENSOR_SET));
 out:
 	rtnl_unlock();
 	return err;
@@ -896,64 +919,97 @@ static const struct genl_multicast_group dupto_mcgrps[] = {
 	{ .name = DUPTO_MCGRP_CONFIG, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-static struct sk_buff *dupto_nl_notify_start(struct dupto_net *dn, u8 cmd,
-					     void **hdr)
+/*
+ * What a change is announced as: made while what it tells of is still
+ * there (before a detach, after an attach), sent by dupto_changed() once
+ * the change is complete. NULL when nobody listens, or for want of memory:
+ * a listener then sees a generation skipped.
+ */
+static struct sk_buff *dupto_nl_event_start(struct dupto_net *dn, u8 cmd)
 {
 	struct sk_buff *msg;
 
+	ASSERT_RTNL();
 	/* A namespace on its way out has nobody left to tell. */
-	if (!check_net(dn->net) ||
+	if (!dupto_nl_up || !check_net(dn->net) ||
 	    !genl_has_listeners(&dupto_genl_family, dn->net, 0))
 		return NULL;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &dupto_genl_family, 0, cmd);
-	if (!*hdr || nla_put_u64_64bit(msg, DUPTO_A_GENERATION, dn->generation,
-				       DUPTO_A_PAD)) {
+	if (msg && !genlmsg_put(msg, 0, 0, &dupto_genl_family, 0, cmd)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-static void dupto_nl_notify_send(struct dupto_net *dn, struct sk_buff *msg,
-				 void *hdr)
+/* PORT_NEW, PORT_SET, and PORT_DEL, made before the port is detached. */
+struct sk_buff *dupto_nl_port_event(const struct dupto_portinfo *pi, u8 cmd)
 {
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&dupto_genl_family, dn->net, msg, 0, 0,
-				GFP_KERNEL);
-}
-
-void dupto_nl_notify_port(const struct dupto_portinfo *pi, u8 cmd, bool gone)
-{
+	bool gone = cmd == DUPTO_CMD_PORT_DEL &&
+		    dupto_ruleset_names_port(rtnl_dereference(pi->dn->ruleset),
+					     pi->dev);
 	struct sk_buff *msg;
-	void *hdr;
 
-	msg = dupto_nl_notify_start(pi->dn, cmd, &hdr);
-	if (!msg)
-		return;
-	if (dupto_nl_put_port(msg, pi, false, gone)) {
+	msg = dupto_nl_event_start(pi->dn, cmd);
+	if (msg && dupto_nl_put_port(msg, pi, false, gone)) {
 		nlmsg_free(msg);
-		return;
+		return NULL;
 	}
-	dupto_nl_notify_send(pi->dn, msg, hdr);
+	return msg;
 }
 
-void dupto_nl_notify_ruleset(struct dupto_net *dn)
+/* SENSOR_NEW, SENSOR_SET, and SENSOR_DEL, made before the ruleset lets go. */
+struct sk_buff *dupto_nl_sensor_event(struct net_device *dev, u8 cmd)
+{
+	struct dupto_net *dn = dupto_net(dev_net(dev));
+	bool gone = cmd == DUPTO_CMD_SENSOR_DEL &&
+		    dupto_ruleset_sends_to(rtnl_dereference(dn->ruleset), dev);
+	struct sk_buff *msg;
+
+	msg = dupto_nl_event_start(dn, cmd);
+	if (msg && dupto_nl_put_sensor(msg, dev, false, gone)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* RULESET_SET, made once the new ruleset is published. */
+struct sk_buff *dupto_nl_ruleset_event(struct dupto_net *dn)
 {
 	const struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
 	struct sk_buff *msg;
-	void *hdr;
 
-	msg = dupto_nl_notify_start(dn, DUPTO_CMD_RULESET_SET, &hdr);
-	if (!msg)
-		return;
-	if (nla_put_u32(msg, DUPTO_A_IMAGE_LEN, rs ? rs->image_len : 0)) {
+	msg = dupto_nl_event_start(dn, DUPTO_CMD_RULESET_SET);
+	if (msg && nla_put_u32(msg, DUPTO_A_IMAGE_LEN, rs ? rs->image_len : 0)) {
 		nlmsg_free(msg);
-		return;
+		return NULL;
 	}
-	dupto_nl_notify_send(dn, msg, hdr);
+	return msg;
+}
+
+/*
+ * The one way a namespace's configuration is said to have changed, once
+ * the change is complete: the generation moves on by one, and @event (from
+ * one of the above, or NULL) goes to the listeners with it. Every change
+ * comes here, so a listener that sees a generation skipped knows it missed
+ * one (uapi/linux/dupto.h, "Notifications"). Returns the new generation.
+ */
+u64 dupto_changed(struct dupto_net *dn, struct sk_buff *event)
+{
+	ASSERT_RTNL();
+	dn->generation++;
+	if (!event)
+		return dn->generation;
+	if (nla_put_u64_64bit(event, DUPTO_A_GENERATION, dn->generation,
+			      DUPTO_A_PAD)) {
+		nlmsg_free(event);
+		return dn->generation;
+	}
+	nlmsg_end(event, nlmsg_hdr(event));
+	genlmsg_multicast_netns(&dupto_genl_family, dn->net, event, 0, 0,
+				GFP_KERNEL);
+	return dn->generation;
 }
 
 /* ---- the family ---------------------------------------------------------- */
@@ -1086,7 +1142,7 @@ static struct genl_family dupto_genl_family __ro_after_init = {
 
 int __init dupto_genl_init(void)
 {
-	int i;
+	int i, err;
 
 	/* A dump without the permission check would be open to anyone. */
 	for (i = 0; i < ARRAY_SIZE(dupto_genl_ops); i++) {
@@ -1097,11 +1153,24 @@ int __init dupto_genl_init(void)
 			return -EINVAL;
 		}
 	}
-	return genl_register_family(&dupto_genl_family);
+	err = genl_register_family(&dupto_genl_family);
+	if (err)
+		return err;
+	rtnl_lock();
+	dupto_nl_up = true;
+	rtnl_unlock();
+	return 0;
 }
 
+/*
+ * Devices that go after the family (module unload) announce nothing: its
+ * multicast group may already be another family's.
+ */
 void dupto_genl_exit(void)
 {
+	rtnl_lock();
+	dupto_nl_up = false;
+	rtnl_unlock();
 	genl_unregister_family(&dupto_genl_family);
 }
 

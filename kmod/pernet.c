@@ -13,7 +13,6 @@
 #include <uapi/linux/dupto.h>
 
 #include "dupto.h"
-#include "hook.h"
 #include "netlink.h"
 #include "pernet.h"
 #include "port.h"
@@ -23,7 +22,7 @@
 unsigned int dupto_net_id __read_mostly;
 
 int dupto_portinfo_init(struct dupto_portinfo *pi, struct net_device *dev,
-			u8 mode)
+			const struct dupto_port_ops *ops)
 {
 	pi->stats = netdev_alloc_pcpu_stats(struct dupto_port_stats);
 	if (!pi->stats)
@@ -31,7 +30,7 @@ int dupto_portinfo_init(struct dupto_portinfo *pi, struct net_device *dev,
 	INIT_LIST_HEAD(&pi->list);
 	pi->dn = dupto_net(dev_net(dev));
 	pi->dev = dev;
-	pi->mode = mode;
+	pi->ops = ops;
 	return 0;
 }
 
@@ -45,6 +44,8 @@ void dupto_portinfo_destroy(struct dupto_portinfo *pi)
  * A port joins or leaves its namespace's configuration, and the ruleset's
  * port table entries that name it are bound to it or become gone: a port
  * that comes back, by whatever ifindex, is classified as its rules say.
+ * These are steps of an attach or a detach; whoever makes the whole change
+ * announces it.
  */
 int dupto_port_link(struct dupto_portinfo *pi)
 {
@@ -57,20 +58,14 @@ int dupto_port_link(struct dupto_portinfo *pi)
 		list_del_init(&pi->list);
 		return err;
 	}
-	pi->dn->generation++;
-	dupto_nl_notify_port(pi, DUPTO_CMD_PORT_NEW, false);
 	return 0;
 }
 
 void dupto_port_unlink(struct dupto_portinfo *pi)
 {
-	bool gone;
-
 	ASSERT_RTNL();
-	gone = dupto_ruleset_unbind_port(pi->dn, pi);
+	dupto_ruleset_unbind_port(pi->dn, pi);
 	list_del_init(&pi->list);
-	pi->dn->generation++;
-	dupto_nl_notify_port(pi, DUPTO_CMD_PORT_DEL, gone);
 }
 
 /* The port of @dev: the device it classifies, or its port device. */
@@ -91,10 +86,7 @@ struct dupto_portinfo *dupto_port_find(struct dupto_net *dn,
 /* Classify frames leaving the port, or stop. */
 int dupto_port_set_out(struct dupto_portinfo *pi, bool on)
 {
-	if (pi->mode == DUPTO_PORT_MODE_INPLACE)
-		return dupto_hook_set_out(pi, on);
-	WRITE_ONCE(pi->out, on);
-	return 0;
+	return pi->ops->set_out(pi, on);
 }
 
 void dupto_port_stats_read(const struct dupto_portinfo *pi, u64 *seen,
@@ -161,15 +153,19 @@ static int __net_init dupto_net_init(struct net *net)
 
 /*
  * Devices go first when a namespace is dismantled, and take their ports
- * with them (dupto_hook_event, port devices' dellink); the ruleset is what
+ * with them (dupto_net_event, port devices' dellink); the ruleset is what
  * is left. On module unload, in-place ports of live namespaces remain.
+ * Nobody is left to tell.
  */
 static void __net_exit dupto_net_exit(struct net *net)
 {
 	struct dupto_net *dn = dupto_net(net);
+	struct dupto_portinfo *pi, *tmp;
 
 	rtnl_lock();
-	dupto_hook_detach_all(dn);
+	list_for_each_entry_safe(pi, tmp, &dn->ports, list)
+		if (pi->ops->release)
+			pi->ops->release(pi);
 	dupto_ruleset_clear(dn);
 	rtnl_unlock();
 	WARN_ON_ONCE(!list_empty(&dn->ports));
@@ -179,6 +175,11 @@ static void __net_exit dupto_net_exit(struct net *net)
  * Devices leaving a namespace (deleted, or moved away) take their part of
  * its configuration with them: an in-place port is detached, a sensor is
  * dropped from the ruleset's targets. Port devices go by their dellink.
+ *
+ * Each device of an unregistration batch comes here in turn, and no grace
+ * period is waited for: the core waits for one after the whole batch's
+ * notifiers, before it frees any of the devices (and a sensor's counters,
+ * freed with it, dupto_sensor_destructor()).
  */
 static int dupto_net_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
@@ -186,17 +187,22 @@ static int dupto_net_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct dupto_portinfo *pi;
 	struct dupto_net *dn;
+	struct sk_buff *ev;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	dn = dupto_net(dev_net(dev));
 	if (netif_is_dupto_sensor(dev)) {
+		ev = dupto_nl_sensor_event(dev, DUPTO_CMD_SENSOR_DEL);
 		dupto_ruleset_unbind(dn, dev);
+		dupto_changed(dn, ev);
 		return NOTIFY_DONE;
 	}
 	list_for_each_entry(pi, &dn->ports, list) {
-		if (pi->dev == dev && pi->mode == DUPTO_PORT_MODE_INPLACE) {
-			dupto_hook_detach(pi);
+		if (pi->dev == dev && pi->ops->release) {
+			ev = dupto_nl_port_event(pi, DUPTO_CMD_PORT_DEL);
+			pi->ops->release(pi);
+			dupto_changed(dn, ev);
 			break;
 		}
 	}

@@ -15,7 +15,7 @@ static inline struct dupto_net *dupto_net(const struct net *net)
 }
 
 int dupto_portinfo_init(struct dupto_portinfo *pi, struct net_device *dev,
-			u8 mode);
+			const struct dupto_port_ops *ops);
 void dupto_portinfo_destroy(struct dupto_portinfo *pi);
 int dupto_port_link(struct dupto_portinfo *pi);
 void dupto_port_unlink(struct dupto_portinfo *pi);

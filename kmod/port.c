@@ -29,6 +29,7 @@
 #include "brport.h"
 #include "classify.h"
 #include "dupto.h"
+#include "netlink.h"
 #include "pernet.h"
 #include "port.h"
 #include "stacked.h"
@@ -94,7 +95,7 @@ static int dupto_port_dev_init(struct net_device *dev)
 	int err;
 
 	err = dupto_portinfo_init(&port->pi, port->stk.lower,
-				  DUPTO_PORT_MODE_DEVICE);
+				  &dupto_port_device_ops);
 	if (err)
 		return err;
 	err = dupto_stacked_take(&port->stk, dupto_port_handle_frame);
@@ -317,16 +318,33 @@ static int dupto_port_newlink(struct net *src_net, struct net_device *dev,
 		return -EINVAL;
 	}
 
-	return dupto_port_register(dev, lower, extack);
+	err = dupto_port_register(dev, lower, extack);
+	if (!err)
+		dupto_changed(dupto_net(dev_net(dev)),
+			      dupto_nl_port_event(&((struct dupto_port *)netdev_priv(dev))->pi,
+						  DUPTO_CMD_PORT_NEW));
+	return err;
 }
 
-static void dupto_port_dellink(struct net_device *dev, struct list_head *head)
+/* The port device goes, and its port with it; the caller announces it. */
+static void dupto_port_destroy(struct net_device *dev, struct list_head *head)
 {
 	struct dupto_port *port = netdev_priv(dev);
 
 	dupto_port_unlink(&port->pi);
 	dupto_stacked_unlink(&port->stk);
 	unregister_netdevice_queue(dev, head);
+}
+
+/* ip link del, its lower's unregistration or its namespace's dismantling */
+static void dupto_port_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct dupto_port *port = netdev_priv(dev);
+	struct sk_buff *event;
+
+	event = dupto_nl_port_event(&port->pi, DUPTO_CMD_PORT_DEL);
+	dupto_port_destroy(dev, head);
+	dupto_changed(port->pi.dn, event);
 }
 
 static struct rtnl_link_ops dupto_port_link_ops __read_mostly = {
@@ -344,8 +362,9 @@ static struct rtnl_link_ops dupto_port_link_ops __read_mostly = {
  * The new bridge port starts with the bridge's defaults, so a bridge port
  * with settings of its own is refused before anything changes (brport.c).
  */
-int dupto_port_convert(struct net_device *nic, const char *name,
-		       struct dupto_portinfo **pip, struct netlink_ext_ack *extack)
+static int dupto_port_convert(struct dupto_net *dn, struct net_device *nic,
+			      const char *name, struct dupto_portinfo **pip,
+			      struct netlink_ext_ack *extack)
 {
 	struct net_device *master, *dev;
 	bool up = nic->flags & IFF_UP;
@@ -407,7 +426,7 @@ int dupto_port_convert(struct net_device *nic, const char *name,
 err_delete:
 	if (master && netdev_master_upper_dev_get(dev) == master)
 		master->netdev_ops->ndo_del_slave(master, dev);
-	dupto_port_dellink(dev, NULL);
+	dupto_port_destroy(dev, NULL);
 err_rejoin:
 	if (master)
 		master->netdev_ops->ndo_add_slave(master, nic, NULL);
@@ -416,9 +435,11 @@ err_rejoin:
 
 /*
  * The reverse: the port device goes, and its NIC takes its place in its
- * bridge again.
+ * bridge again. Once the port device is out of the bridge, the port is
+ * detached whatever else fails.
  */
-int dupto_port_revert(struct dupto_portinfo *pi, struct netlink_ext_ack *extack)
+static int dupto_port_revert(struct dupto_portinfo *pi,
+			     struct netlink_ext_ack *extack)
 {
 	struct dupto_port *port = container_of(pi, struct dupto_port, pi);
 	struct net_device *dev = port->stk.dev, *nic = port->stk.lower;
@@ -436,7 +457,7 @@ int dupto_port_revert(struct dupto_portinfo *pi, struct netlink_ext_ack *extack)
 			return err;
 		}
 	}
-	dupto_port_dellink(dev, NULL);
+	dupto_port_destroy(dev, NULL);
 	if (master) {
 		err = master->netdev_ops->ndo_add_slave(master, nic, extack);
 		if (err)
@@ -445,10 +466,24 @@ int dupto_port_revert(struct dupto_portinfo *pi, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-struct net_device *dupto_port_device(const struct dupto_portinfo *pi)
+static int dupto_port_dev_set_out(struct dupto_portinfo *pi, bool on)
+{
+	WRITE_ONCE(pi->out, on);
+	return 0;
+}
+
+static struct net_device *dupto_port_device(const struct dupto_portinfo *pi)
 {
 	return container_of(pi, struct dupto_port, pi)->stk.dev;
 }
+
+const struct dupto_port_ops dupto_port_device_ops = {
+	.mode		= DUPTO_PORT_MODE_DEVICE,
+	.attach		= dupto_port_convert,
+	.detach		= dupto_port_revert,
+	.set_out	= dupto_port_dev_set_out,
+	.device		= dupto_port_device,
+};
 
 int dupto_port_init(void)
 {

@@ -262,14 +262,14 @@ static void dupto_ruleset_publish(struct dupto_net *dn,
 				  struct dupto_ruleset *rs)
 {
 	struct dupto_ruleset *old;
+	u64 generation;
 
 	old = rcu_replace_pointer(dn->ruleset, rs, lockdep_rtnl_is_held());
-	dn->generation++;
-	if (rs)
-		rs->generation = dn->generation;
 	dupto_ruleset_stop_out(dn, rs);
 	dupto_ruleset_retire(old);
-	dupto_nl_notify_ruleset(dn);
+	generation = dupto_changed(dn, dupto_nl_ruleset_event(dn));
+	if (rs)
+		rs->generation = generation;
 }
 
 /*
@@ -312,35 +312,39 @@ void dupto_ruleset_clear(struct dupto_net *dn)
 }
 
 /*
- * A sensor the ruleset sends to is going away: its frames are no longer
- * sent, and its references are given back once no CPU can be using it.
+ * A sensor the ruleset sends to is being unregistered (NETDEV_UNREGISTER):
+ * its frames are no longer sent, and its references are given back at
+ * once. A CPU may still be sending it a copy; the core waits for a grace
+ * period after the notifiers of the whole unregistration batch, before it
+ * frees the device or its counters (dupto_sensor_destructor()), so none is
+ * waited for here, once per sensor, under RTNL.
  *
- * This is the last chance: right after NETDEV_UNREGISTER the sensor's
- * ndo_uninit frees the counters the data path writes, so every entry that
- * points at it goes now, not just the first. Binding gives a device one
- * entry only; looking at them all keeps that a property of bind alone.
+ * Every entry that points at it goes, not just the first: binding gives a
+ * device one entry only, and looking at them all keeps that a property of
+ * bind alone.
  */
 void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor)
 {
 	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
-	DECLARE_BITMAP(gone, DUPTO_VM_MAX_TARGETS);
 	u32 i;
 
-	if (!rs)
-		return;
-	bitmap_zero(gone, DUPTO_VM_MAX_TARGETS);
-	for (i = 0; i < rs->prog->ntargets; i++) {
+	for (i = 0; rs && i < rs->prog->ntargets; i++) {
 		if (rtnl_dereference(rs->targets[i].dev) != sensor)
 			continue;
 		RCU_INIT_POINTER(rs->targets[i].dev, NULL);
-		__set_bit(i, gone);
-	}
-	if (bitmap_empty(gone, DUPTO_VM_MAX_TARGETS))
-		return;
-	synchronize_net();
-	for_each_set_bit(i, gone, DUPTO_VM_MAX_TARGETS)
 		netdev_put(sensor, &rs->targets[i].tracker);
-	dn->generation++;
+	}
+}
+
+bool dupto_ruleset_sends_to(const struct dupto_ruleset *rs,
+			    const struct net_device *sensor)
+{
+	u32 i;
+
+	for (i = 0; rs && i < rs->prog->ntargets; i++)
+		if (rcu_access_pointer(rs->targets[i].dev) == sensor)
+			return true;
+	return false;
 }
 
 /*
@@ -388,22 +392,17 @@ int dupto_ruleset_bind_port(struct dupto_net *dn, struct dupto_portinfo *pi)
  * A port is going (detached, its device unregistered or moved to another
  * namespace): the entries bound to it are gone. A frame already on its way
  * may still be classified as the port's, which is harmless: an entry holds
- * no reference. Returns whether the ruleset named the port.
+ * no reference.
  */
-bool dupto_ruleset_unbind_port(struct dupto_net *dn,
+void dupto_ruleset_unbind_port(struct dupto_net *dn,
 			       const struct dupto_portinfo *pi)
 {
 	struct dupto_ruleset *rs = rtnl_dereference(dn->ruleset);
-	bool named = false;
 	u32 i;
 
-	for (i = 0; rs && i < rs->prog->nports; i++) {
-		if (rs->port_ifindex[i] != pi->dev->ifindex)
-			continue;
-		WRITE_ONCE(rs->port_ifindex[i], 0);
-		named = true;
-	}
-	return named;
+	for (i = 0; rs && i < rs->prog->nports; i++)
+		if (rs->port_ifindex[i] == pi->dev->ifindex)
+			WRITE_ONCE(rs->port_ifindex[i], 0);
 }
 
 bool dupto_ruleset_names_port(const struct dupto_ruleset *rs,

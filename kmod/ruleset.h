@@ -47,8 +47,10 @@ int dupto_ruleset_replace(struct dupto_net *dn, struct dupto_ruleset *rs,
 			  char *err, size_t errlen);
 void dupto_ruleset_clear(struct dupto_net *dn);
 void dupto_ruleset_unbind(struct dupto_net *dn, struct net_device *sensor);
+bool dupto_ruleset_sends_to(const struct dupto_ruleset *rs,
+			    const struct net_device *sensor);
 int dupto_ruleset_bind_port(struct dupto_net *dn, struct dupto_portinfo *pi);
-bool dupto_ruleset_unbind_port(struct dupto_net *dn,
+void dupto_ruleset_unbind_port(struct dupto_net *dn,
 			       const struct dupto_portinfo *pi);
 bool dupto_ruleset_names_port(const struct dupto_ruleset *rs,
 			      const struct net_device *dev);

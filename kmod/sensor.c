@@ -26,6 +26,8 @@
 
 #include "admin.h"
 #include "dupto.h"
+#include "netlink.h"
+#include "pernet.h"
 #include "sensor.h"
 #include "shape.h"
 #include "stacked.h"
@@ -88,6 +90,17 @@ static void dupto_sensor_dev_uninit(struct net_device *dev)
 	if (sensor->stk.lower)
 		dupto_stacked_release(&sensor->stk);
 	dupto_shape_free(sensor);
+}
+
+/*
+ * The counters outlive ndo_uninit: a CPU that took the sensor from the
+ * ruleset before its unregistration dropped it may still count a copy,
+ * until the grace period the core waits for before it destroys devices.
+ */
+static void dupto_sensor_destructor(struct net_device *dev)
+{
+	struct dupto_sensor *sensor = netdev_priv(dev);
+
 	free_percpu(sensor->stats);
 }
 
@@ -162,6 +175,7 @@ static void dupto_sensor_setup(struct net_device *dev)
 	dev->netdev_ops = &dupto_sensor_netdev_ops;
 	dev->ethtool_ops = &dupto_stacked_ethtool_ops;
 	dev->needs_free_netdev = true;
+	dev->priv_destructor = dupto_sensor_destructor;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
@@ -213,12 +227,13 @@ static int dupto_sensor_newlink(struct net *src_net, struct net_device *dev,
 	if (err)
 		return err;
 	dupto_compat_no_addrconf(dev);
-	if (!lower)
-		return 0;
-
-	err = dupto_stacked_link(&sensor->stk, extack);
-	if (err)
-		goto err_unregister;
+	if (lower) {
+		err = dupto_stacked_link(&sensor->stk, extack);
+		if (err)
+			goto err_unregister;
+	}
+	dupto_changed(dupto_net(dev_net(dev)),
+		      dupto_nl_sensor_event(dev, DUPTO_CMD_SENSOR_NEW));
 	return 0;
 
 err_unregister:

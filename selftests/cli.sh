@@ -322,9 +322,10 @@ events() {
 	jq -c "select(.generation > $gen)" "$lib_tmp/mon.json" >"$lib_tmp/events.json" &&
 	(($(wc -l <"$lib_tmp/events.json") >= $1))
 }
-wait_for 10 events 7
-ev=$(jq -r '"\(.event) \(.port.ifname // "-") \(.port.mode // "-")"' "$lib_tmp/events.json")
-# load detaches ports in the order the kernel lists them
+wait_for 10 events 9
+ev=$(jq -r '"\(.event) \(.port.ifname // .sensor.ifname // "-") \(.port.mode // "-")"' \
+	"$lib_tmp/events.json")
+# load detaches ports and deletes sensors in the order the kernel lists them
 check_eq "monitor: one JSON object per change" \
 	"$(head -4 <<<"$ev"; tail -n +5 <<<"$ev" | sort)" \
 	"port add dum0 device
@@ -333,7 +334,9 @@ ruleset set - -
 ruleset removed - -
 port del dum0 device
 port del p0 inplace
-port del p1 device"
+port del p1 device
+sensor del rest -
+sensor del web -"
 check_eq "each a generation after the last" \
 	"$(jq -s '[.[].generation] | . as $g | [range(1; length) | $g[.] - $g[. - 1]] | unique' \
 		"$lib_tmp/events.json" | jq -c .)" "[1]"
@@ -353,6 +356,44 @@ check "one line per change" \
 check "ruleset changes too" \
 	wait_for 10 grep -q -E '^[0-9]+: ruleset set, [0-9]+ bytes$' "$lib_tmp/mon.txt"
 check "and ports going" wait_for 10 grep -q -E '^[0-9]+: port del dum0$' "$lib_tmp/mon.txt"
+
+# Every change is announced once it is complete, each a generation after
+# the last: a port with its label, a label changed, sensors made and shaped
+# by the tool or by ip link, and a sensor the ruleset sends to going away.
+gen=$(json show -- .generation)
+dupto port add dum0 tag 100
+dupto port set dum0 tag none
+dupto sensor add s9 snaplen 96
+dupto rule add udp port 9 to s9
+in_ns "$box" ip link add s8 type dupto-sensor
+in_ns "$box" ip link del s8
+in_ns "$box" ip link del s9
+dupto sensor set web sample 3
+dupto sensor set web
+dupto port del dum0
+# the changes after $gen: "GENERATION: what", in order
+after() {
+	awk -F': ' -v g="$gen" '$1 ~ /^[0-9]+$/ && $1 > g' "$lib_tmp/mon.txt" >"$lib_tmp/after.txt" &&
+	(($(wc -l <"$lib_tmp/after.txt") >= $1))
+}
+wait_for 10 after 11
+check_eq "monitor: each change once it is complete, in words" \
+	"$(sed -E 's/^[0-9]+: //; s/, [0-9]+ bytes$/, N bytes/' "$lib_tmp/after.txt")" \
+	"port add dum0 in place label 100
+port set dum0 no label
+sensor add s9
+sensor set s9 snaplen 96
+ruleset set, N bytes
+sensor add s8
+sensor del s8
+sensor del s9, gone: the ruleset sent to it
+sensor set web link p2 sample 3
+sensor set web link p2 no shaping
+port del dum0"
+check_eq "monitor: generations one by one from the one show said" \
+	"$(cut -d: -f1 "$lib_tmp/after.txt" | tr '\n' ' ')" \
+	"$(seq -s ' ' $((gen + 1)) $((gen + 11))) "
+dupto load "$lib_tmp/saved.conf"
 
 # --- namespaces -----------------------------------------------------------------
 

@@ -13,6 +13,8 @@ Prints "ok", then one "attr TYPE HEX" line per attribute of each reply; or
 
 import argparse
 import errno
+import os
+import re
 import socket
 import struct
 import sys
@@ -30,6 +32,11 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
 NLMSGERR_ATTR_MSG = 1
 # the kernel's names where Python's table has an alias
 ERRNO_NAMES = {errno.EOPNOTSUPP: "EOPNOTSUPP"}
+
+# The protocol version requests say they speak: the tree's.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kmod",
+                       "uapi", "linux", "dupto.h")) as f:
+    ABI_VERSION = int(re.search(r"#define DUPTO_ABI_VERSION\s+(\d+)", f.read())[1])
 
 
 def attrs(data):
@@ -113,7 +120,8 @@ def family_id(sock, name="dupto"):
                 if t == CTRL_ATTR_FAMILY_ID)
 
 
-def request(sock, family, cmd, payload=b"", flags=0, version=2, reserved=0):
+def request(sock, family, cmd, payload=b"", flags=0, version=ABI_VERSION,
+            reserved=0):
     """A generic netlink request: the replies' attributes (after the genl
     header), or Error; request.intr as nl_request.intr."""
     replies = nl_request(sock, family,
@@ -129,7 +137,7 @@ def main():
     p.add_argument("cmd", type=int)
     p.add_argument("--attr", action="append", default=[])
     p.add_argument("--reserved", type=int, default=0)
-    p.add_argument("--version", type=int, default=2,
+    p.add_argument("--version", type=int, default=ABI_VERSION,
                    help="the protocol version in the request's header")
     p.add_argument("--dump", action="store_true")
     args = p.parse_args()

@@ -48,7 +48,7 @@ COVER_WORDS = 1 << 16
 NLA_F_NESTED = 0x8000
 NLA_F_NET_BYTEORDER = 0x4000
 NLM_F_DUMP = genl.NLM_F_DUMP
-NCMDS = 11
+NCMDS = 13
 
 # The attribute trees of dupto.h: type -> (kind, nested tree)
 U8, U16, U32, U64, STR, FLAG, BIN, NEST = range(8)
@@ -57,14 +57,15 @@ PORT = {1: (U32, None), 2: (STR, None), 3: (U8, None), 4: (U32, None),
         9: (FLAG, None)}
 SENSOR = {1: (U32, None), 2: (STR, None), 3: (U32, None), 4: (NEST, {}),
           5: (U32, None), 6: (FLAG, None), 7: (U32, None), 8: (U32, None),
-          9: (U32, None), 10: (U64, None), 11: (U32, None), 12: (BIN, None)}
+          9: (U32, None), 10: (U64, None), 11: (U32, None), 12: (BIN, None),
+          13: (FLAG, None)}
 RULE = {1: (BIN, None), 2: (U32, None), 3: (U64, None), 4: (U64, None)}
 TOP = {1: (STR, None), 2: (U32, None), 3: (U64, None), 4: (NEST, PORT),
        5: (NEST, SENSOR), 6: (BIN, None), 7: (U32, None), 8: (NEST, RULE),
        9: (BIN, None)}
 # what each command reads, most of the time (the rest: anything)
 WANTS = {1: [], 2: [4], 3: [4], 4: [4], 5: [5], 6: [6, 7], 7: [], 8: [8],
-         9: [], 10: [5], 11: [4]}
+         9: [], 10: [5], 11: [4], 12: [5], 13: [5]}
 
 EDGE_INTS = [0, 1, 2, 3, 4, 14, 15, 16, 64, 0x7f, 0x80, 0xff, 0x100, 1500,
              4094, 4095, 4096, 0x7fff, 0x8000, 0xffff, 0x10000, 65535 * 8,
@@ -245,7 +246,8 @@ class Fuzzer:
             return cmd, flags, version, payload
         cmd = r.randrange(1, NCMDS + 1) if r.random() < 0.95 else r.randrange(0, 256)
         flags = NLM_F_DUMP if r.random() < 0.3 else 0
-        version = 2 if r.random() < 0.95 else r.choice([0, 1, 3, 255])
+        v = genl.ABI_VERSION
+        version = v if r.random() < 0.95 else r.choice([0, v - 1, v + 1, 255])
         if cmd == 6 and self.images and r.random() < 0.7:
             payload = self.image_pieces(self.binary())
             if r.random() < 0.3:
@@ -284,7 +286,7 @@ class Fuzzer:
         cmd, flags, version, payload = req
         err, msg, pcs = self.send(cmd, flags, version, payload)
         self.requests += 1
-        if cmd == 6 and not flags & NLM_F_DUMP and version == 2:
+        if cmd == 6 and not flags & NLM_F_DUMP and version == genl.ABI_VERSION:
             self.images_sent += 1
             self.images_loaded += not err
         new = False

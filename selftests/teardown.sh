@@ -100,6 +100,61 @@ in_ns "$box" ip link set br0 up
 check "a new bridge of the same ports forwards" \
 	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2
 
+# --- a batch ----------------------------------------------------------------
+# Forty sensors that every frame is copied to, and twenty ports attached in
+# place, go in one unregistration batch (ip link del group) while frames
+# flow to the sensors: nothing is touched after it is freed (the debug
+# kernels' KASAN watches), and the batch waits for the core's few grace
+# periods, not for one per sensor and one per port. A kprobe counts the
+# synchronize_net() calls the deleting command makes.
+tracefs=/sys/kernel/tracing
+kprobe_sync() {
+	[[ -e $tracefs/kprobe_events ]] || mount -t tracefs nodev "$tracefs" 2>/dev/null
+	[[ -e $tracefs/kprobe_events ]] &&
+		echo 'p:dupto_test/sync synchronize_net' >>"$tracefs/kprobe_events" 2>/dev/null
+}
+build "deleting a batch"
+names=()
+for ((i = 0; i < 40; i++)); do
+	in_ns "$box" ip link add "s$i" group 7 type dupto-sensor
+	in_ns "$box" ip link set "s$i" up
+	names+=("s$i")
+done
+for ((i = 0; i < 20; i++)); do
+	in_ns "$box" ip link add "d$i" group 7 type dummy
+	"$DUPTO" -n "$box" port add "d$i"
+done
+rule=$(IFS=,; echo "to ${names[*]}")
+"$DUPTO" -n "$box" rule add "${rule//,/, }"
+sent() {
+	(($("$DUPTO" -n "$box" -j sensor show s39 | jq -r '.[0].stats.sent') > 0))
+}
+check "the forty sensors get copies" wait_for 10 sent
+if kprobe_sync; then
+	echo 1 >"$tracefs/events/dupto_test/sync/enable"
+	echo >"$tracefs/trace"
+	log_cmd ip -n "$box" link del group 7
+	echo 0 >"$tracefs/events/dupto_test/sync/enable"
+	syncs=$(grep -c -E '^ *ip-[0-9]+ .* sync:' "$tracefs/trace")
+	echo '-:dupto_test/sync' >>"$tracefs/kprobe_events"
+	if ((syncs <= 8)); then
+		pass "a batch of 60 devices waits for a few grace periods, not one each"
+	else
+		fail "a batch of 60 devices waits for a few grace periods, not one each"
+		note "synchronize_net() was called $syncs times, more than 8"
+	fi
+else
+	log_cmd ip -n "$box" link del group 7
+	skip_check "a batch of 60 devices waits for a few grace periods, not one each" \
+		"no kprobe events in this kernel"
+fi
+check_eq "deleting the batch under traffic leaves none of it" \
+	"$(in_ns "$box" ip -o link show group 7)" ""
+check_eq "and the ports' part of the configuration goes with them" \
+	"$("$DUPTO" -n "$box" -j port show | jq -r '.[].ifname' | xargs)" "p1 p2"
+stop_flood
+"$DUPTO" -n "$box" rule del 0
+
 # --- the module -------------------------------------------------------------
 build "unloading the module"
 check "unloading the module under traffic succeeds" rmmod dupto

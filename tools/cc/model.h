@@ -56,6 +56,8 @@ struct model_sensor {
 	uint32_t linkindex;
 	struct cc_shape shape;
 	struct model_sensor_stats stats;
+	/* deleted while the ruleset sent to it (a notification's) */
+	bool gone;
 	const struct cc_decl *decl;
 };
 

@@ -226,9 +226,8 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 		}
 		if (h && (err = port_detach(nl, h->ifindex, h->name)))
 			return err;
-		err = port_attach(nl, p->port_index[i], w->name, w->device, w->devname);
-		if (!err && w->vid)
-			err = port_set_vid(nl, p->port_index[i], w->name, w->vid);
+		err = port_attach(nl, p->port_index[i], w->name, w->device,
+				  w->devname, w->vid);
 		if (err)
 			return err;
 		changed = true;

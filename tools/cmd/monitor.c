@@ -15,6 +15,7 @@
 
 #include "dupto.h"
 #include "objects.h"
+#include "options.h"
 #include "output.h"
 
 struct event {
@@ -22,7 +23,7 @@ struct event {
 	uint32_t image_len;
 	bool has_image_len;
 	struct model_port port;
-	bool has_port;
+	struct model_sensor sensor;
 };
 
 static int event_attr_cb(const struct nlattr *attr, void *data)
@@ -41,8 +42,10 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 		}
 		break;
 	case DUPTO_A_PORT:
-		if (port_parse(attr, &ev->port) == 0)
-			ev->has_port = true;
+		port_parse(attr, &ev->port);
+		break;
+	case DUPTO_A_SENSOR:
+		sensor_parse(attr, &ev->sensor);
 		break;
 	}
 	return MNL_CB_OK;
@@ -54,14 +57,43 @@ static void print_port(const struct event *ev)
 	out_str("ifname", " %s", ev->port.name);
 	out_uint("ifindex", NULL, ev->port.ifindex);
 	out_str("mode", NULL, ev->port.device ? "device" : "inplace");
+	if (ev->port.device)
+		out_str("devname", NULL, ev->port.devname);
+	out_uint("vid", NULL, ev->port.vid);
 	out_bool("gone", NULL, ev->port.gone);
 	out_close_object();
+}
+
+static void print_sensor(const struct event *ev, bool shape)
+{
+	out_open_object("sensor");
+	out_str("ifname", " %s", ev->sensor.name);
+	out_uint("ifindex", NULL, ev->sensor.ifindex);
+	if (ev->sensor.linkindex) {
+		out_str("link", " link %s", ev->sensor.link[0] ? ev->sensor.link : "?");
+		out_uint("linkindex", NULL, ev->sensor.linkindex);
+	}
+	if (shape)
+		sensor_print_shape(&ev->sensor.shape);
+	out_bool("gone", NULL, ev->sensor.gone);
+	out_close_object();
+}
+
+static bool shape_empty(const struct cc_shape *sh)
+{
+	size_t i;
+
+	for (i = 0; i < cc_shape_noptions; i++)
+		if (cc_shape_get(sh, &cc_shape_options[i]))
+			return false;
+	return true;
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
 	struct event ev = { 0 };
+	char label[16];
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*genl)))
 		return MNL_CB_OK;
@@ -73,6 +105,15 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		out_str("event", "%s", "port add");
 		print_port(&ev);
 		out_text(ev.port.device ? " device" : " in place");
+		snprintf(label, sizeof(label), " label %u", ev.port.vid);
+		if (ev.port.vid)
+			out_text(label);
+		break;
+	case DUPTO_CMD_PORT_SET:
+		out_str("event", "%s", "port set");
+		print_port(&ev);
+		snprintf(label, sizeof(label), " label %u", ev.port.vid);
+		out_text(ev.port.vid ? label : " no label");
 		break;
 	case DUPTO_CMD_PORT_DEL:
 		out_str("event", "%s", "port del");
@@ -80,6 +121,23 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		/* went away while the ruleset names it: "port show" lists it */
 		if (ev.port.gone)
 			out_text(", gone: the ruleset names it");
+		break;
+	case DUPTO_CMD_SENSOR_NEW:
+		out_str("event", "%s", "sensor add");
+		print_sensor(&ev, true);
+		break;
+	case DUPTO_CMD_SENSOR_SET:
+		out_str("event", "%s", "sensor set");
+		print_sensor(&ev, true);
+		if (shape_empty(&ev.sensor.shape))
+			out_text(" no shaping");
+		break;
+	case DUPTO_CMD_SENSOR_DEL:
+		out_str("event", "%s", "sensor del");
+		print_sensor(&ev, false);
+		/* its rules send nothing now, until a ruleset is loaded */
+		if (ev.sensor.gone)
+			out_text(", gone: the ruleset sent to it");
 		break;
 	case DUPTO_CMD_RULESET_SET:
 		if (ev.image_len) {

@@ -21,9 +21,9 @@ int port_dump(struct dupto_nl *nl, struct model *cfg);
 /* A DUPTO_A_PORT nest, of a dump or a notification, into @p. */
 int port_parse(const struct nlattr *nest, struct model_port *p);
 /* Attach @ifindex in device mode if @device, its port device named @devname
- * (NULL or "": the kernel's choice). */
+ * (NULL or "": the kernel's choice), labelled @vid (0: none). */
 int port_attach(struct dupto_nl *nl, uint32_t ifindex, const char *name,
-		bool device, const char *devname);
+		bool device, const char *devname, uint16_t vid);
 int port_detach(struct dupto_nl *nl, uint32_t ifindex, const char *name);
 /* One port, as "port show" prints it; @prefix: "port " first, as "show" does. */
 void port_print(const struct model_port *p, bool prefix);
@@ -31,7 +31,11 @@ void port_print_stats(const struct model_port *p, bool prefix);
 
 /* sensor.c */
 int sensor_dump(struct dupto_nl *nl, struct model *cfg);
+/* A DUPTO_A_SENSOR nest, of a dump or a notification, into @s. */
+int sensor_parse(const struct nlattr *nest, struct model_sensor *s);
 void sensor_print(const struct model_sensor *s, bool prefix);
+/* " snaplen N tag ...": the words of the options that are set. */
+void sensor_print_shape(const struct cc_shape *sh);
 /* Replace a sensor's shaping with @sh. */
 int sensor_shape_set(struct dupto_nl *nl, const char *name, const struct cc_shape *sh);
 /* Set a port's label (0: none). */

@@ -121,7 +121,7 @@ int port_dump(struct dupto_nl *nl, struct model *cfg)
 /* ---- requests ---- */
 
 int port_attach(struct dupto_nl *nl, uint32_t ifindex, const char *name,
-		bool device, const char *devname)
+		bool device, const char *devname, uint16_t vid)
 {
 	struct nlmsghdr *nlh = dupto_nl_msg(nl, DUPTO_CMD_PORT_NEW, 0);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, DUPTO_A_PORT);
@@ -132,6 +132,8 @@ int port_attach(struct dupto_nl *nl, uint32_t ifindex, const char *name,
 			device ? DUPTO_PORT_MODE_DEVICE : DUPTO_PORT_MODE_INPLACE);
 	if (device && devname && devname[0])
 		mnl_attr_put_strz(nlh, DUPTO_A_PORT_DEVNAME, devname);
+	if (vid)
+		mnl_attr_put_u16(nlh, DUPTO_A_PORT_VID, vid);
 	mnl_attr_nest_end(nlh, nest);
 	err = dupto_nl_talk(nl, nlh, NULL, NULL);
 	if (err)
@@ -356,9 +358,7 @@ static int port_add(int argc, char **argv)
 	nl = dupto_nl_open();
 	if (!nl)
 		return 1;
-	err = port_attach(nl, ifindex, dev, device, devname);
-	if (!err && vid)
-		err = port_set_vid(nl, ifindex, dev, vid);
+	err = port_attach(nl, ifindex, dev, device, devname, vid);
 	dupto_nl_close(nl);
 	return !!err;
 }

@@ -101,15 +101,27 @@ static int sensor_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
 			mnl_attr_parse_nested(attr, stats_cb, &s->stats);
 		break;
+	case DUPTO_A_SENSOR_GONE:
+		s->gone = true;
+		break;
 	}
 	return MNL_CB_OK;
 }
 
+int sensor_parse(const struct nlattr *nest, struct model_sensor *s)
+{
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(nest, sensor_attr_cb, s) < 0)
+		return -1;
+	/* the kernel gives the lower device's index; the model keeps names */
+	dev_name(s->linkindex, s->link);
+	return 0;
+}
+
 static int msg_attr_cb(const struct nlattr *attr, void *data)
 {
-	if (mnl_attr_get_type(attr) == DUPTO_A_SENSOR &&
-	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
-		mnl_attr_parse_nested(attr, sensor_attr_cb, model_add_sensor(data));
+	if (mnl_attr_get_type(attr) == DUPTO_A_SENSOR)
+		sensor_parse(attr, model_add_sensor(data));
 	return MNL_CB_OK;
 }
 
@@ -120,19 +132,13 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int sensor_dump(struct dupto_nl *nl, struct model *cfg)
 {
-	uint32_t first = cfg->nsensors, i;
 	int err;
 
 	err = dupto_nl_talk(nl, dupto_nl_msg(nl, DUPTO_CMD_SENSOR_GET, NLM_F_DUMP),
 			    dump_cb, cfg);
-	if (err) {
+	if (err)
 		dupto_nl_perror(nl, err, "cannot list the sensors");
-		return err;
-	}
-	/* the kernel gives the lower device's index; the model keeps names */
-	for (i = first; i < cfg->nsensors; i++)
-		dev_name(cfg->sensors[i].linkindex, cfg->sensors[i].link);
-	return 0;
+	return err;
 }
 
 /* ---- printing ---- */
@@ -152,7 +158,7 @@ static void print_stats(const struct model_sensor_stats *st)
 	out_close_object();
 }
 
-static void print_shape(const struct cc_shape *sh)
+void sensor_print_shape(const struct cc_shape *sh)
 {
 	const struct cc_option *o;
 	char fmt[32];
@@ -215,7 +221,7 @@ void sensor_print(const struct model_sensor *s, bool prefix)
 	} else {
 		out_text(" no link");
 	}
-	print_shape(&s->shape);
+	sensor_print_shape(&s->shape);
 	out_nl();
 	out_text("\t");
 	print_stats(&s->stats);

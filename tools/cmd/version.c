@@ -84,10 +84,10 @@ static int do_version(int argc, char **argv)
 	out_close_object();
 	out_flush();
 
-	if (info.abi != DUPTO_ABI_VERSION) {
+	if (info.abi != dupto_nl_abi) {
 		fprintf(stderr,
 			"dupto: the module speaks netlink ABI %u, this tool ABI %u: install matching versions\n",
-			info.abi, DUPTO_ABI_VERSION);
+			info.abi, dupto_nl_abi);
 		return 1;
 	}
 	return 0;

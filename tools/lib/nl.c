@@ -20,6 +20,15 @@
 #include "nl.h"
 
 /*
+ * The protocol version this tool speaks: the header's, but for the test
+ * build of a tool of the previous version (selftests/genl.sh).
+ */
+#ifndef DUPTO_TOOL_ABI
+#define DUPTO_TOOL_ABI DUPTO_GENL_VERSION
+#endif
+const unsigned int dupto_nl_abi = DUPTO_TOOL_ABI;
+
+/*
  * Replies: a dump message is at most 32 KiB (the kernel's cap) plus what a
  * single large attribute may add; anything larger is cut short and
  * reported as ENOSPC by libmnl rather than misread.
@@ -258,7 +267,7 @@ static struct nlmsghdr *genl_start(struct dupto_nl *nl, uint16_t type,
 
 struct nlmsghdr *dupto_nl_msg(struct dupto_nl *nl, uint8_t cmd, uint16_t flags)
 {
-	return genl_start(nl, nl->family, cmd, DUPTO_GENL_VERSION, flags);
+	return genl_start(nl, nl->family, cmd, DUPTO_TOOL_ABI, flags);
 }
 
 struct nlmsghdr *dupto_nl_msg_size(struct dupto_nl *nl, uint8_t cmd,
@@ -391,10 +400,10 @@ static struct dupto_nl *nl_open_family(bool any_version)
 		errno = err ? -err : EPROTO;
 		goto err;
 	}
-	if (!any_version && nl->family_version != DUPTO_GENL_VERSION) {
+	if (!any_version && nl->family_version != DUPTO_TOOL_ABI) {
 		fprintf(stderr,
 			"dupto: the module speaks dupto netlink version %u, this tool version %u: install matching versions\n",
-			nl->family_version, DUPTO_GENL_VERSION);
+			nl->family_version, DUPTO_TOOL_ABI);
 		errno = EPROTO;
 		goto err_quiet;
 	}

@@ -12,6 +12,9 @@
 
 struct dupto_nl;
 
+/* The dupto netlink version this tool speaks (DUPTO_ABI_VERSION). */
+extern const unsigned int dupto_nl_abi;
+
 /* Resolving the family loads the module if it is not loaded yet. */
 struct dupto_nl *dupto_nl_open(void);
 /* For "dupto version" alone: also a module of another protocol version. */

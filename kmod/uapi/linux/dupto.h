@@ -55,9 +55,10 @@
  * A namespace's configuration is its ports, which the commands below attach
  * and detach, its sensors, which are devices, and its ruleset, replaced as a
  * whole. Its generation, a u64 starting at 1 for an empty configuration, is
- * bumped by every change: a port attached or detached (its device deleted
- * or moved to another namespace included), a ruleset loaded, a sensor the
- * ruleset uses going away.
+ * bumped by one for every change, each announced to listeners (see
+ * Notifications): a port attached, detached (its device deleted or moved to
+ * another namespace included) or relabelled, a sensor created, deleted or
+ * reshaped, a ruleset loaded or removed.
  *
  * Ports
  * -----
@@ -214,14 +215,29 @@
  * Notifications
  * -------------
  * Members of the multicast group DUPTO_MCGRP_CONFIG hear of every change to
- * their namespace's configuration. Joining needs CAP_NET_ADMIN in the user
- * namespace owning the network namespace, whatever userns_admin says: the
- * kernel checks it and lets no module refuse a join. A message carries no
- * rule, only the command that made the change and DUPTO_A_GENERATION:
- * DUPTO_CMD_PORT_NEW and DUPTO_CMD_PORT_DEL with DUPTO_A_PORT { IFINDEX,
- * IFNAME, MODE }, and GONE in PORT_DEL when the ruleset names the port,
- * which is now gone;
- * DUPTO_CMD_RULESET_SET with DUPTO_A_IMAGE_LEN (0: no ruleset).
+ * their namespace's configuration, once it is complete. Joining needs
+ * CAP_NET_ADMIN in the user namespace owning the network namespace,
+ * whatever userns_admin says: the kernel checks it and lets no module
+ * refuse a join. Each message is one change: the command that names it,
+ * DUPTO_A_GENERATION (the generation the change made) and what changed,
+ * without counters or rules:
+ *
+ *   DUPTO_CMD_PORT_NEW, _PORT_SET  DUPTO_A_PORT as in PORT_GET, the new
+ *                  port's or the relabelled port's;
+ *   DUPTO_CMD_PORT_DEL  DUPTO_A_PORT as it was, and GONE when the ruleset
+ *                  names the port, which is now gone;
+ *   DUPTO_CMD_SENSOR_NEW, _SENSOR_SET  DUPTO_A_SENSOR as in SENSOR_GET, the
+ *                  new sensor (made with rtnetlink) or its new shaping;
+ *   DUPTO_CMD_SENSOR_DEL  DUPTO_A_SENSOR { IFINDEX, IFNAME, LINK, and GONE
+ *                  when the ruleset sent to it: its rules now send nothing
+ *                  anywhere until a ruleset is loaded again };
+ *   DUPTO_CMD_RULESET_SET  DUPTO_A_IMAGE_LEN (0: no ruleset).
+ *
+ * SENSOR_NEW and SENSOR_DEL are notifications only: as requests they are
+ * refused (-EOPNOTSUPP). Since every change moves the generation by exactly
+ * one, a listener that sees one skipped (its socket overflowed, or the
+ * kernel had no memory for the message) has missed a change: it dumps what
+ * it needs again.
  *
  * DUPTO_CMD_GET_INFO
  *   Request: no attributes.
@@ -243,13 +259,20 @@
  *   namespace by default; DUPTO_A_PORT_GONE and gone ports in PORT_GET; dumps
  *   that end when their ruleset is replaced; images naming a target or a
  *   port twice refused.
+ *
+ *   Version 3 (issue "one way for each thing"): every change announced, once
+ *   complete, and the generation moved by one for each: PORT_SET,
+ *   SENSOR_SET and the new SENSOR_NEW and SENSOR_DEL notifications
+ *   (DUPTO_A_SENSOR_GONE); the ranges of SNAPLEN and BURST
+ *   (DUPTO_SNAPLEN_MIN/MAX, DUPTO_BURST_MAX) and of VID enforced by the
+ *   policies.
  */
 
 #ifndef _UAPI_LINUX_DUPTO_H
 #define _UAPI_LINUX_DUPTO_H
 
 #define DUPTO_GENL_NAME		"dupto"
-#define DUPTO_ABI_VERSION	2
+#define DUPTO_ABI_VERSION	3
 #define DUPTO_GENL_VERSION	DUPTO_ABI_VERSION
 #define DUPTO_MCGRP_CONFIG	"config"
 
@@ -279,6 +302,8 @@ enum dupto_cmd {
 	DUPTO_CMD_STATS_RESET,
 	DUPTO_CMD_SENSOR_SET,
 	DUPTO_CMD_PORT_SET,
+	DUPTO_CMD_SENSOR_NEW,		/* notifications only */
+	DUPTO_CMD_SENSOR_DEL,
 
 	__DUPTO_CMD_MAX
 };
@@ -350,6 +375,7 @@ enum dupto_sensor_attr {
 	DUPTO_A_SENSOR_RATE_BPS,	/* NLA_U64 */
 	DUPTO_A_SENSOR_BURST,		/* NLA_U32 */
 	DUPTO_A_SENSOR_PAD,
+	DUPTO_A_SENSOR_GONE,		/* NLA_FLAG: the ruleset sent to it (SENSOR_DEL) */
 
 	__DUPTO_A_SENSOR_MAX
 };
