@@ -23,15 +23,8 @@ require_cmd jq ping
 load_dupto
 ns_add left right sink box other
 
-veth_pair "$left" eth0 "$box" p0
-veth_pair "$right" eth0 "$box" p1
+bridge_hosts "$left" "$right" "$box"
 veth_pair "$sink" eth0 "$box" p2
-in_ns "$left" ip addr add 10.0.0.1/24 dev eth0
-in_ns "$right" ip addr add 10.0.0.2/24 dev eth0
-in_ns "$box" ip link add br0 type bridge
-in_ns "$box" ip link set p0 master br0
-in_ns "$box" ip link set p1 master br0
-in_ns "$box" ip link set br0 up
 in_ns "$box" ip link add dum0 type dummy
 in_ns "$box" ip link set dum0 up
 
@@ -302,16 +295,9 @@ dupto load "$lib_tmp/saved.conf"
 
 # --- monitor ------------------------------------------------------------------
 
-# monitor_ready FILE: the monitor writing FILE reports a probe, so it listens.
-monitor_ready() {
-	"$DUPTO" -n "$box" port add dum0 2>/dev/null
-	"$DUPTO" -n "$box" port del dum0 2>/dev/null
-	grep -q 'port del' "$1"
-}
-"$DUPTO" -n "$box" -j monitor >"$lib_tmp/mon.json" 2>"$lib_tmp/mon.err" &
-mon=$!
-lib_pids+=("$mon")
-check "monitor listens" wait_for 20 monitor_ready "$lib_tmp/mon.json"
+monitor_start "$box" "$lib_tmp/mon.json" -j
+mon=$lib_monitor
+check "monitor listens" grep -q dupto-probe "$lib_tmp/mon.json"
 # what the probes made is behind this generation
 gen=$(json show -- .generation)
 dupto port add dum0 device name dd0
@@ -344,11 +330,10 @@ kill -TERM "$mon"
 rc=0
 wait "$mon" || rc=$?
 check_eq "monitor ends cleanly on SIGTERM" "$rc" 0
-check_eq "having said nothing on stderr" "$(cat "$lib_tmp/mon.err")" ""
+check_eq "having said nothing on stderr" "$(cat "$lib_tmp/mon.json.err")" ""
 
-"$DUPTO" -n "$box" monitor >"$lib_tmp/mon.txt" 2>&1 &
-lib_pids+=($!)
-check "monitor, text" wait_for 20 monitor_ready "$lib_tmp/mon.txt"
+monitor_start "$box" "$lib_tmp/mon.txt"
+check "monitor, text" grep -q -E '^[0-9]+: port del dupto-probe$' "$lib_tmp/mon.txt"
 dupto port add dum0
 dupto load "$lib_tmp/saved.conf"
 check "one line per change" \

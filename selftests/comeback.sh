@@ -29,13 +29,9 @@ dupto() {
 	"$DUPTO" -n "$box" "$@"
 }
 
-sent() {
-	dupto -j sensor show "$1" | jq -r '.[0].stats.sent'
-}
-
 # The rules' frame counts, then what each sensor was sent.
 counts() {
-	echo "$(dupto -j rule show | jq -r '[.[].packets | tostring] | join(" ")') $(sent sin) $(sent sout)"
+	echo "$(dupto -j rule show | jq -r '[.[].packets | tostring] | join(" ")') $(sensor_sent "$box" sin) $(sensor_sent "$box" sout)"
 }
 
 counts_are() {
@@ -48,13 +44,6 @@ one_ping() {
 	dupto stats reset
 	in_ns "$h1" ping -c 1 -W 2 10.0.0.2 >/dev/null &&
 	wait_for 10 counts_are "1 1 1 1" || { echo "rules, sin, sout: $(counts)"; return 1; }
-}
-
-# The monitor writing FILE reports a probe, so it listens.
-monitor_ready() {
-	dupto port add probe 2>/dev/null
-	dupto port del probe 2>/dev/null
-	grep -q probe "$1"
 }
 
 gone_said() {
@@ -90,14 +79,11 @@ for mode in inplace device; do
 	bridge_hosts "$h1" "$h2" "$box" "$mode"
 	dupto sensor add sin
 	dupto sensor add sout
-	in_ns "$box" ip link add probe up type dummy
 	load_rules "$box" "$rules"
 	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2 || fail "$mode: the box forwards"
 	check "$mode: in on p0 and out on p0 are classified and mirrored" one_ping
 
-	"$DUPTO" -n "$box" -j monitor >"$lib_tmp/mon.$mode" 2>&1 &
-	lib_pids+=($!)
-	wait_for 20 monitor_ready "$lib_tmp/mon.$mode" || fail "$mode: the monitor listens"
+	monitor_start "$box" "$lib_tmp/mon.$mode" -j
 
 	# MODES | WAY | IFINDEX (same or new) | how p0 goes | how it comes back.
 	# A port device's NIC moving to another namespace takes the port

@@ -18,8 +18,6 @@
 require_cmd jq
 load_dupto
 
-flood=
-
 build() {
 	local mode=$1
 	ns_add h1 h2 c1 box
@@ -29,24 +27,12 @@ build() {
 	load_rules "$box" 'rule in on p0 and icmp to s1
 rule icmp to s1'
 	wait_for 30 in_ns "$h1" ping -c 1 -W 1 10.0.0.2 || fail "$mode: the box forwards"
-	bg "$h1" ping -q -i 0.005 10.0.0.2
-	flood=$!
-}
-
-stop_flood() {
-	kill "$flood" 2>/dev/null
-	wait "$flood" 2>/dev/null
-}
-
-sent() {
-	"$DUPTO" -n "$box" -j sensor show s1 | jq -r '.[0].stats.sent'
+	flood_start "$h1" 10.0.0.2
 }
 
 # A ping crosses, and s1 is sent copies of it.
 mirroring() {
-	local before
-	before=$(sent)
-	forwards && wait_for 10 test "$(sent)" -gt "$before"
+	sensor_gets "$box" s1 forwards
 }
 
 forwards() {
@@ -73,10 +59,10 @@ for mode in inplace device; do
 	check_fails "$mode: and removes it" dev_exists "$box" s1
 	check "$mode: the bridge goes on forwarding" forwards
 	check_eq "$mode: the ports stay" "$(ports | xargs)" "p0 p1"
-	stop_flood
+	flood_stop
 	in_ns "$box" "$DUPTO" sensor add s1 link l1
 	check "$mode: a new sensor of that name gets nothing until a ruleset is loaded" \
-		test "$(sent)" -eq 0
+		test "$(sensor_sent "$box" s1)" -eq 0
 	lib_cleanup_namespaces
 
 	# --- a port's device --------------------------------------------------
@@ -84,7 +70,7 @@ for mode in inplace device; do
 	in_ns "$box" ip link del p0
 	check_eq "$mode: deleting a port's device under traffic removes the port, gone: the rules name it" \
 		"$(ports | paste -sd'|')" "p1|p0"
-	stop_flood
+	flood_stop
 	veth_pair "$h1" eth0 "$box" p0
 	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
 	in_ns "$box" ip link set p0 master br0
@@ -105,7 +91,7 @@ for mode in inplace device; do
 			"$(link_field "$box" p0 .master) $(link_field "$box" p1 .master)" "br0 br0"
 		check "$mode: which forwards" forwards
 	fi
-	stop_flood
+	flood_stop
 	load_dupto
 	check_eq "$mode: the module comes back with nothing configured" \
 		"$("$DUPTO" -n "$box" -j show | jq -c '[(.ports | length), (.rules | length)]')" "[0,0]"
@@ -116,7 +102,7 @@ for mode in inplace device; do
 	log_cmd ip netns del "$box"
 	check "$mode: deleting the namespace under traffic destroys its devices" \
 		wait_for 30 gone
-	stop_flood
+	flood_stop
 	check "$mode: after which the module unloads" rmmod dupto
 	load_dupto
 	lib_cleanup_namespaces

@@ -27,14 +27,7 @@ failslab_dupto || skip "/proc/modules hides dupto's address"
 trap 'failslab probability=0 times=0; lib_cleanup' EXIT
 
 ns_add h1 h2 box
-veth_pair "$h1" eth0 "$box" p0
-veth_pair "$h2" eth0 "$box" p1
-in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
-in_ns "$h2" ip addr add 10.0.0.2/24 dev eth0
-in_ns "$box" ip link add br0 type bridge
-in_ns "$box" ip link set p0 master br0
-in_ns "$box" ip link set p1 master br0
-in_ns "$box" ip link set br0 up
+bridge_hosts "$h1" "$h2" "$box"
 in_ns "$box" ip link add l1 type dummy
 in_ns "$box" ip link set l1 up
 known_neighbours "$h1" 10.0.0.1 "$h2" 10.0.0.2

@@ -74,8 +74,7 @@ bg "$h1" bash -c 'exec ping -f -q -w "$0" 10.0.0.2 >/dev/null' "$total"
 bg "$h1" bash -c 'exec python3 "$0" eth0 "$1" >"$2"' "$lib_dir/mixframes.py" "$total" \
 	"$lib_tmp/mix.out"
 mix=$!
-bg "$h2" python3 "$lib_dir/tcp_xfer.py" serve 10.0.0.2 5001
-wait_for 20 in_ns "$h2" sh -c "ss -ltn | grep -q '10.0.0.2:5001 '"
+tcp_serve "$h2" 10.0.0.2 5001
 bg "$h1" bash -c 'exec python3 "$0" send 10.0.0.2 5001 200000000 >/dev/null 2>&1' \
 	"$lib_dir/tcp_xfer.py"
 churn() {

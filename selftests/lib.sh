@@ -112,6 +112,22 @@ check_error() {
 	fi
 }
 
+# run_cases NAME...: run the file's cases, each a function case_NAME, in
+# this order; with TESTS="NAME ..." (kselftest's variable: DUPTO_TESTS=
+# "mirror/quick+set" on the host, selftests/qemu/run) only those. A name the
+# file does not have fails, saying which it has.
+run_cases() {
+	local c
+	for c in ${TESTS:-}; do
+		[[ " $* " == *" $c "* ]] ||
+			fail "TESTS names the case \"$c\": $(basename "$0" .sh) has $*"
+	done
+	for c in "$@"; do
+		[[ -z ${TESTS:-} || " $TESTS " == *" $c "* ]] && "case_$c"
+	done
+	return 0
+}
+
 # wait_for SECONDS COMMAND...: poll until the command succeeds; never a
 # bare sleep, so a slow (emulated) machine only makes tests slower.
 wait_for() {
@@ -360,11 +376,11 @@ known_neighbours() {
 	in_ns "$ns2" ip neigh replace "$a1" lladdr "$m1" dev eth0 nud permanent
 }
 
-# bridge_hosts H1 H2 BOX MODE: the inline box most tests use. Host H1
+# bridge_hosts H1 H2 BOX [MODE]: the inline box most tests use. Host H1
 # (eth0, 10.0.0.1) is cabled to p0 and host H2 (eth0, 10.0.0.2) to p1 of br0
-# in BOX, and both ports are attached in MODE (see attach_ports).
+# in BOX, and both ports are attached in MODE (see attach_ports), if given.
 bridge_hosts() {
-	local h1=$1 h2=$2 ns=$3 mode=$4
+	local h1=$1 h2=$2 ns=$3 mode=${4:-}
 	veth_pair "$h1" eth0 "$ns" p0
 	veth_pair "$h2" eth0 "$ns" p1
 	in_ns "$h1" ip addr add 10.0.0.1/24 dev eth0
@@ -373,7 +389,7 @@ bridge_hosts() {
 	in_ns "$ns" ip link set p0 master br0
 	in_ns "$ns" ip link set p1 master br0
 	in_ns "$ns" ip link set br0 up
-	attach_ports "$ns" "$mode" p0 p1
+	[[ -z $mode ]] || attach_ports "$ns" "$mode" p0 p1
 }
 
 # load_rules NS RULES: replace NS's ruleset with RULES, keeping its ports
@@ -403,4 +419,60 @@ same_frames() {
 # wire_filter FILTER OUT: the frames of $lib_tmp/wire.pcap FILTER matches.
 wire_filter() {
 	tcpdump -r "$lib_tmp/wire.pcap" -w "$2" "$1" 2>/dev/null
+}
+
+# tcp_serve NS ADDR PORT: tcp_xfer.py's server in NS, listening once this
+# returns; it serves one transfer.
+tcp_serve() {
+	bg "$1" python3 "$lib_dir/tcp_xfer.py" serve "$2" "$3"
+	wait_for 20 in_ns "$1" sh -c "ss -ltn | grep -q '$2:$3 '"
+}
+
+# sensor_sent NS SENSOR: the copies SENSOR was sent.
+sensor_sent() {
+	"$DUPTO" -n "$1" -j sensor show "$2" | jq -r '.[0].stats.sent'
+}
+
+# sensor_gets NS SENSOR COMMAND...: the command succeeds and SENSOR is
+# then sent copies (of what the command sent, as a rule picks it).
+sensor_gets() {
+	local ns=$1 sensor=$2 before
+	shift 2
+	before=$(sensor_sent "$ns" "$sensor")
+	"$@" && wait_for 10 test "$(sensor_sent "$ns" "$sensor")" -gt "$before"
+}
+
+# flood_start NS ADDR, flood_stop: a ping flood (200 a second) from NS
+# to ADDR, for tests that take things apart under traffic.
+lib_flood=
+flood_start() {
+	bg "$1" ping -q -i 0.005 "$2"
+	lib_flood=$!
+}
+flood_stop() {
+	[[ -n $lib_flood ]] || return 0
+	kill "$lib_flood" 2>/dev/null
+	wait "$lib_flood" 2>/dev/null
+	lib_flood=
+}
+
+# monitor_start NS FILE [OPTION...]: "dupto OPTION... monitor" in NS
+# writing FILE (its errors to FILE.err), listening once this returns: a
+# probe port was attached and detached until it said so. Its pid is
+# $lib_monitor.
+lib_monitor=
+monitor_start() {
+	local ns=$1 file=$2
+	shift 2
+	in_ns "$ns" ip link add dupto-probe type dummy
+	"$DUPTO" -n "$ns" "$@" monitor >"$file" 2>"$file.err" &
+	lib_monitor=$!
+	lib_pids+=("$lib_monitor")
+	wait_for 20 lib_monitor_heard "$ns" "$file" || fail "the monitor listens"
+	in_ns "$ns" ip link del dupto-probe
+}
+lib_monitor_heard() {
+	"$DUPTO" -n "$1" port add dupto-probe 2>/dev/null
+	"$DUPTO" -n "$1" port del dupto-probe 2>/dev/null
+	grep -q 'port del.*dupto-probe' "$2"
 }

@@ -24,24 +24,13 @@ load_dupto
 ruleset_py=$lib_dir/ruleset.py
 ns_add h1 h2 c1 box
 
-# sent SENSOR: what it was sent.
-sent() {
-	"$DUPTO" -n "$box" -j sensor show "$1" | jq -r '.[0].stats.sent'
-}
-
 forwards() {
 	in_ns "$h1" ping -c 1 -W 2 10.0.0.2 >/dev/null
 }
 
-sent_over() {
-	(($(sent "$1") > $2))
-}
-
 # mirroring SENSOR: a ping crosses, and SENSOR is sent copies of it.
 mirroring() {
-	local before
-	before=$(sent "$1")
-	forwards && wait_for 10 sent_over "$1" "$before"
+	sensor_gets "$box" "$1" forwards
 }
 
 bridge_hosts "$h1" "$h2" "$box" inplace
@@ -56,8 +45,7 @@ in_ns "$box" ip link property add dev s1 $(printf 'altname %s ' "${alts[@]}")
 load_rules "$box" "rule in on p0 and icmp to s1
 rule icmp to $targets"
 wait_for 30 forwards || fail "the box forwards"
-bg "$h1" ping -q -i 0.005 10.0.0.2
-flood=$!
+flood_start "$h1" 10.0.0.2
 check "the flood is mirrored" mirroring s1
 
 # The images: x1 renamed s1, and x1..x11 renamed to s1's altnames. Loaded
@@ -84,8 +72,7 @@ check "deleting the sensor under traffic completes at once" \
 	in_ns "$box" timeout 5 ip link del s1
 check_fails "and removes it" dev_exists "$box" s1
 check "the bridge goes on forwarding" forwards
-kill "$flood"
-wait "$flood" 2>/dev/null
+flood_stop
 check_eq "nothing waited for the sensor to be free" \
 	"$(dmesg | grep -c 'waiting for s1 to become free')" 0
 

@@ -54,8 +54,7 @@ check_eq "the port has its lower device's MAC address" \
 check "ping across a bridge of two dupto ports" \
 	in_ns "$h1" ping -c 3 -i 0.2 -W 2 10.0.0.2
 
-bg "$h2" python3 "$lib_dir/tcp_xfer.py" serve 10.0.0.2 5001
-wait_for 10 in_ns "$h2" sh -c 'ss -ltn | grep -q ":5001 "'
+tcp_serve "$h2" 10.0.0.2 5001
 check "a 4 MiB TCP transfer arrives byte for byte" \
 	in_ns "$h1" python3 "$lib_dir/tcp_xfer.py" send 10.0.0.2 5001 4194304
 

@@ -55,11 +55,6 @@ port_field() {
 	"$DUPTO" -n "$box" -j port show | jq -r ".[] | select(.ifname == \"$1\") | .stats.$2"
 }
 
-serve() {
-	bg "$h2" python3 "$lib_dir/tcp_xfer.py" serve "$1" 5001
-	wait_for 20 in_ns "$h2" sh -c "ss -ltn | grep -q '$1:5001 '"
-}
-
 for mode in inplace device; do
 	ns_add h1 h2 box
 	bridge_hosts "$h1" "$h2" "$box" "$mode"
@@ -83,10 +78,10 @@ for mode in inplace device; do
 
 	capture_start "$box" s1 "$lib_tmp/s1.pcap"
 	capture_start "$box" s2 "$lib_tmp/s2.pcap"
-	serve 10.0.0.2
+	tcp_serve "$h2" 10.0.0.2 5001
 	check "$mode: a 4 MB transfer crosses the bridge intact" \
 		in_ns "$h1" python3 "$lib_dir/tcp_xfer.py" send 10.0.0.2 5001 4000000
-	serve 10.0.10.2
+	tcp_serve "$h2" 10.0.10.2 5001
 	check "$mode: a 4 MB transfer over VLAN 10 crosses the bridge intact" \
 		in_ns "$h1" python3 "$lib_dir/tcp_xfer.py" send 10.0.10.2 5001 4000000
 	capture_stop "$lib_tmp/s1.pcap" "$lib_tmp/s2.pcap"
