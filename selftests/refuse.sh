@@ -38,11 +38,6 @@ build() {
 	in_ns "$b" "$DUPTO" rule add icmp to s1
 }
 
-# sensor_sent BOX: what s1 of that box was sent.
-sensor_sent() {
-	"$DUPTO" -n "$1" -j sensor show s1 | jq -r '.[0].stats.sent'
-}
-
 # --- loops ------------------------------------------------------------------
 # A copy sent where dupto classifies, or where a bridge forwards, comes back
 # to be copied again. MODES | MESSAGE | COMMAND, the tool's, in the box;
@@ -85,7 +80,7 @@ EOF
 		in_ns "$box" ip link add bad link s1 type dupto
 	check_eq "$mode: nothing was made" "$(dupto_devices "$box" | grep -c bad)" 0
 	check "$mode: and the box still bridges" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
-	check_eq "$mode: and mirrors: s1 saw the request and the reply" "$(sensor_sent "$box")" 2
+	check_eq "$mode: and mirrors: s1 saw the request and the reply" "$(sensor_sent "$box" s1)" 2
 
 	lib_cleanup_namespaces
 done
@@ -187,7 +182,7 @@ check "the good image still loads" in_ns "$box" python3 "$ruleset_py" load "$lib
 check_eq "after all that, the ruleset is the one rule" \
 	"$("$DUPTO" -n "$box" -j rule show | jq -r '[.[].text] | join(";")')" "icmp to s1"
 check "and it mirrors" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
-check_eq "s1 saw the request and the reply" "$(sensor_sent "$box")" 2
+check_eq "s1 saw the request and the reply" "$(sensor_sent "$box" s1)" 2
 
 # --- malformed requests ---------------------------------------------------------
 # CMD | ATTRIBUTES (TYPE:HEX...) | MESSAGE, sent raw by genl.py.
@@ -235,9 +230,9 @@ check_eq "another namespace's new ruleset leaves this one's rules" \
 check_eq "and its generation" "$("$DUPTO" -n "$box" -j show | jq -r .generation)" "$gen"
 check_eq "another's port detached leaves this one's ports" \
 	"$("$DUPTO" -n "$box" -j port show | jq -r '[.[].ifname] | join(" ")')" "p0 p1"
-before=$(sensor_sent "$box")
+before=$(sensor_sent "$box" s1)
 check "its bridge forwards" in_ns "$boxh1" ping -c 1 -W 2 10.0.0.2
-check_eq "and its sensor gets the copies" "$(sensor_sent "$box")" $((before + 2))
+check_eq "and its sensor gets the copies" "$(sensor_sent "$box" s1)" $((before + 2))
 check "the other bridge forwards too" in_ns "$box2h1" ping -c 1 -W 2 10.0.0.2
 check_eq "where the ICMP rule is gone" \
 	"$("$DUPTO" -n "$box2" -j rule show | jq -r '[.[].text] | join(";")')" "arp to s1"
