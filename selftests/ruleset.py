@@ -181,7 +181,7 @@ def race(fam, sock, images, n):
     for i in range(n):
         first, second = images[i % 2], images[(i + 1) % 2]
         genl.request(sock, fam, DUPTO_CMD_RULESET_SET, pieces(first))
-        body = struct.pack("=BBH", DUPTO_CMD_RULESET_GET, 2, 0)
+        body = struct.pack("=BBH", DUPTO_CMD_RULESET_GET, genl.ABI_VERSION, 0)
         dump.send(struct.pack("=IHHII", 16 + len(body), fam,
                               genl.NLM_F_REQUEST | genl.NLM_F_DUMP,
                               i + 1, 0) + body)
