@@ -116,8 +116,10 @@ check_error() {
 # this order; with TESTS="NAME ..." (kselftest's variable: DUPTO_TESTS=
 # "mirror/quick+set" on the host, selftests/qemu/run) only those. A name the
 # file does not have fails, saying which it has.
+lib_cases=
 run_cases() {
 	local c
+	lib_cases="$*"
 	for c in ${TESTS:-}; do
 		[[ " $* " == *" $c "* ]] ||
 			fail "TESTS names the case \"$c\": $(basename "$0" .sh) has $*"
@@ -241,6 +243,8 @@ trap lib_cleanup EXIT
 
 # end_test: the exit status for the checks made.
 end_test() {
+	[[ -z ${TESTS:-} || -n $lib_cases ]] ||
+		fail "TESTS names cases, but $(basename "$0" .sh) has none: it ran whole"
 	exit $ksft_rc
 }
 
