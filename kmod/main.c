@@ -3,10 +3,11 @@
  * dupto: classified mirroring of bridged traffic to network security sensors.
  *
  * Subsystems come up in dependency order and go down in the reverse: the
- * netdevice notifier outlives every device that needs it; rulesets are
- * freed from a workqueue that outlives every namespace's state; the link
- * types and the netlink family come last, so that nothing is configured
- * before everything is there to hold it.
+ * netdevice notifier outlives every device that needs it; rulesets, and
+ * ports attached in place, are freed after a grace period, which
+ * dupto_ruleset_exit() waits for (rcu_barrier()) once every namespace's
+ * state is gone; the link types and the netlink family come last, so that
+ * nothing is configured before everything is there to hold it.
  */
 
 #include <linux/module.h>
