@@ -14,8 +14,9 @@
 #     either mode, l2 (a sensor's lower device) taken down and up;
 #   - requests: every command, do and dump, from root for
 #     $DUPTO_FUZZ_SECONDS (90 by default; "make fuzz-kernel SECONDS=N"),
-#     seeded with images of real rulesets, one in ten such an image as it
-#     is; then a third as long from root in a user namespace of its own
+#     seeded with images of real rulesets, one in ten a well-formed
+#     request (such an image as it is, a port's or a sensor's settings, a
+#     dump); then a third as long from root in a user namespace of its own
 #     (the module loaded with userns_admin=1, so that requests get past
 #     the permission check).
 #
@@ -116,6 +117,12 @@ findings=$(sed -n 's/^findings //p' "$lib_tmp/root.out")
 check_eq "root: every refusal from dupto's code carries a message ($(figures "$lib_tmp/root.out"))" \
 	"${findings:-none}" 0
 [[ $findings == 0 ]] || note "$(grep '^finding' "$lib_tmp/root.out" || cat "$lib_tmp/root.out")"
+# The seeds as they are must load (those naming a port the fuzzing
+# detached may not): else every request meets an empty ruleset, and the
+# paths that publish a ruleset go untested.
+read -r seeds seeds_loaded < <(awk '$1 == "requests" { print $16, $18 }' "$lib_tmp/root.out")
+check "root: the seed images load as they are ($seeds_loaded of $seeds)" \
+	test "${seeds_loaded:-0}" -gt 0
 
 if [[ -s $lib_tmp/root.pcs ]]; then
 	python3 "$lib_dir/kcov-report.py" "$lib_tmp/root.pcs" "$ko" "$objdir" "$text" \

@@ -13,13 +13,17 @@ boundary, the names and indexes of the namespace's devices, and the
 IMAGE files (ruleset images the compiler wrote) cut in pieces and mutated
 byte by byte. A request whose trace reaches an edge (a pair of PCs in a
 row) never reached before joins the corpus, to be mutated further; every
-tenth request loads one of the IMAGE files as it is, so that requests
-also meet a ruleset.
+tenth request is a well-formed one on the namespace's own ports and
+sensors (one of the IMAGE files loaded as it is, a port's or a sensor's
+settings changed, a dump, the counters reset), so that requests also meet
+a ruleset and the paths past parsing are reached every run.
 
 Prints, last, one line of figures:
 
-  requests N corpus N edges N pcs N errors N images N loaded N
-(images: ruleset loads sent, and how many the verifier accepted)
+  requests N corpus N edges N pcs N errors N images N loaded N seeds N
+  seeds_loaded N
+(images: ruleset loads sent, and how many the verifier accepted; seeds:
+the IMAGE files loaded as they are, and how many of those took)
 then "findings N", and one line per finding: a request that dupto's code
 handled (its trace is not empty) and refused without an extended ACK
 message. Writes the PCs reached to $KFUZZ_PCS if set (one hex per line).
@@ -110,6 +114,7 @@ class Fuzzer:
         self.corpus = []
         self.requests = self.errors = 0
         self.images_sent = self.images_loaded = 0
+        self.seeds_sent = self.seeds_loaded = 0
         self.findings = {}
 
     def open(self):
@@ -305,12 +310,69 @@ class Fuzzer:
             if len(pcs) and not msg and err not in (errno.EINTR, errno.ENOBUFS):
                 key = (cmd, bool(flags & NLM_F_DUMP), err)
                 self.findings.setdefault(key, (pcs[-1], payload[:64].hex()))
+        return err
+
+    def names(self, cmd, nest):
+        """the names of the ports (or sensors) a dump of @cmd lists"""
+        try:
+            replies = genl.request(self.sock, self.family, cmd, flags=NLM_F_DUMP)
+        except (genl.Error, OSError):
+            return []
+        found = []
+        for reply in replies:
+            obj = genl.find(reply, nest)
+            name = obj and genl.find(obj, 2)
+            if name:
+                found.append(name.rstrip(b"\0"))
+        return found
+
+    # Well-formed requests on the namespace's own ports and sensors, so
+    # that the handlers' paths past parsing (a change made, published and
+    # announced; dumps of real objects) are reached every run, and the
+    # corpus grows from them.
+    def valid_ruleset(self):
+        img = self.rnd.choice(self.images)
+        return 6, 0, self.image_pieces(img)
+
+    def valid_port_set(self):
+        r = self.rnd
+        port = self.names(4, 4)
+        name = r.choice(port) if port else b"lo"
+        opt = genl.attr(8, struct.pack("=H", r.choice([0, 1, 2, 100, 4094])))
+        return 11, 0, genl.attr(4 | NLA_F_NESTED, genl.attr(2, name + b"\0") + opt)
+
+    def valid_sensor_set(self):
+        r = self.rnd
+        sensors = self.names(5, 5)
+        name = r.choice(sensors) if sensors else b"lo"
+        opts = [genl.attr(5, struct.pack("=I", r.choice([64, 128, 1514, 65535]))),
+                genl.attr(6, b""),
+                genl.attr(7, struct.pack("=I", r.choice([1, 2, 100]))),
+                genl.attr(8, struct.pack("=I", r.choice([1, 3, 1000]))),
+                genl.attr(9, struct.pack("=I", r.choice([1, 1000, 100000]))),
+                genl.attr(10, struct.pack("=Q", r.choice([1, 125000, 1 << 40]))),
+                genl.attr(11, struct.pack("=I", r.choice([1, 64, 1000])))]
+        body = genl.attr(2, name + b"\0") + b"".join(r.sample(opts, r.randrange(0, 4)))
+        return 10, 0, genl.attr(5 | NLA_F_NESTED, body)
+
+    def valid_dump(self):
+        return self.rnd.choice([4, 5, 7, 8]), NLM_F_DUMP, b""
+
+    def valid_other(self):
+        return self.rnd.choice([1, 9]), 0, b""
+
+    VALID = [valid_ruleset, valid_port_set, valid_sensor_set, valid_dump,
+             valid_other]
 
     def valid_change(self):
-        if self.images:
-            img = self.rnd.choice(self.images)
-            self.run_one((6, 0, 2, self.image_pieces(img)))
-
+        """One well-formed request; the seed images, loaded as they are,
+        are counted apart: the run must show they load."""
+        make = self.rnd.choice(self.VALID[0 if self.images else 1:])
+        cmd, flags, payload = make(self)
+        err = self.run_one((cmd, flags, genl.ABI_VERSION, payload))
+        if make is Fuzzer.valid_ruleset:
+            self.seeds_sent += 1
+            self.seeds_loaded += not err
 
 def main(argv):
     if len(argv) < 1:
@@ -336,7 +398,8 @@ def main(argv):
             f.writelines(f"{pc:x}\n" for pc in sorted(fz.seen_pcs))
     print(f"requests {fz.requests} corpus {len(fz.corpus)} edges {len(fz.edges)} "
           f"pcs {len(fz.seen_pcs)} errors {fz.errors} images {fz.images_sent} "
-          f"loaded {fz.images_loaded}")
+          f"loaded {fz.images_loaded} seeds {fz.seeds_sent} "
+          f"seeds_loaded {fz.seeds_loaded}")
     print(f"findings {len(fz.findings)}")
     for (cmd, dump, err), (pc, head) in sorted(fz.findings.items()):
         print(f"finding: command {cmd} {'dump' if dump else 'do'} refused with "
