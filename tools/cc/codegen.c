@@ -194,10 +194,63 @@ static const struct {
 	{ T_RSH, DUPTO_VM_RSHK, DUPTO_VM_RSHX },
 };
 
-static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
+static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg);
+
+/* "x * 0" and "x & 0": libpcap's optimiser makes them the constant 0 and
+ * drops the reads of x: so do we.
+ */
+static bool is_zero_product(const struct arth *a)
+{
+	return a->kind == A_BIN && a->r->kind == A_NUM && !a->r->num &&
+	       (a->op == T_STAR || a->op == T_AMP);
+}
+
+/* One operator of a chain, its left operand's value in @reg already. */
+static void gen_arth_op(struct gen *g, const struct arth *a, unsigned int reg)
 {
 	struct ir *ir;
 	size_t i;
+
+	for (i = 0; alu_ops[i].tok != a->op; i++)
+		;
+	if (a->r->kind == A_NUM) {
+		/* sema refused constant zero divisors and wide shifts */
+		ir = emit(g, alu_ops[i].k);
+		ir->in.regs = DUPTO_VM_REGS(reg, 0);
+		ir->in.imm = a->r->num;
+		return;
+	}
+	gen_arth(g, a->r, reg + 1);
+	ir = emit(g, alu_ops[i].x);
+	ir->in.regs = DUPTO_VM_REGS(reg, reg + 1);
+}
+
+/*
+ * A chain "x + 1 + 1 ..." along its left edge, in a loop (as sema.c's
+ * arth_chain_checks() walks it): its length is no nesting, and the parser
+ * does not bound it.
+ */
+static void gen_arth_chain(struct gen *g, const struct arth *a, unsigned int reg)
+{
+	const struct arth *x, **edge;
+	uint32_t len = 0, i;
+
+	for (x = a; x->kind == A_BIN && !is_zero_product(x); x = x->l)
+		len++;
+	edge = malloc(len * sizeof(*edge));
+	if (!edge)
+		abort();
+	for (x = a, i = 0; i < len; x = x->l)
+		edge[i++] = x;
+	gen_arth(g, x, reg);
+	for (i = len; i-- > 0;)
+		gen_arth_op(g, edge[i], reg);
+	free(edge);
+}
+
+static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
+{
+	struct ir *ir;
 
 	if (reg >= REG_IHL) {
 		if (!g->err)
@@ -220,28 +273,12 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 		ir->in.regs = DUPTO_VM_REGS(reg, 0);
 		return;
 	case A_BIN:
-		for (i = 0; alu_ops[i].tok != a->op; i++)
-			;
-		if (a->r->kind == A_NUM && !a->r->num &&
-		    (a->op == T_STAR || a->op == T_AMP)) {
-			/* libpcap's optimiser makes "x * 0" and "x & 0" the
-			 * constant 0 and drops the reads of x: so do we.
-			 */
+		if (is_zero_product(a)) {
 			ir = emit(g, DUPTO_VM_LDI);
 			ir->in.regs = DUPTO_VM_REGS(reg, 0);
 			return;
 		}
-		gen_arth(g, a->l, reg);
-		if (a->r->kind == A_NUM) {
-			/* sema refused constant zero divisors and wide shifts */
-			ir = emit(g, alu_ops[i].k);
-			ir->in.regs = DUPTO_VM_REGS(reg, 0);
-			ir->in.imm = a->r->num;
-			return;
-		}
-		gen_arth(g, a->r, reg + 1);
-		ir = emit(g, alu_ops[i].x);
-		ir->in.regs = DUPTO_VM_REGS(reg, reg + 1);
+		gen_arth_chain(g, a, reg);
 		return;
 	case A_LOAD:
 		break;
@@ -396,23 +433,55 @@ static void gen_rel(struct gen *g, const struct pred *p, uint32_t lt,
 }
 
 static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
+		     uint32_t lf);
+
+/*
+ * An "and"/"or" chain, as deep as it is long along its left edge (see
+ * sema.c's lower_chain()), in a loop: each operator's left operand jumps
+ * to a label before its right one, which goes where the operator does.
+ */
+static void gen_chain(struct gen *g, const struct pred *p, uint32_t lt,
+		      uint32_t lf)
+{
+	struct link {
+		const struct pred *p;
+		uint32_t lt, lf, mid;
+	} *edge;
+	const struct pred *x;
+	uint32_t len = 0, i;
+
+	for (x = p; x->kind == P_AND || x->kind == P_OR; x = x->l)
+		len++;
+	edge = malloc(len * sizeof(*edge));
+	if (!edge)
+		abort();
+	for (x = p, i = 0; i < len; x = x->l, i++) {
+		edge[i].p = x;
+		edge[i].lt = lt;
+		edge[i].lf = lf;
+		edge[i].mid = new_label(g);
+		if (x->kind == P_AND)
+			lt = edge[i].mid;
+		else
+			lf = edge[i].mid;
+	}
+	gen_pred(g, x, lt, lf);
+	for (i = len; i-- > 0;) {
+		place(g, edge[i].mid);
+		gen_pred(g, edge[i].p->r, edge[i].lt, edge[i].lf);
+	}
+	free(edge);
+}
+
+static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 		     uint32_t lf)
 {
 	struct ir *ir;
-	uint32_t mid;
 
 	switch (p->kind) {
 	case P_AND:
-		mid = new_label(g);
-		gen_pred(g, p->l, mid, lf);
-		place(g, mid);
-		gen_pred(g, p->r, lt, lf);
-		return;
 	case P_OR:
-		mid = new_label(g);
-		gen_pred(g, p->l, lt, mid);
-		place(g, mid);
-		gen_pred(g, p->r, lt, lf);
+		gen_chain(g, p, lt, lf);
 		return;
 	case P_NOT:
 		gen_pred(g, p->l, lf, lt);

@@ -271,6 +271,15 @@ void *cc_alloc(struct cc *cc, size_t size);
  */
 void *cc_grow(struct cc *cc, void *v, uint32_t n, size_t size);
 
+/*
+ * How deep an expression may nest: parentheses, "not" and "!", and in
+ * arithmetic '(', unary '-', a load's '[' and '^' (which groups to the
+ * right). The passes after the parser recurse once per level, so this
+ * bounds their stack whatever the input; chains of "and" and "or", and of
+ * the other arithmetic operators, nest nothing and have no such limit.
+ */
+#define CC_MAX_NESTING	256
+
 /* Report an error at @loc; returns -1 for "return cc_error(...)". */
 int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

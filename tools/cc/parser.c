@@ -30,6 +30,9 @@
 struct parser {
 	struct cc *cc;
 	uint32_t linkoff;	/* 14, plus 4 for each "vlan" parsed so far */
+	uint32_t depth;		/* levels of nesting entered, CC_MAX_NESTING at most */
+	/* for each '(' or '[', the index of the token after its group */
+	uint32_t *group_end;
 };
 
 static const struct {
@@ -215,23 +218,53 @@ static bool is_arith_op(enum tok t)
 	       t == T_LSH || t == T_RSH;
 }
 
-/* Index of the token after the parenthesis group starting at @k. */
+/*
+ * Index of the token after the parenthesis group starting at @k. The
+ * parser asks at every '(' of a term, so the ends are found once, up
+ * front: scanning each group anew would make nested groups quadratic.
+ */
 static uint32_t skip_group(struct parser *p, uint32_t k)
 {
-	int depth = 0;
+	return p->group_end[p->cc->tp + k] - p->cc->tp;
+}
 
-	do {
-		enum tok t = peek(p, k)->type;
+/*
+ * Any closing bracket closes the latest open one, as the parser's own
+ * scan used to count them; a group still open at the end runs to T_EOF.
+ */
+static void find_groups(struct parser *p)
+{
+	struct cc *cc = p->cc;
+	uint32_t *open = cc_alloc(cc, cc->ntoks * sizeof(*open));
+	uint32_t i, n = 0;
 
-		if (t == T_EOF)
-			return k;
+	p->group_end = cc_alloc(cc, cc->ntoks * sizeof(*p->group_end));
+	for (i = 0; i < cc->ntoks; i++) {
+		enum tok t = cc->toks[i].type;
+
+		p->group_end[i] = i + 1;
 		if (t == T_LPAREN || t == T_LBRACK)
-			depth++;
-		else if (t == T_RPAREN || t == T_RBRACK)
-			depth--;
-		k++;
-	} while (depth > 0);
-	return k;
+			open[n++] = i;
+		else if ((t == T_RPAREN || t == T_RBRACK) && n)
+			p->group_end[open[--n]] = i + 1;
+	}
+	while (n)
+		p->group_end[open[--n]] = cc->ntoks - 1;
+}
+
+/*
+ * One level deeper, at @t: refused past CC_MAX_NESTING, before the
+ * recursion it stands for can exhaust the stack here or in a later pass.
+ */
+static bool enter(struct parser *p, const struct token *t)
+{
+	if (p->depth == CC_MAX_NESTING) {
+		cc_error(p->cc, &t->loc, "expression nested more than %d levels deep",
+			 CC_MAX_NESTING);
+		return false;
+	}
+	p->depth++;
+	return true;
 }
 
 /* Does the term at the current token start "arth relop arth"? */
@@ -288,7 +321,10 @@ static struct arth *parse_arth_atom(struct parser *p)
 	if (t->type == T_MINUS) {
 		next(p);
 		a = new_arth(p, A_NEG, &t->loc);
+		if (!enter(p, t))
+			return NULL;
 		a->l = parse_arth(p, 6);
+		p->depth--;
 		if (!a->l)
 			return NULL;
 		a->loc = span(p, &t->loc);
@@ -296,7 +332,10 @@ static struct arth *parse_arth_atom(struct parser *p)
 	}
 	if (t->type == T_LPAREN) {
 		next(p);
+		if (!enter(p, t))
+			return NULL;
 		a = parse_arth(p, 0);
+		p->depth--;
 		if (!a)
 			return NULL;
 		if (peek(p, 0)->type != T_RPAREN)
@@ -306,13 +345,18 @@ static struct arth *parse_arth_atom(struct parser *p)
 	}
 	proto = pname_of(t);
 	if (proto >= 0 && peek(p, 1)->type == T_LBRACK) {
+		struct token *open;
+
 		next(p);
-		next(p);
+		open = next(p);
 		a = new_arth(p, A_LOAD, &t->loc);
 		a->proto = proto;
 		a->linkoff = p->linkoff;
 		a->size = 1;
+		if (!enter(p, open))
+			return NULL;
 		a->l = parse_arth(p, 0);
+		p->depth--;
 		if (!a->l)
 			return NULL;
 		if (peek(p, 0)->type == T_COLON) {
@@ -385,7 +429,12 @@ static struct arth *parse_arth(struct parser *p, int min)
 		a = new_arth(p, A_BIN, &op->loc);
 		a->op = op->type;
 		a->l = l;
+		/* the others nest at most as many levels as there are precedences */
+		if (op->type == T_CARET && !enter(p, op))
+			return NULL;
 		a->r = parse_arth(p, op->type == T_CARET ? 1 : prec + 1);
+		if (op->type == T_CARET)
+			p->depth--;
 		if (!a->r)
 			return NULL;
 		l = a;
@@ -560,7 +609,10 @@ static struct node *parse_id(struct parser *p, struct quals *q)
 
 	if (t->type == T_BANG || word_is(t, "not")) {
 		next(p);
+		if (!enter(p, t))
+			return NULL;
 		l = parse_id(p, q);
+		p->depth--;
 		if (!l)
 			return NULL;
 		n = new_node(p, N_NOT, &t->loc);
@@ -570,6 +622,8 @@ static struct node *parse_id(struct parser *p, struct quals *q)
 	if (t->type == T_LPAREN) {
 		/* ( id { and|or id } ): every id inherits @q */
 		next(p);
+		if (!enter(p, t))
+			return NULL;
 		l = parse_id(p, q);
 		while (l) {
 			struct token *op = peek(p, 0);
@@ -585,6 +639,7 @@ static struct node *parse_id(struct parser *p, struct quals *q)
 				return NULL;
 			l = n;
 		}
+		p->depth--;
 		if (!l)
 			return NULL;
 		if (peek(p, 0)->type != T_RPAREN)
@@ -649,7 +704,10 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 
 	if (t->type == T_BANG || word_is(t, "not")) {
 		next(p);
+		if (!enter(p, t))
+			return NULL;
 		l = parse_term(p, q);
+		p->depth--;
 		if (!l)
 			return NULL;
 		n = new_node(p, N_NOT, &t->loc);
@@ -664,7 +722,10 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 		struct quals saved = *q;
 
 		next(p);
+		if (!enter(p, t))
+			return NULL;
 		n = parse_expr(p, q);
+		p->depth--;
 		if (!n)
 			return NULL;
 		if (peek(p, 0)->type != T_RPAREN)
@@ -1254,6 +1315,7 @@ int cc_parse(struct cc *cc)
 	struct parser p = { .cc = cc, .linkoff = 14 };
 	int err;
 
+	find_groups(&p);
 	if (cc->one_rule) {
 		if (parse_rule(&p))
 			return -1;
@@ -1291,6 +1353,7 @@ int cc_parse_expr(struct cc *cc)
 
 	if (!r)
 		return -1;
+	find_groups(&p);
 	if (peek(&p, 0)->type != T_EOF) {
 		r->expr = parse_expr(&p, &q);
 		if (!r->expr)

@@ -848,13 +848,55 @@ static struct pred *lower_prim(struct sema *s, const struct node *n)
 
 /* ---- arithmetic ---- */
 
+static int arth_checks(struct sema *s, const struct arth *a, struct pred **out);
+
+/*
+ * "x + 1 + 1 ..." is a tree as deep as it is long, along its left edge, as
+ * "and" and "or" chains are (lower_chain()): walked in a loop, from the
+ * left.
+ */
+static int arth_chain_checks(struct sema *s, const struct arth *a,
+			     struct pred **out)
+{
+	const struct arth *x, **edge;
+	struct pred *r;
+	uint32_t len = 0, i;
+	int err;
+
+	for (x = a; x->kind == A_BIN; x = x->l)
+		len++;
+	edge = malloc(len * sizeof(*edge));
+	if (!edge)
+		abort();
+	for (x = a, i = 0; i < len; x = x->l)
+		edge[i++] = x;
+	err = arth_checks(s, x, out);
+	for (i = len; !err && i-- > 0;) {
+		x = edge[i];
+		err = arth_checks(s, x->r, &r);
+		if (err)
+			break;
+		if (x->r->kind == A_NUM && !x->r->num &&
+		    (x->op == T_SLASH || x->op == T_PERCENT))
+			err = cc_error(s->cc, &x->r->loc, "%s by zero",
+				       x->op == T_SLASH ? "division" : "modulus");
+		else if (x->r->kind == A_NUM && x->r->num > 31 &&
+			 (x->op == T_LSH || x->op == T_RSH))
+			err = cc_error(s->cc, &x->r->loc, "shift by more than 31 bits");
+		else
+			*out = pand(s, *out, r);
+	}
+	free(edge);
+	return err;
+}
+
 /*
  * The protocol checks a load needs before it is done, in libpcap's order
  * (gen_load): transport loads are IPv4 only and need a first fragment.
  */
 static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 {
-	struct pred *l = NULL, *r = NULL;
+	struct pred *l = NULL;
 	uint32_t l3;
 
 	*out = NULL;
@@ -865,17 +907,7 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 	case A_NEG:
 		return arth_checks(s, a->l, out);
 	case A_BIN:
-		if (arth_checks(s, a->l, &l) || arth_checks(s, a->r, &r))
-			return -1;
-		if (a->r->kind == A_NUM && !a->r->num &&
-		    (a->op == T_SLASH || a->op == T_PERCENT))
-			return cc_error(s->cc, &a->r->loc, "%s by zero",
-					a->op == T_SLASH ? "division" : "modulus");
-		if (a->r->kind == A_NUM && a->r->num > 31 &&
-		    (a->op == T_LSH || a->op == T_RSH))
-			return cc_error(s->cc, &a->r->loc, "shift by more than 31 bits");
-		*out = pand(s, l, r);
-		return 0;
+		return arth_chain_checks(s, a, out);
 	case A_LOAD:
 		break;
 	}
@@ -938,21 +970,48 @@ static struct pred *len_test(struct sema *s, const struct node *n, enum tok op)
 	return p;
 }
 
+static struct pred *lower(struct sema *s, const struct node *n);
+
+/*
+ * A chain "a or b and c ..." parses to a tree as deep as it is long, its
+ * operators along the left edge (they group to the left), and a list of
+ * thousands of hosts is a fair thing to write: so the left edge is walked
+ * in a loop, and only the operands, whose nesting the parser bounds, in
+ * recursion. The operands are lowered from the left, as they are written,
+ * so that sets are numbered and errors found in that order.
+ */
+static struct pred *lower_chain(struct sema *s, const struct node *n)
+{
+	const struct node *x, **edge;
+	struct pred *acc, *r = NULL;
+	uint32_t len = 0, i;
+
+	for (x = n; x->kind == N_AND || x->kind == N_OR; x = x->l)
+		len++;
+	edge = malloc(len * sizeof(*edge));
+	if (!edge)
+		abort();
+	for (x = n, i = 0; i < len; x = x->l)
+		edge[i++] = x;
+	acc = lower(s, x);
+	for (i = len; acc && i-- > 0;) {
+		r = lower(s, edge[i]->r);
+		acc = !r ? NULL : edge[i]->kind == N_AND ? pand(s, acc, r) :
+		      por(s, acc, r);
+	}
+	free(edge);
+	return acc;
+}
+
 static struct pred *lower(struct sema *s, const struct node *n)
 {
-	struct pred *l, *r, *p;
+	struct pred *l, *p;
 	uint32_t lt = n->linkoff - 2;
 
 	switch (n->kind) {
 	case N_AND:
 	case N_OR:
-		l = lower(s, n->l);
-		if (!l)
-			return NULL;
-		r = lower(s, n->r);
-		if (!r)
-			return NULL;
-		return n->kind == N_AND ? pand(s, l, r) : por(s, l, r);
+		return lower_chain(s, n);
 	case N_NOT:
 		l = lower(s, n->l);
 		return l ? pnot(s, l) : NULL;

@@ -45,6 +45,97 @@ static void errors(const char *path)
 		fclose(f);
 }
 
+/*
+ * Inputs too long for a row of errors.txt: @head, @open @count times,
+ * @mid, @close @count times, @tail. @want is the first line of the
+ * diagnostic (NULL: the input compiles), @quote the two after it (NULL:
+ * not checked).
+ */
+static const struct {
+	const char *head, *open, *mid, *close, *tail;
+	unsigned int count;
+	const char *want, *quote;
+} long_inputs[] = {
+	/* nesting stops at CC_MAX_NESTING levels, wherever it is */
+	{ "rule ", "not ", "tcp", "", " to s", 100000,
+	  "<input>:1:1030: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "!", "tcp", "", " to s", 100000,
+	  "<input>:1:262: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "(", "tcp", ")", " to s", 100000,
+	  "<input>:1:262: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "(", "tcp", ")", " to s", 257,
+	  "<input>:1:262: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "(", "tcp", ")", " to s", 256, NULL, NULL },
+	{ "rule host ", "not ", "10.0.0.1", "", " to s", 100000,
+	  "<input>:1:1035: error: expression nested more than 256 levels deep", NULL },
+	{ "rule host ", "(", "10.0.0.1", ")", " to s", 100000,
+	  "<input>:1:267: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "(", "len", ")", " = 1 to s", 100000,
+	  "<input>:1:262: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "-", "1", "", " = len to s", 100000,
+	  "<input>:1:262: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ", "ip[", "0", "]", " = 1 to s", 100000,
+	  "<input>:1:776: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ip[0", " ^ 1", "", "", "] = 1 to s", 100000,
+	  "<input>:1:1031: error: expression nested more than 256 levels deep", NULL },
+	/* chains nest nothing: as long as the program fits */
+	{ "rule tcp", " and tcp", "", "", " to s", 100000, NULL, NULL },
+	{ "rule tcp", " or udp and tcp", "", "", " to s", 50000, NULL, NULL },
+	{ "rule host 10.0.0.1", " or 10.0.0.2", "", "", " to s", 3000, NULL, NULL },
+	{ "rule ip[0", " + 1", "", "", "] = 1 to s", 1000, NULL, NULL },
+	{ "rule ip[0", " + 1", "", "", "] = 1 to s", 100000,
+	  "<input>:1:1: error: the program grows beyond 65535 instructions", NULL },
+};
+
+static void long_input_rows(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(long_inputs) / sizeof(long_inputs[0]); i++) {
+		char *src = NULL, *got = NULL, *quote;
+		size_t len = 0, glen = 0;
+		struct cc cc = { 0 };
+		FILE *mem;
+		unsigned int k;
+		bool ok;
+		int ret;
+
+		mem = open_memstream(&src, &len);
+		fputs(long_inputs[i].head, mem);
+		for (k = 0; k < long_inputs[i].count; k++)
+			fputs(long_inputs[i].open, mem);
+		fputs(long_inputs[i].mid, mem);
+		for (k = 0; k < long_inputs[i].count; k++)
+			fputs(long_inputs[i].close, mem);
+		fputs(long_inputs[i].tail, mem);
+		fclose(mem);
+		mem = open_memstream(&got, &glen);
+		cc.src = src;
+		cc.len = len;
+		cc.errf = mem;
+		ret = cc_compile(&cc, false);
+		fclose(mem);
+		quote = strchr(got, '\n');
+		if (quote)
+			*quote++ = 0;
+		if (!long_inputs[i].want)
+			ok = !ret && !*got;
+		else
+			ok = ret && !strcmp(got, long_inputs[i].want) &&
+			     (!long_inputs[i].quote ||
+			      (quote && !strcmp(quote, long_inputs[i].quote)));
+		tap_result(ok, "error: %s%s...%s x %u -> %s", long_inputs[i].head,
+			   long_inputs[i].open, long_inputs[i].tail,
+			   long_inputs[i].count,
+			   long_inputs[i].want ? long_inputs[i].want : "compiles");
+		if (!ok)
+			printf("# got: %s\n%s", got, quote ? quote : "");
+		free(got);
+		free(src);
+		cc_free(&cc);
+	}
+}
+
 static void golden(const char *path, const char *dir, bool regen)
 {
 	char line[2048];
@@ -99,6 +190,7 @@ int main(int argc, char **argv)
 	bool regen = argc > 1 && !strcmp(argv[1], "--regenerate");
 
 	errors("cc/tests/errors.txt");
+	long_input_rows();
 	golden("cc/tests/golden.txt", "cc/tests/golden", regen);
 	return tap_done();
 }
