@@ -54,11 +54,18 @@ void cc_free(struct cc *cc)
 	cc->code.n = cc->code.cap = 0;
 }
 
+/*
+ * How much of a source line an error quotes, around the caret: a ruleset
+ * written by a program may hold a rule of a hundred thousand characters on
+ * one line, of which the reader needs the few words near the error.
+ */
+#define QUOTE_WIDTH	100
+
 int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
 {
 	const char *line, *end;
+	uint32_t i, len, n, c, from, to, limit;
 	va_list ap;
-	uint32_t i, len;
 
 	cc->nerrors++;
 	if (cc->nerrors > 1)
@@ -77,12 +84,33 @@ int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
 	end = line;
 	while (end < cc->src + cc->len && *end != '\n')
 		end++;
-	fprintf(cc->errf, "%.*s\n", (int)(end - line), line);
-	for (i = 1; i < loc->col; i++)
-		fputc(line[i - 1] == '\t' ? '\t' : ' ', cc->errf);
+	n = end - line;
+	c = loc->col - 1 < n ? loc->col - 1 : n;
+	/* the caret half-way, unless an end of the line is nearer than that */
+	from = 0;
+	to = n;
+	if (n > QUOTE_WIDTH) {
+		from = c > QUOTE_WIDTH / 2 ? c - QUOTE_WIDTH / 2 : 0;
+		if (from > n - QUOTE_WIDTH)
+			from = n - QUOTE_WIDTH;
+		to = from + QUOTE_WIDTH;
+		/* a cut end splits no UTF-8 character (comments may hold them) */
+		while (from < c && (line[from] & 0xc0) == 0x80)
+			from++;
+		while (to > c + 1 && to < n && (line[to] & 0xc0) == 0x80)
+			to--;
+	}
+	fprintf(cc->errf, "%s%.*s%s\n", from ? "..." : "", (int)(to - from),
+		line + from, to < n ? "..." : "");
+	if (from)
+		fputs("   ", cc->errf);
+	for (i = from; i < c; i++)
+		fputc(line[i] == '\t' ? '\t' : ' ', cc->errf);
+	/* the marks end with the line, or with its part quoted */
 	len = loc->len ? loc->len : 1;
-	if (loc->col - 1 + len > (uint32_t)(end - line) + 1)
-		len = (uint32_t)(end - line) + 2 - loc->col;
+	limit = to < n ? to : n + 1;
+	if (c + len > limit)
+		len = limit > c ? limit - c : 1;
 	fputc('^', cc->errf);
 	for (i = 1; i < len; i++)
 		fputc('~', cc->errf);

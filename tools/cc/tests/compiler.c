@@ -58,7 +58,9 @@ static const struct {
 } long_inputs[] = {
 	/* nesting stops at CC_MAX_NESTING levels, wherever it is */
 	{ "rule ", "not ", "tcp", "", " to s", 100000,
-	  "<input>:1:1030: error: expression nested more than 256 levels deep", NULL },
+	  "<input>:1:1030: error: expression nested more than 256 levels deep",
+	  "...t not not not not not not not not not not not not not not not not not not not not not not not not no...\n"
+	  "                                                     ^~~\n" },
 	{ "rule ", "!", "tcp", "", " to s", 100000,
 	  "<input>:1:262: error: expression nested more than 256 levels deep", NULL },
 	{ "rule ", "(", "tcp", ")", " to s", 100000,
@@ -85,6 +87,19 @@ static const struct {
 	{ "rule ip[0", " + 1", "", "", "] = 1 to s", 1000, NULL, NULL },
 	{ "rule ip[0", " + 1", "", "", "] = 1 to s", 100000,
 	  "<input>:1:1: error: the program grows beyond 65535 instructions", NULL },
+	/* a long line is quoted around the caret */
+	{ "rule port 1", " or port 2", " or port 70000", " or port 3", " to s", 40,
+	  "<input>:1:421: error: illegal port number 70000 > 65535",
+	  "...2 or port 2 or port 2 or port 2 or port 2 or port 70000 or port 3 or port 3 or port 3 or port 3 or p...\n"
+	  "                                                     ^~~~~\n" },
+	{ "rule port 1", " or port 2", " or", "", " port 3 too", 40,
+	  "<input>:1:423: error: expected 'and', 'or' or 'to', found 'too'",
+	  "...port 2 or port 2 or port 2 or port 2 or port 2 or port 2 or port 2 or port 2 or port 2 or port 3 too\n"
+	  "                                                                                                    ^~~\n" },
+	{ "rule ", "", "tcp and foo", "", " to s", 0,
+	  "<input>:1:14: error: a value here needs a qualified primitive before it to take its qualifiers from (such as 'host' or 'port')",
+	  "rule tcp and foo to s\n"
+	  "             ^~~\n" },
 };
 
 static void long_input_rows(void)
