@@ -46,6 +46,7 @@ struct token {
 	struct loc loc;
 	const char *text;	/* into the source; loc.len bytes */
 	bool escaped;		/* \word: never a keyword */
+	bool big;		/* T_ID: a number, but too large for 32 bits */
 	uint32_t num;		/* T_NUM */
 	uint8_t addr[16];	/* T_HID (parts left-aligned), T_HID6, T_EID */
 	uint8_t parts;		/* T_HID: number of parts */

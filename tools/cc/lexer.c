@@ -83,12 +83,16 @@ static bool is_word_char(char c)
 	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
 }
 
-/* A number as libpcap reads one: 0x hex, leading 0 octal, else decimal. */
-static bool parse_num(const char *s, size_t n, uint32_t *out)
+/*
+ * A number as libpcap reads one: 0x hex, leading 0 octal, else decimal.
+ * False if it is none, or (*big set) one too large for 32 bits.
+ */
+static bool parse_num(const char *s, size_t n, uint32_t *out, bool *big)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
 	size_t i = 0;
+	bool over = false;
 
 	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
@@ -109,8 +113,14 @@ static bool parse_num(const char *s, size_t n, uint32_t *out)
 		if ((unsigned int)d >= base)
 			return false;
 		v = v * base + d;
-		if (v > 0xffffffffULL)
-			return false;
+		if (v > 0xffffffffULL) {
+			over = true;	/* the rest may still not be digits */
+			v = 0;
+		}
+	}
+	if (over) {
+		*big = true;
+		return false;
 	}
 	*out = (uint32_t)v;
 	return true;
@@ -252,7 +262,12 @@ static int lex_word(struct lexer *lx, struct token *t, bool escaped)
 		return n;
 	}
 	memset(t->addr, 0, sizeof(t->addr));
-	if (isdigit((unsigned char)s[0]) && parse_num(s, n, &t->num)) {
+	/*
+	 * A number too large stays a word, as the options of a sensor take
+	 * one for a byte rate; everything else that wants a number says it
+	 * is too large.
+	 */
+	if (isdigit((unsigned char)s[0]) && parse_num(s, n, &t->num, &t->big)) {
 		t->type = T_NUM;
 		return n;
 	}

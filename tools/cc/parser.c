@@ -158,6 +158,14 @@ static const char *tok_desc(const struct token *t)
 	}
 }
 
+/* A number the lexer found too large (struct token's big): say so. */
+static void *too_large(struct parser *p, const struct token *t)
+{
+	cc_error(p->cc, &t->loc, "number %.*s is too large (at most %u)",
+		 (int)t->loc.len, t->text, UINT32_MAX);
+	return NULL;
+}
+
 /* "expected X, found Y" at the current token. */
 static void *expected(struct parser *p, const char *what)
 {
@@ -165,6 +173,8 @@ static void *expected(struct parser *p, const char *what)
 	const char *desc = tok_desc(t);
 	size_t i;
 
+	if (t->type == T_ID && t->big)
+		return too_large(p, t);
 	for (i = 0; t->type == T_ID && i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
 		if (word_is(t, unsupported[i])) {
 			cc_error(p->cc, &t->loc, "'%s' is not supported by dupto",
@@ -508,6 +518,10 @@ static int parse_elem(struct parser *p, struct elem *e)
 	}
 	if (t->type == T_ID && is_keyword(t)) {
 		expected(p, "an address, number or name");
+		return -1;
+	}
+	if (t->type == T_ID && t->big) {
+		too_large(p, t);
 		return -1;
 	}
 	next(p);

@@ -662,8 +662,16 @@ static struct pred *lower_port(struct sema *s, const struct node *n)
 				cc_error(s->cc, &t->loc, "a range needs 'portrange'");
 				return NULL;
 			}
-			lo = a > 0xffffffffUL ? 0xffffffff : a;
-			hi = b > 0xffffffffUL ? 0xffffffff : b;
+			if (a > 65535 || b > 65535) {
+				const char *num = a > 65535 ? t->text : strchr(t->text, '-') + 1;
+
+				/* the number as written: it may not fit in any integer */
+				cc_error(s->cc, &t->loc, "illegal port number %.*s > 65535",
+					 (int)strspn(num, "0123456789"), num);
+				return NULL;
+			}
+			lo = a;
+			hi = b;
 		} else {
 			cc_error(s->cc, &t->loc, "expected a port number");
 			return NULL;
