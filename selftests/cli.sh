@@ -406,12 +406,16 @@ dupto: port add: missing DEV| port add
 dupto: port add: cannot find device "nodev"| port add nodev
 dupto: port add: unexpected argument "frob"| port add dum0 frob
 dupto: port add: missing NAME| port add dum0 device name
+dupto: port add: "tag" is given twice| port add dum0 tag 5 tag 6
+dupto: port add: "device" is given twice| port add dum0 device dev
 dupto: port del: missing DEV| port del
 dupto: port del: "p2" is not a port| port del p2
 dupto: port show: "p2" is not a port| port show p2
 dupto: port show: unexpected argument "p1"| port show p0 p1
 dupto: sensor add: device "web" already exists| sensor add web
 dupto: sensor add: cannot find device "nodev"| sensor add s9 link nodev
+dupto: sensor add: "link" is given twice| sensor add s9 link p2 snaplen 100 link p3
+dupto: sensor add: "snaplen" is given twice| sensor add s9 snaplen 100 snap 200
 dupto: sensor add: "abcdefghijklmnop" is not a device name (1 to 15 characters)| sensor add abcdefghijklmnop
 dupto: sensor del: "p0" is not a dupto sensor| sensor del p0
 dupto: sensor del: cannot find device "nodev"| sensor del nodev

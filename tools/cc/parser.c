@@ -1096,28 +1096,49 @@ static int option_num(struct parser *p, const struct cc_option *o, uint64_t *v)
 	return 0;
 }
 
+/*
+ * After a statement, one of its options @given already: say which, rather
+ * than that the next statement cannot start with it.
+ */
+static int given_twice(struct parser *p, const char *const *words,
+		       const bool *given, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (given[i] && is_kw(p, 0, words[i]))
+			return cc_error(p->cc, &peek(p, 0)->loc, "%s is given twice",
+					words[i]);
+	return 0;
+}
+
 /* port NIC [device [name DEV]] [tag VID] */
 static int parse_port(struct parser *p)
 {
 	struct cc_decl *d = new_decl(p->cc, DECL_PORT);
+	const char *const words[] = { "device", "name", cc_port_tag.word };
+	bool given[3] = { false };
 	uint64_t vid;
 
 	next(p);
 	if (parse_devname(p, "a device name", d->name, &d->loc))
 		return -1;
 	if (accept_kw(p, "device")) {
-		d->device = true;
-		if (accept_kw(p, "name") &&
-		    parse_devname(p, "a name for the port device", d->other,
-				  &d->other_loc))
-			return -1;
+		d->device = given[0] = true;
+		if (accept_kw(p, "name")) {
+			given[1] = true;
+			if (parse_devname(p, "a name for the port device", d->other,
+					  &d->other_loc))
+				return -1;
+		}
 	}
-	if (!accept_kw(p, cc_port_tag.word))
-		return 0;
-	if (option_num(p, &cc_port_tag, &vid))
-		return -1;
-	d->vid = vid;
-	return 0;
+	if (accept_kw(p, cc_port_tag.word)) {
+		given[2] = true;
+		if (option_num(p, &cc_port_tag, &vid))
+			return -1;
+		d->vid = vid;
+	}
+	return given_twice(p, words, given, 3);
 }
 
 /*
@@ -1154,15 +1175,19 @@ static int parse_shape(struct parser *p, struct cc_shape *sh)
 static int parse_sensor(struct parser *p)
 {
 	struct cc_decl *d = new_decl(p->cc, DECL_SENSOR);
+	const char *const link[] = { "link" };
+	bool given;
 
 	next(p);
 	if (parse_devname(p, "a sensor name", d->name, &d->loc))
 		return -1;
-	if (accept_kw(p, "link") &&
-	    parse_devname(p, "the name of the sensor's lower device", d->other,
-			  &d->other_loc))
+	given = accept_kw(p, "link");
+	if (given && parse_devname(p, "the name of the sensor's lower device",
+				   d->other, &d->other_loc))
 		return -1;
-	return parse_shape(p, &d->shape);
+	if (parse_shape(p, &d->shape))
+		return -1;
+	return given_twice(p, link, &given, 1);
 }
 
 /* A target name: a word that is no keyword, escaped if need be. */
@@ -1302,7 +1327,10 @@ static int parse_group(struct parser *p)
 				g->weights[i] = weights[i]->num;
 			}
 		} else {
-			return 0;
+			const char *const words[] = { "hash", "seed", "weights" };
+			const bool given[] = { hash, seed, wloc };
+
+			return given_twice(p, words, given, 3);
 		}
 	}
 }

@@ -312,8 +312,8 @@ static int check_brport(uint32_t ifindex, const char *name)
 static int port_add(int argc, char **argv)
 {
 	const char *dev, *devname = NULL;
+	bool device = false, tagged = false;
 	struct dupto_nl *nl;
-	bool device = false;
 	uint32_t ifindex;
 	uint16_t vid = 0;
 	int err;
@@ -344,8 +344,19 @@ static int port_add(int argc, char **argv)
 			return missing("port add", "VID after \"tag\"");
 		if (parse_tag("port add", argv[1], false, &vid))
 			return 1;
+		tagged = true;
 		argv += 2;
 		argc -= 2;
+	}
+	if (argc) {
+		const char *again = device && matches(*argv, "device") ? "device" :
+				    devname && matches(*argv, "name") ? "name" :
+				    tagged && !strcmp(*argv, "tag") ? "tag" : NULL;
+
+		if (again) {
+			fprintf(stderr, "dupto: port add: \"%s\" is given twice\n", again);
+			return 1;
+		}
 	}
 	if (argc)
 		return bad_arg("port add", *argv);

@@ -321,6 +321,10 @@ static int sensor_add(int argc, char **argv)
 		return 1;
 	argc -= n;
 	argv += n;
+	if (argc && link && matches(*argv, "link")) {
+		fprintf(stderr, "dupto: sensor add: \"link\" is given twice\n");
+		return 1;
+	}
 	if (argc)
 		return bad_arg("sensor add", *argv);
 	if (!name_ok("sensor add", name))
