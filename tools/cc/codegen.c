@@ -547,36 +547,42 @@ static void fact_of(const struct dupto_vm_insn *in, struct fact *f)
 	f->size = c.width;
 }
 
-/* 1: true, 0: false, -1: unknown */
-static int known(const struct facts *fs, const struct dupto_vm_insn *in)
+/* 1: true, 0: false, -1: unknown; @q a compare's fact_of() */
+static int known_fact(const struct facts *fs, const struct fact *q)
 {
-	struct fact q;
 	uint32_t i;
 
-	fact_of(in, &q);
 	for (i = 0; i < fs->n; i++) {
 		const struct fact *f = &fs->f[i];
 
-		if (f->kind || f->off != q.off || f->size != q.size || f->mask != q.mask)
+		if (f->kind || f->off != q->off || f->size != q->size || f->mask != q->mask)
 			continue;
-		if (f->op == q.op && f->val == q.val)
+		if (f->op == q->op && f->val == q->val)
 			return f->res;
 		if (f->op == DUPTO_VM_REL_EQ && f->res) {	/* the value is known */
 			uint32_t v = f->val;
 
-			switch (q.op) {
+			switch (q->op) {
 			case DUPTO_VM_REL_EQ:
-				return v == q.val;
+				return v == q->val;
 			case DUPTO_VM_REL_GT:
-				return v > q.val;
+				return v > q->val;
 			case DUPTO_VM_REL_GE:
-				return v >= q.val;
+				return v >= q->val;
 			default:
-				return (v & q.val) != 0;
+				return (v & q->val) != 0;
 			}
 		}
 	}
 	return -1;
+}
+
+static int known(const struct facts *fs, const struct dupto_vm_insn *in)
+{
+	struct fact q;
+
+	fact_of(in, &q);
+	return known_fact(fs, &q);
 }
 
 static bool has_ihl(const struct facts *fs, uint32_t off)
@@ -628,27 +634,252 @@ static uint32_t chase(const struct ir *ir, uint32_t n, uint32_t t)
 	return t;
 }
 
+/* What a compare reads, as known() matches a fact to it. */
+struct field {
+	uint32_t off, mask;
+	uint8_t size;
+};
+
+/*
+ * A path thread() followed, for the next ones to take in one step. The
+ * facts decide a compare by those of them about its field alone (known()),
+ * so facts that agree with @facts on the fields of the compares the path
+ * passed (@fields) follow it to @to from any node on it, whatever else
+ * they hold; whether they stop at @to is theirs to say. Agree: the same
+ * facts in the same order; or, where the order cannot change what known()
+ * says (@any_order), any facts among which are @facts, which are sorted,
+ * and of a field whose value a fact gives, that fact only (the others
+ * say what it says).
+ */
+struct walk {
+	uint32_t to;
+	uint8_t nfields, nfacts;
+	bool any_order;
+	struct field fields[MAX_FACTS + 1];
+	struct fact facts[MAX_FACTS];
+};
+
+/*
+ * The paths of one rule's optimise(). Without them, "port 1 or port 2 or
+ * ..." was quadratic: a frame of neither IPv4 nor IPv6, or of another
+ * transport, leaves each term with facts that decide every later term,
+ * and its path walked to the rule's end from every term (10,000 terms,
+ * 5 * 10^8 steps). optimise() changes only the node it is at, and edges
+ * go forward, so a path stays true while the nodes on it are ahead.
+ */
+struct walks {
+	uint32_t *at;		/* node -> 1 + the path through it, 0 if none */
+	struct walk *v;
+	uint32_t n, cap;
+	uint32_t *path;		/* the nodes of the path being followed */
+	struct walk cur;	/* and what it needs of the facts */
+};
+
+/* Paths shorter than this are walked again rather than kept. */
+#define MIN_WALK	8
+
+static bool same_field(const struct field *a, const struct fact *f)
+{
+	return !f->kind && a->off == f->off && a->size == f->size &&
+	       a->mask == f->mask;
+}
+
+static void add_field(struct walk *w, const struct field *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->nfields && i <= MAX_FACTS; i++)
+		if (w->fields[i].off == f->off && w->fields[i].size == f->size &&
+		    w->fields[i].mask == f->mask)
+			return;
+	/* one more than there is room for: too many to keep the path */
+	if (w->nfields <= MAX_FACTS)
+		w->fields[w->nfields] = *f;
+	if (w->nfields <= MAX_FACTS + 1)
+		w->nfields++;
+}
+
+/* The facts of @fs about @w's fields, in order, into @v; how many. */
+static uint32_t project(const struct walk *w, const struct facts *fs,
+			struct fact *v)
+{
+	uint32_t i, j, n = 0;
+
+	for (i = 0; i < fs->n; i++)
+		for (j = 0; j < w->nfields; j++)
+			if (same_field(&w->fields[j], &fs->f[i])) {
+				v[n++] = fs->f[i];
+				break;
+			}
+	return n;
+}
+
+/* What a compare @q says of a value known to be @v. */
+static bool holds(uint32_t v, const struct fact *q)
+{
+	switch (q->op) {
+	case DUPTO_VM_REL_EQ:
+		return v == q->val;
+	case DUPTO_VM_REL_GT:
+		return v > q->val;
+	case DUPTO_VM_REL_GE:
+		return v >= q->val;
+	default:
+		return (v & q->val) != 0;
+	}
+}
+
+/*
+ * Does known() answer the same whatever the order of @v? It takes the
+ * first fact that decides: facts that contradict each other (on a path
+ * no frame takes, "tcp and not tcp") may decide differently.
+ */
+static bool order_free(const struct fact *v, uint32_t n)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			const struct fact *a = &v[i], *b = &v[j];
+
+			if (a->off != b->off || a->size != b->size || a->mask != b->mask)
+				continue;
+			if (a->op == DUPTO_VM_REL_EQ && a->res && holds(a->val, b) != b->res)
+				return false;
+			if (b->op == DUPTO_VM_REL_EQ && b->res && holds(b->val, a) != a->res)
+				return false;
+			if (a->op == b->op && a->val == b->val && a->res != b->res)
+				return false;
+		}
+	return true;
+}
+
+static int cmp_fact(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct fact));
+}
+
+/* @v sorted, without repeats; its new length. */
+static uint32_t sort_facts(struct fact *v, uint32_t n)
+{
+	uint32_t i, k = 0;
+
+	qsort(v, n, sizeof(*v), cmp_fact);
+	for (i = 0; i < n; i++)
+		if (!k || cmp_fact(&v[k - 1], &v[i]))
+			v[k++] = v[i];
+	return k;
+}
+
+static bool gives_value(const struct fact *f)
+{
+	return f->op == DUPTO_VM_REL_EQ && f->res;
+}
+
+/* Of a field whose value a fact of @v gives, that fact only. */
+static uint32_t keep_values(struct fact *v, uint32_t n)
+{
+	uint32_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && !gives_value(&v[i]); j++)
+			if (gives_value(&v[j]) && v[j].off == v[i].off &&
+			    v[j].size == v[i].size && v[j].mask == v[i].mask)
+				break;
+		if (gives_value(&v[i]) || j == n)
+			v[k++] = v[i];
+	}
+	return k;
+}
+
+/* Do facts @fs follow path @w? */
+static bool follows(const struct walk *w, const struct facts *fs)
+{
+	struct fact v[MAX_FACTS];
+	uint32_t n = project(w, fs, v), i, j;
+
+	if (!w->any_order)
+		return n == w->nfacts && !memcmp(v, w->facts, n * sizeof(v[0]));
+	if (!order_free(v, n))
+		return false;
+	n = sort_facts(v, n);
+	for (i = 0, j = 0; i < w->nfacts; i++, j++) {
+		while (j < n && cmp_fact(&v[j], &w->facts[i]) < 0)
+			j++;
+		if (j == n || cmp_fact(&v[j], &w->facts[i]))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Where an edge carrying facts @fs into @t really leads: past jumps, and
  * past compares whose outcome the facts already decide (libpcap's jump
- * threading), so each path reads a value once.
+ * threading), so each path reads a value once. With @ws, by the paths
+ * followed before, and kept for the next.
  */
 static uint32_t thread(const struct ir *ir, uint32_t n, uint32_t t,
-		       const struct facts *fs)
+		       const struct facts *fs, struct walks *ws)
 {
-	uint32_t hops;
+	uint32_t steps, i, passed = 0, failed = 0;
+	struct walk *w = ws ? &ws->cur : NULL;
 	int k;
 
-	for (hops = 0; t < n && hops < n; hops++) {
+	if (w)
+		w->nfields = 0;
+	for (steps = 0; t < n && steps < n; steps++) {
 		const struct ir *x = &ir[t];
+		struct fact q;
 
-		if (x->in.op == DUPTO_VM_JA)
+		/*
+		 * Along a path it does not follow, the same path is met at
+		 * node after node: it is asked once.
+		 */
+		if (ws && ws->at[t] && ws->at[t] != failed) {
+			const struct walk *before = &ws->v[ws->at[t] - 1];
+
+			if (follows(before, fs)) {
+				for (i = 0; i < before->nfields; i++)
+					add_field(w, &before->fields[i]);
+				t = before->to;	/* which the facts may decide too */
+				continue;
+			}
+			failed = ws->at[t];
+		}
+		if (x->in.op == DUPTO_VM_JA) {
+			if (ws)
+				ws->path[passed++] = t;
 			t = x->t;
-		else if (is_abs_cmp(x->in.op) && (k = known(fs, &x->in)) >= 0)
-			t = k ? x->t : x->f;
-		else
+			continue;
+		}
+		if (!is_abs_cmp(x->in.op))
 			break;
+		fact_of(&x->in, &q);
+		k = known_fact(fs, &q);
+		if (k < 0)
+			break;
+		if (ws) {
+			add_field(w, &(struct field){ q.off, q.mask, q.size });
+			ws->path[passed++] = t;
+		}
+		t = k ? x->t : x->f;
 	}
+	if (!ws || passed < MIN_WALK || w->nfields > MAX_FACTS + 1)
+		return t;
+	w->nfacts = project(w, fs, w->facts);
+	w->any_order = order_free(w->facts, w->nfacts);
+	if (w->any_order)
+		w->nfacts = keep_values(w->facts, sort_facts(w->facts, w->nfacts));
+	w->to = t;
+	if (ws->n == ws->cap) {
+		ws->cap = ws->cap ? 2 * ws->cap : 64;
+		ws->v = realloc(ws->v, ws->cap * sizeof(*ws->v));
+		if (!ws->v)
+			abort();
+	}
+	ws->v[ws->n++] = *w;
+	for (i = 0; i < passed; i++)
+		ws->at[ws->path[i]] = ws->n;
 	return t;
 }
 
@@ -659,10 +890,13 @@ static uint32_t thread(const struct ir *ir, uint32_t n, uint32_t t,
 static void optimise(struct ir *ir, uint32_t n)
 {
 	struct facts *in = calloc(n + 1, sizeof(*in));
+	struct walks ws = { 0 };
 	uint32_t i;
 	bool *live;
 
-	if (!in)
+	ws.at = calloc(n + 1, sizeof(*ws.at));
+	ws.path = malloc((n + 1) * sizeof(*ws.path));
+	if (!in || !ws.at || !ws.path)
 		abort();
 	in[0].set = true;
 	for (i = 0; i < n; i++) {
@@ -690,7 +924,7 @@ static void optimise(struct ir *ir, uint32_t n)
 		}
 
 		if (x->in.op == DUPTO_VM_JA) {
-			x->t = thread(ir, n, x->t, &out);
+			x->t = thread(ir, n, x->t, &out, &ws);
 			flow(in, x->t, &out);
 			continue;
 		}
@@ -719,20 +953,23 @@ static void optimise(struct ir *ir, uint32_t n)
 			fact_of(&x->in, &f);
 			f.res = 1;
 			add_fact(&ft, &f);
-			x->t = thread(ir, n, x->t, &ft);
+			x->t = thread(ir, n, x->t, &ft, &ws);
 			flow(in, x->t, &ft);
 			f.res = 0;
 			add_fact(&out, &f);
-			x->f = thread(ir, n, x->f, &out);
+			x->f = thread(ir, n, x->f, &out, &ws);
 			flow(in, x->f, &out);
 		} else {
-			x->t = thread(ir, n, x->t, &out);
-			x->f = thread(ir, n, x->f, &out);
+			x->t = thread(ir, n, x->t, &out, &ws);
+			x->f = thread(ir, n, x->f, &out, &ws);
 			flow(in, x->t, &out);
 			flow(in, x->f, &out);
 		}
 	}
 	free(in);
+	free(ws.at);
+	free(ws.path);
+	free(ws.v);
 
 	/*
 	 * Thread jumps, then keep what is reachable from the start. A compare
@@ -907,7 +1144,7 @@ static uint32_t thread_rule(const struct rule_code *rc, const struct facts *fs)
 	uint32_t t = 0, hops;
 
 	for (hops = 0; hops <= rc->n; hops++) {
-		t = thread(ir, rc->n, chase(ir, rc->n, t), fs);
+		t = thread(ir, rc->n, chase(ir, rc->n, t), fs, NULL);
 		if (t < rc->n && ir[t].in.op == DUPTO_VM_LDIHL &&
 		    DUPTO_VM_DST(&ir[t].in) == REG_IHL && has_ihl(fs, ir[t].in.off))
 			t++;
