@@ -16,6 +16,7 @@
 #   make bench-vm      the VM against libpcap's bpf_filter (tools/vm/bench/)
 #   make install       install module and tool on this machine
 #   make dkms-install  register the module with DKMS instead
+#   make help          this list
 #
 # demo and check (scripts/demo, scripts/check) first install the Debian
 # packages they need (scripts/debian-packages), which takes root.
@@ -35,6 +36,10 @@ tools:
 
 deps:
 	scripts/install-deps
+
+# The header above, which is the list of targets.
+help:
+	@sed -n '/^#   /s/^# //p' $(firstword $(MAKEFILE_LIST))
 
 # Warning-free at W=1 and under sparse, for every supported kernel.
 kmod-check:
@@ -88,5 +93,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools deps kmod-check check check-debug debug-kernel demo install \
+.PHONY: all help module tools deps kmod-check check check-debug debug-kernel demo install \
 	dkms-install clean fuzz fuzz-kernel bench bench-vm
