@@ -18,7 +18,9 @@
 require_cmd jq python3 tcpdump tc ethtool
 load_dupto
 
-for mode in inplace device; do
+# aggregate MODE: the taps' two directions merged, with ports in MODE.
+aggregate() {
+	local mode=$1
 	ns_add h1 h2 wire box
 	veth_pair "$h1" eth0 "$wire" wa
 	veth_pair "$h2" eth0 "$wire" wb
@@ -62,6 +64,10 @@ for mode in inplace device; do
 		"$seen" "$n"
 
 	lib_cleanup_namespaces
-done
+}
 
+case_inplace() { aggregate inplace; }
+case_device() { aggregate device; }
+
+run_cases inplace device
 end_test

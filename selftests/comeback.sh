@@ -74,7 +74,9 @@ ifindex() {
 	link_field "$box" p0 .ifindex
 }
 
-for mode in inplace device; do
+# come_back MODE: all of the above, with the box's ports in MODE.
+come_back() {
+	local mode=$1
 	ns_add h1 h2 box away
 	bridge_hosts "$h1" "$h2" "$box" "$mode"
 	dupto sensor add sin
@@ -118,6 +120,10 @@ EOF2
 	check_eq "$mode: dupto port show says so, in words" \
 		"$(in_ns "$box" ip link del p0; dupto port show | tail -1)" "p0: gone, named by the ruleset"
 	lib_cleanup_namespaces
-done
+}
 
+case_inplace() { come_back inplace; }
+case_device() { come_back device; }
+
+run_cases inplace device
 end_test

@@ -50,7 +50,9 @@ ports() {
 		       ([.[] | select(.gone) | .ifname] | join(" "))'
 }
 
-for mode in inplace device; do
+# take_apart MODE: the box, its ports in MODE, taken apart piece by piece.
+take_apart() {
+	local mode=$1
 	# --- the sensor -------------------------------------------------------
 	build "$mode"
 	check "$mode: the flood is mirrored" mirroring
@@ -106,6 +108,10 @@ for mode in inplace device; do
 	check "$mode: after which the module unloads" rmmod dupto
 	load_dupto
 	lib_cleanup_namespaces
-done
+}
 
+case_inplace() { take_apart inplace; }
+case_device() { take_apart device; }
+
+run_cases inplace device
 end_test

@@ -88,17 +88,19 @@ every_allocation() {
 	fi
 }
 
-if [[ $filtered == yes ]]; then
-	for row in "${requests[@]}"; do
-		every_allocation "$row"
-	done
-elif [[ $filtered == no ]]; then
-	skip_check "each allocation of a request failed in turn" \
-		"this kernel's fail-nth ignores the stack trace filter"
-else
-	fail "fail-nth can be set and read"
-	note "$filtered"
-fi
+case_requests() {
+	if [[ $filtered == yes ]]; then
+		for row in "${requests[@]}"; do
+			every_allocation "$row"
+		done
+	elif [[ $filtered == no ]]; then
+		skip_check "each allocation of a request failed in turn" \
+			"this kernel's fail-nth ignores the stack trace filter"
+	else
+		fail "fail-nth can be set and read"
+		note "$filtered"
+	fi
+}
 
 # --- mirroring: copies fail, frames do not --------------------------------
 
@@ -108,32 +110,35 @@ copies() {
 		jq -r '.[0].stats | "\(.sent) \(.down + .queue + .nomem + .loop + .ratelimit + .sampled + .snapfail) \(.nomem + .snapfail)"'
 }
 
-in_ns "$box" "$DUPTO" port del p0 2>/dev/null
-ip -n "$box" link del s0 2>/dev/null
-in_ns "$box" "$DUPTO" sensor add s0
-for mode in inplace device; do
-	attach_ports "$box" "$mode" p0 p1
-	load_rules "$box" "rule ether proto 0x88b5 to s0"
-	read -r sent0 dropped0 nomem0 < <(copies)
-	capture_start "$h2" eth0 "$lib_tmp/$mode.pcap"
-	failslab times=-1 probability=20
-	send_frames "$h1" eth0 faults 400
-	failslab probability=0 times=0
-	capture_stop "$lib_tmp/$mode.pcap"
-	read -r sent dropped nomem < <(copies)
-	check_eq "$mode: every frame crossed the bridge while copies failed" \
-		"$(count_frames "$lib_tmp/$mode.pcap" faults)" 400
-	check_eq "$mode: each copy was sent or counted as dropped" \
-		"$((sent - sent0 + dropped - dropped0))" 400
-	if ((nomem - nomem0 > 0)); then
-		pass "$mode: copies did fail ($((nomem - nomem0)) of 400)"
-	else
-		fail "$mode: copies did fail"
-		note "no copy failed: failslab injected nothing into mirroring"
-	fi
-	for p in p0 p1; do
-		in_ns "$box" "$DUPTO" port del "$p"
+case_mirroring() {
+	in_ns "$box" "$DUPTO" port del p0 2>/dev/null
+	ip -n "$box" link del s0 2>/dev/null
+	in_ns "$box" "$DUPTO" sensor add s0
+	for mode in inplace device; do
+		attach_ports "$box" "$mode" p0 p1
+		load_rules "$box" "rule ether proto 0x88b5 to s0"
+		read -r sent0 dropped0 nomem0 < <(copies)
+		capture_start "$h2" eth0 "$lib_tmp/$mode.pcap"
+		failslab times=-1 probability=20
+		send_frames "$h1" eth0 faults 400
+		failslab probability=0 times=0
+		capture_stop "$lib_tmp/$mode.pcap"
+		read -r sent dropped nomem < <(copies)
+		check_eq "$mode: every frame crossed the bridge while copies failed" \
+			"$(count_frames "$lib_tmp/$mode.pcap" faults)" 400
+		check_eq "$mode: each copy was sent or counted as dropped" \
+			"$((sent - sent0 + dropped - dropped0))" 400
+		if ((nomem - nomem0 > 0)); then
+			pass "$mode: copies did fail ($((nomem - nomem0)) of 400)"
+		else
+			fail "$mode: copies did fail"
+			note "no copy failed: failslab injected nothing into mirroring"
+		fi
+		for p in p0 p1; do
+			in_ns "$box" "$DUPTO" port del "$p"
+		done
 	done
-done
+}
 
+run_cases requests mirroring
 end_test

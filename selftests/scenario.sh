@@ -13,7 +13,9 @@
 require_cmd jq python3 tcpdump ethtool
 load_dupto
 
-for mode in inplace device; do
+# scenario MODE: the book's scenario, with ports in MODE.
+scenario() {
+	local mode=$1
 	scenario_build "$mode"
 	scenario_traffic
 
@@ -43,6 +45,10 @@ for mode in inplace device; do
 	fi
 
 	lib_cleanup_namespaces
-done
+}
 
+case_inplace() { scenario inplace; }
+case_device() { scenario device; }
+
+run_cases inplace device
 end_test

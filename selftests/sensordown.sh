@@ -25,7 +25,9 @@ pings() {
 	grep -q "4 packets transmitted, 4 received" "$lib_tmp/ping.out"
 }
 
-for mode in inplace device; do
+# sensor_down MODE: all of the above, with the box's ports in MODE.
+sensor_down() {
+	local mode=$1
 	ns_add h1 h2 box c1
 	bridge_hosts "$h1" "$h2" "$box" "$mode"
 	veth_pair "$c1" eth0 "$box" l1
@@ -59,6 +61,10 @@ for mode in inplace device; do
 	check_eq "$mode: all of them" "$(sensor_stat s1 sent) $(sensor_stat s1 down)" "0 0"
 
 	lib_cleanup_namespaces
-done
+}
 
+case_inplace() { sensor_down inplace; }
+case_device() { sensor_down device; }
+
+run_cases inplace device
 end_test
