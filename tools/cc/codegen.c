@@ -547,6 +547,21 @@ static void fact_of(const struct dupto_vm_insn *in, struct fact *f)
 	f->size = c.width;
 }
 
+/* What a compare @q says of a value known to be @v. */
+static bool holds(uint32_t v, const struct fact *q)
+{
+	switch (q->op) {
+	case DUPTO_VM_REL_EQ:
+		return v == q->val;
+	case DUPTO_VM_REL_GT:
+		return v > q->val;
+	case DUPTO_VM_REL_GE:
+		return v >= q->val;
+	default:
+		return (v & q->val) != 0;
+	}
+}
+
 /* 1: true, 0: false, -1: unknown; @q a compare's fact_of() */
 static int known_fact(const struct facts *fs, const struct fact *q)
 {
@@ -559,20 +574,8 @@ static int known_fact(const struct facts *fs, const struct fact *q)
 			continue;
 		if (f->op == q->op && f->val == q->val)
 			return f->res;
-		if (f->op == DUPTO_VM_REL_EQ && f->res) {	/* the value is known */
-			uint32_t v = f->val;
-
-			switch (q->op) {
-			case DUPTO_VM_REL_EQ:
-				return v == q->val;
-			case DUPTO_VM_REL_GT:
-				return v > q->val;
-			case DUPTO_VM_REL_GE:
-				return v >= q->val;
-			default:
-				return (v & q->val) != 0;
-			}
-		}
+		if (f->op == DUPTO_VM_REL_EQ && f->res)	/* the value is known */
+			return holds(f->val, q);
 	}
 	return -1;
 }
@@ -712,21 +715,6 @@ static uint32_t project(const struct walk *w, const struct facts *fs,
 				break;
 			}
 	return n;
-}
-
-/* What a compare @q says of a value known to be @v. */
-static bool holds(uint32_t v, const struct fact *q)
-{
-	switch (q->op) {
-	case DUPTO_VM_REL_EQ:
-		return v == q->val;
-	case DUPTO_VM_REL_GT:
-		return v > q->val;
-	case DUPTO_VM_REL_GE:
-		return v >= q->val;
-	default:
-		return (v & q->val) != 0;
-	}
 }
 
 /*
