@@ -759,6 +759,10 @@ static int port_value(struct sema *s, const struct node *n, const struct elem *e
 		if (cc_name_portrange(s->cc, rule_no(s), &t->loc, t->text, len,
 				      lo, hi, real))
 			return -1;
+	} else if (t->type == T_ID && !t->escaped && strspn(t->text, "0123456789") == len) {
+		/* only "08" and "09..." get here: libpcap reads them as bad octal */
+		return cc_error(s->cc, &t->loc, "number %.*s contains a non-octal digit (a leading 0 makes it octal)",
+				(int)len, t->text);
 	} else if (t->type == T_ID) {
 		if (cc_name_port(s->cc, rule_no(s), &t->loc, t->text, len, lo, real))
 			return -1;
