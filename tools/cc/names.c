@@ -117,21 +117,30 @@ static void note(struct cc *cc, uint32_t rule, const struct loc *loc,
 		 const char *fmt, ...)
 {
 	struct cc_name *n;
+	char *meaning;
 	va_list ap;
+	uint32_t i;
 	int len;
 
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	meaning = cc_alloc(cc, len + 1);
+	va_start(ap, fmt);
+	vsnprintf(meaning, len + 1, fmt, ap);
+	va_end(ap);
+	/* a name used twice in a rule is listed once */
+	for (i = cc->nnames; i-- > 0 && cc->names[i].rule == rule;)
+		if (strlen(cc->names[i].word) == loc->len &&
+		    !strncmp(cc->names[i].word, cc->src + loc->pos, loc->len) &&
+		    !strcmp(cc->names[i].meaning, meaning))
+			return;
 	cc->names = cc_grow(cc, cc->names, cc->nnames, sizeof(*cc->names));
 	n = &cc->names[cc->nnames++];
 	n->rule = rule;
 	n->word = cc_alloc(cc, loc->len + 1);
 	memcpy(n->word, cc->src + loc->pos, loc->len);
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	n->meaning = cc_alloc(cc, len + 1);
-	va_start(ap, fmt);
-	vsnprintf(n->meaning, len + 1, fmt, ap);
-	va_end(ap);
+	n->meaning = meaning;
 }
 
 /* @len bytes of @s as a C string in @buf; false if too long for it */
@@ -294,6 +303,38 @@ int cc_name_proto(struct cc *cc, uint32_t rule, const struct token *t,
 
 /* ---- hosts and networks ---- */
 
+/*
+ * The hosts a compilation looked up: a list of ten thousand rules that
+ * name one host asks the resolver (perhaps a DNS server) once, and every
+ * rule gets the same addresses, whatever order a server would rotate them
+ * in.
+ */
+struct cc_host_cache {
+	struct cc_host_cache *next;
+	char *name;
+	int n;
+	struct cc_host_addr addrs[CC_MAX_HOST_ADDRS];
+};
+
+static int lookup_host(struct cc *cc, const char *name, struct cc_host_addr *addrs)
+{
+	struct cc_host_cache *c;
+
+	for (c = cc->host_cache; c; c = c->next)
+		if (!strcmp(c->name, name))
+			break;
+	if (!c) {
+		c = cc_alloc(cc, sizeof(*c));
+		c->name = cc_alloc(cc, strlen(name) + 1);
+		strcpy(c->name, name);
+		c->n = resolver(cc)->host(name, c->addrs, CC_MAX_HOST_ADDRS);
+		c->next = cc->host_cache;
+		cc->host_cache = c;
+	}
+	memcpy(addrs, c->addrs, sizeof(c->addrs));
+	return c->n;
+}
+
 int cc_name_host(struct cc *cc, uint32_t rule, const struct token *t,
 		 struct cc_host_addr *addrs)
 {
@@ -303,7 +344,7 @@ int cc_name_host(struct cc *cc, uint32_t rule, const struct token *t,
 	int n = 0, i;
 
 	if (cstr(buf, sizeof(buf), w, len))
-		n = resolver(cc)->host(buf, addrs, CC_MAX_HOST_ADDRS);
+		n = lookup_host(cc, buf, addrs);
 	if (!n)
 		return cc_error(cc, &t->loc, "unknown host '%.*s'", (int)len, w);
 	if (n > CC_MAX_HOST_ADDRS)
