@@ -241,7 +241,8 @@ struct cc_resolver {
 	int (*protocol)(const char *name);
 	/*
 	 * @name's addresses in the order getaddrinfo() gives them, at most
-	 * @max into @addrs; returns how many there are (0: unknown name).
+	 * @max into @addrs; returns how many there are (0: unknown name,
+	 * -1: no answer, such as a DNS server that cannot be reached).
 	 */
 	int (*host)(const char *name, struct cc_host_addr *addrs, int max);
 	/* @name's network number in /etc/networks, host order; 0 if none */

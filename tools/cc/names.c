@@ -51,10 +51,14 @@ static int sys_host(const char *name, struct cc_host_addr *addrs, int max)
 		.ai_socktype = SOCK_STREAM,
 		.ai_protocol = IPPROTO_TCP,
 	}, *res, *ai;
-	int n = 0;
+	int n = 0, err;
 
-	if (getaddrinfo(name, NULL, &hints, &res))
+	err = getaddrinfo(name, NULL, &hints, &res);
+	/* no such name, or no address: unknown; anything else: no answer */
+	if (err == EAI_NONAME || err == EAI_NODATA || err == EAI_ADDRFAMILY)
 		return 0;
+	if (err)
+		return -1;
 	for (ai = res; ai; ai = ai->ai_next) {
 		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 			continue;
@@ -347,6 +351,9 @@ int cc_name_host(struct cc *cc, uint32_t rule, const struct token *t,
 		n = lookup_host(cc, buf, addrs);
 	if (!n)
 		return cc_error(cc, &t->loc, "unknown host '%.*s'", (int)len, w);
+	if (n < 0)
+		return cc_error(cc, &t->loc, "host '%.*s' cannot be looked up: the resolver did not answer",
+				(int)len, w);
 	if (n > CC_MAX_HOST_ADDRS)
 		return cc_error(cc, &t->loc, "host '%.*s' has %d addresses, more than %d",
 				(int)len, w, n, CC_MAX_HOST_ADDRS);

@@ -25,7 +25,8 @@ static const uint8_t frame[] = {
 /*
  * Names mean what their letters say, so that every path through the name
  * lookups is reachable, and no input waits for a DNS server: a name with
- * an 'x' is unknown; otherwise its length makes up the rest.
+ * an 'x' is unknown, a host with a 'q' gets no answer; otherwise its
+ * length makes up the rest.
  */
 static int fz_service(const char *name, const char *proto)
 {
@@ -46,6 +47,9 @@ static int fz_host(const char *name, struct cc_host_addr *addrs, int max)
 {
 	size_t n = strlen(name);
 	int i, count = strchr(name, 'x') ? 0 : (int)(n % 4) + (n > 60 ? 70 : 0);
+
+	if (strchr(name, 'q'))
+		return -1;	/* no answer */
 
 	for (i = 0; i < count && i < max; i++) {
 		memset(&addrs[i], 0, sizeof(addrs[i]));

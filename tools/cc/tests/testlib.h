@@ -53,8 +53,9 @@ struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
  * netbios-ns (udp 123, 137), ftp-data, ssh, smtp (tcp 20, 22, 25), odd
  * (tcp 7000, udp 7001); protocols ip, tcp, udp, gre, ipv6-icmp; hosts
  * web.test (192.0.2.80, 2001:db8::80), v4.test (192.0.2.4), v6.test
- * (2001:db8::6), crowd.test (65 addresses); networks lab.test (10) and
- * lo.test (127.0.0.0); Ethernet host gw.test (00:11:22:33:44:55).
+ * (2001:db8::6), crowd.test (65 addresses), down.test (no answer);
+ * networks lab.test (10) and lo.test (127.0.0.0); Ethernet host gw.test
+ * (00:11:22:33:44:55).
  */
 extern const struct cc_resolver test_resolver;
 
