@@ -188,7 +188,8 @@ static int lookup_port(struct cc *cc, const struct loc *loc, const char *name,
 	if (all_digits(name)) {
 		unsigned long v = strtoul(name, NULL, 10);
 
-		if (strlen(name) > 5 || v > 65535)
+		/* strtoul() gives ULONG_MAX for digits beyond any integer */
+		if (v > 65535)
 			return cc_error(cc, loc, "illegal port number %s > 65535", name);
 		*port = v;
 		*proto = 0;
@@ -237,7 +238,10 @@ int cc_name_portrange(struct cc *cc, uint32_t rule, const struct loc *loc,
 	if (!cstr(buf, sizeof(buf), name, len) || !(dash = strchr(buf, '-')))
 		return cc_error(cc, loc, "'%.*s' is not a port range such as 1024-65535 or ftp-ssh",
 				(int)len, name);
-	/* the first '-' splits, as in libpcap: names with one cannot end a range */
+	/*
+	 * the first '-' splits, as in libpcap: a name that holds one can end
+	 * a range (ssh-netbios-ns), not start it
+	 */
 	*dash = 0;
 	ret = lookup_port(cc, loc, buf, lo, &p1);
 	if (ret < 0)
