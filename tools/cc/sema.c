@@ -481,7 +481,7 @@ static int check_host_proto(struct sema *s, const struct node *n, int family)
 static int name_addrs(struct sema *s, const struct node *n, const struct elem *e,
 		      struct addr *out)
 {
-	struct cc_host_addr *h = cc_alloc(s->cc, CC_MAX_HOST_ADDRS * sizeof(*h));
+	struct cc_host_addr h[CC_MAX_HOST_ADDRS];
 	const struct token *t = &e->tok;
 	int count, i, k = 0;
 	uint32_t v, mask;
@@ -574,7 +574,8 @@ static struct pred *lower_host(struct sema *s, const struct node *n)
 {
 	uint32_t l3 = n->linkoff, i, v, mask;
 	struct pred *res = NULL;
-	struct addr a, *named;
+	/* a name's addresses, on the stack: a list of many names keeps none */
+	struct addr a, named[CC_MAX_HOST_ADDRS];
 	int set4 = -1, set6 = -1, setm = -1, count, k;
 
 	if (n->q.proto == QP_TCP || n->q.proto == QP_UDP || n->q.proto == QP_SCTP ||
@@ -588,7 +589,6 @@ static struct pred *lower_host(struct sema *s, const struct node *n)
 			cc_error(s->cc, &n->loc, "'mask' needs a dotted IPv4 network");
 			return NULL;
 		}
-		named = cc_alloc(s->cc, CC_MAX_HOST_ADDRS * sizeof(*named));
 		count = name_addrs(s, n, &n->val, named);
 		if (count < 0)
 			return NULL;
@@ -645,7 +645,6 @@ static struct pred *lower_host(struct sema *s, const struct node *n)
 	}
 
 	/* A set: src X {set} or dst X {set}, one lookup per address slot. */
-	named = cc_alloc(s->cc, CC_MAX_HOST_ADDRS * sizeof(*named));
 	for (i = 0; i < n->nset; i++) {
 		/* a name is as many elements as it has addresses */
 		if (n->set[i].tok.type == T_ID) {
