@@ -254,7 +254,7 @@ struct cc_resolver {
 /* libc's: what libpcap uses on the same machine */
 extern const struct cc_resolver cc_system_resolver;
 
-struct cc_host_cache;
+struct cc_lookup;
 
 /* A name a rule used and what it stood for, for the listing. */
 struct cc_name {
@@ -302,8 +302,8 @@ struct cc {
 	uint32_t ngroups;
 	struct cc_name *names;		/* in the order they were resolved */
 	uint32_t nnames;
-	/* hosts looked up so far: each name asks the resolver once */
-	struct cc_host_cache *host_cache;
+	/* names looked up so far (names.c): each asks the resolver once */
+	struct cc_lookup **lookups;
 
 	struct cc_insns code;
 

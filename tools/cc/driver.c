@@ -52,7 +52,7 @@ void cc_free(struct cc *cc)
 	cc->nallocs = cc->alloccap = 0;
 	cc->names = NULL;
 	cc->nnames = 0;
-	cc->host_cache = NULL;
+	cc->lookups = NULL;
 	cc->code.v = NULL;
 	cc->code.n = cc->code.cap = 0;
 }

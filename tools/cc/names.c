@@ -172,6 +172,62 @@ static const char *proto_word(uint8_t proto)
 	return proto == 6 ? "tcp " : proto == 17 ? "udp " : "";
 }
 
+/* ---- what a compilation looked up ---- */
+
+/*
+ * Each name asks the resolver once per compilation: a ruleset that names
+ * one service or host in ten thousand places reads /etc/services, or asks
+ * a DNS server, once, and every rule gets the same answer, whatever order
+ * a server would rotate its addresses in.
+ */
+#define LOOKUP_BUCKETS	256
+
+struct cc_lookup {
+	struct cc_lookup *next;
+	char kind;		/* 's'ervice, 'p'rotocol, 'h'ost */
+	char *name;
+	int tcp, udp;		/* service: its ports, -1 for none */
+	int proto;		/* protocol: its number, -1 for none */
+	int n;			/* host: the resolver's count */
+	struct cc_host_addr addrs[];
+};
+
+static uint32_t name_hash(char kind, const char *name)
+{
+	uint32_t h = 2166136261U ^ (uint8_t)kind;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619U;
+	return h % LOOKUP_BUCKETS;
+}
+
+static const struct cc_lookup *lookup(struct cc *cc, char kind, const char *name)
+{
+	uint32_t b = name_hash(kind, name);
+	struct cc_lookup *l;
+
+	if (!cc->lookups)
+		cc->lookups = cc_alloc(cc, LOOKUP_BUCKETS * sizeof(*cc->lookups));
+	for (l = cc->lookups[b]; l; l = l->next)
+		if (l->kind == kind && !strcmp(l->name, name))
+			return l;
+	l = cc_alloc(cc, sizeof(*l) + (kind == 'h' ? CC_MAX_HOST_ADDRS * sizeof(l->addrs[0]) : 0));
+	l->kind = kind;
+	l->name = cc_alloc(cc, strlen(name) + 1);
+	strcpy(l->name, name);
+	if (kind == 's') {
+		l->tcp = resolver(cc)->service(name, "tcp");
+		l->udp = resolver(cc)->service(name, "udp");
+	} else if (kind == 'p') {
+		l->proto = resolver(cc)->protocol(name);
+	} else {
+		l->n = resolver(cc)->host(name, l->addrs, CC_MAX_HOST_ADDRS);
+	}
+	l->next = cc->lookups[b];
+	cc->lookups[b] = l;
+	return l;
+}
+
 /* ---- services ---- */
 
 /*
@@ -183,6 +239,7 @@ static const char *proto_word(uint8_t proto)
 static int lookup_port(struct cc *cc, const struct loc *loc, const char *name,
 		       uint32_t *port, uint8_t *proto)
 {
+	const struct cc_lookup *l;
 	int tcp, udp;
 
 	if (all_digits(name)) {
@@ -195,8 +252,9 @@ static int lookup_port(struct cc *cc, const struct loc *loc, const char *name,
 		*proto = 0;
 		return 1;
 	}
-	tcp = resolver(cc)->service(name, "tcp");
-	udp = resolver(cc)->service(name, "udp");
+	l = lookup(cc, 's', name);
+	tcp = l->tcp;
+	udp = l->udp;
 	if (tcp >= 0) {
 		*port = tcp;
 		*proto = udp == tcp ? 0 : 6;
@@ -301,7 +359,7 @@ int cc_name_proto(struct cc *cc, uint32_t rule, const struct token *t,
 		}
 		return cc_error(cc, &t->loc, "unknown Ethernet protocol '%.*s'", (int)len, w);
 	}
-	p = cstr(buf, sizeof(buf), w, len) ? resolver(cc)->protocol(buf) : -1;
+	p = cstr(buf, sizeof(buf), w, len) ? lookup(cc, 'p', buf)->proto : -1;
 	if (p < 0)
 		return cc_error(cc, &t->loc, "unknown IP protocol '%.*s'", (int)len, w);
 	*v = p;
@@ -311,38 +369,6 @@ int cc_name_proto(struct cc *cc, uint32_t rule, const struct token *t,
 
 /* ---- hosts and networks ---- */
 
-/*
- * The hosts a compilation looked up: a list of ten thousand rules that
- * name one host asks the resolver (perhaps a DNS server) once, and every
- * rule gets the same addresses, whatever order a server would rotate them
- * in.
- */
-struct cc_host_cache {
-	struct cc_host_cache *next;
-	char *name;
-	int n;
-	struct cc_host_addr addrs[CC_MAX_HOST_ADDRS];
-};
-
-static int lookup_host(struct cc *cc, const char *name, struct cc_host_addr *addrs)
-{
-	struct cc_host_cache *c;
-
-	for (c = cc->host_cache; c; c = c->next)
-		if (!strcmp(c->name, name))
-			break;
-	if (!c) {
-		c = cc_alloc(cc, sizeof(*c));
-		c->name = cc_alloc(cc, strlen(name) + 1);
-		strcpy(c->name, name);
-		c->n = resolver(cc)->host(name, c->addrs, CC_MAX_HOST_ADDRS);
-		c->next = cc->host_cache;
-		cc->host_cache = c;
-	}
-	memcpy(addrs, c->addrs, sizeof(c->addrs));
-	return c->n;
-}
-
 int cc_name_host(struct cc *cc, uint32_t rule, const struct token *t,
 		 struct cc_host_addr *addrs)
 {
@@ -351,8 +377,14 @@ int cc_name_host(struct cc *cc, uint32_t rule, const struct token *t,
 	const char *w = word_text(t, &len);
 	int n = 0, i;
 
-	if (cstr(buf, sizeof(buf), w, len))
-		n = lookup_host(cc, buf, addrs);
+	if (cstr(buf, sizeof(buf), w, len)) {
+		const struct cc_lookup *l = lookup(cc, 'h', buf);
+
+		n = l->n;
+		if (n > 0)
+			memcpy(addrs, l->addrs, (n < CC_MAX_HOST_ADDRS ? n : CC_MAX_HOST_ADDRS) *
+			       sizeof(*addrs));
+	}
 	if (!n)
 		return cc_error(cc, &t->loc, "unknown host '%.*s'", (int)len, w);
 	if (n < 0)
