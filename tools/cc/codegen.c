@@ -1009,6 +1009,13 @@ static void optimise(struct ir *ir, uint32_t n)
 	free(live);
 }
 
+/* Does a jump to @t land on a MATCH? Index n and beyond is the rule's end. */
+static bool jumps_to_match(const struct ir *ir, uint32_t n, uint32_t t)
+{
+	t = chase(ir, n, t);
+	return t < n && ir[t].in.op == DUPTO_VM_MATCH;
+}
+
 /*
  * Give each jump to the rule's MATCH its own copy of it, after the body:
  * facts that differ by path (an IPv4 and an IPv6 match of "tcp port 80")
@@ -1023,8 +1030,8 @@ static void split_matches(struct rule_code *rc)
 	for (i = 0; i < n; i++) {
 		if (ir[i].dead || !ir[i].cond)
 			continue;
-		extra += ir[chase(ir, n, ir[i].t)].in.op == DUPTO_VM_MATCH;
-		extra += ir[chase(ir, n, ir[i].f)].in.op == DUPTO_VM_MATCH;
+		extra += jumps_to_match(ir, n, ir[i].t);
+		extra += jumps_to_match(ir, n, ir[i].f);
 	}
 	if (!extra)
 		return;
@@ -1043,10 +1050,12 @@ static void split_matches(struct rule_code *rc)
 		if (x->dead || !x->cond)
 			continue;
 		for (e = 0; e < 2; e++) {
-			uint32_t m = chase(ir, n, *edge[e]);
+			uint32_t m;
 
-			if (ir[m].in.op != DUPTO_VM_MATCH)
+			/* an edge to the end (rewritten above) leads to no MATCH */
+			if (!jumps_to_match(ir, n, *edge[e]))
 				continue;
+			m = chase(ir, n, *edge[e]);
 			out[c] = ir[m];
 			out[c].dead = false;
 			*edge[e] = c++;

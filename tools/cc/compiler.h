@@ -220,6 +220,49 @@ struct cc_insns {
 	uint32_t n, cap;
 };
 
+/*
+ * Where names in rules come from (names.c). libpcap resolves a name when
+ * it compiles a filter, through libc: services, protocols, hosts,
+ * networks and Ethernet hosts. dupto does the same, behind this table so
+ * that the tests and the fuzzer can give names fixed meanings instead of
+ * the machine's (and never wait for a DNS server).
+ */
+#define CC_MAX_HOST_ADDRS	64
+
+struct cc_host_addr {
+	uint8_t family;			/* 4 or 6 */
+	uint8_t a[16];
+};
+
+struct cc_resolver {
+	/* @name's port for @proto ("tcp" or "udp"), as /etc/services has it; -1 if none */
+	int (*service)(const char *name, const char *proto);
+	/* @name's number in /etc/protocols; -1 if none */
+	int (*protocol)(const char *name);
+	/*
+	 * @name's addresses in the order getaddrinfo() gives them, at most
+	 * @max into @addrs; returns how many there are (0: unknown name,
+	 * -1: no answer, such as a DNS server that cannot be reached).
+	 */
+	int (*host)(const char *name, struct cc_host_addr *addrs, int max);
+	/* @name's network number in /etc/networks, host order; 0 if none */
+	uint32_t (*network)(const char *name);
+	/* @name's Ethernet address in /etc/ethers */
+	bool (*ether)(const char *name, uint8_t *mac);
+};
+
+/* libc's: what libpcap uses on the same machine */
+extern const struct cc_resolver cc_system_resolver;
+
+struct cc_lookup;
+
+/* A name a rule used and what it stood for, for the listing. */
+struct cc_name {
+	uint32_t rule;			/* index in cc->rules */
+	char *word;			/* as written, '\' included */
+	char *meaning;			/* such as "tcp port 80" */
+};
+
 /* A compilation. Zero it, set file/src/len, call cc_compile(). */
 struct cc {
 	const char *file;
@@ -234,6 +277,8 @@ struct cc {
 	 */
 	bool config;
 	bool one_rule;
+	/* where names come from; NULL: cc_system_resolver */
+	const struct cc_resolver *resolver;
 	unsigned int nerrors;
 	char errmsg[512];		/* the first diagnostic, without source */
 
@@ -255,6 +300,10 @@ struct cc {
 	uint32_t ndecls;
 	struct cc_group *groups;	/* in source order */
 	uint32_t ngroups;
+	struct cc_name *names;		/* in the order they were resolved */
+	uint32_t nnames;
+	/* names looked up so far (names.c): each asks the resolver once */
+	struct cc_lookup **lookups;
 
 	struct cc_insns code;
 
@@ -300,6 +349,31 @@ int cc_decls(struct cc *cc);
  */
 int cc_write_name(const char *name, char *buf, size_t size);
 int cc_sema(struct cc *cc);
+/*
+ * names.c, libpcap's lookups (nametoaddr.c) through cc->resolver, each
+ * noting the name and its meaning for rule @rule. -1 with an error at
+ * @loc if the name means nothing.
+ *
+ * A service: its port, and the one protocol it names (6 or 17), or 0 when
+ * /etc/services gives the same port for tcp and udp ("port domain" then
+ * tests tcp, udp and sctp, "port http" tcp only, as in libpcap).
+ */
+int cc_name_port(struct cc *cc, uint32_t rule, const struct loc *loc,
+		 const char *name, size_t len, uint32_t *port, uint8_t *proto);
+/* "portrange a-b" with names: libpcap splits at the first '-' */
+int cc_name_portrange(struct cc *cc, uint32_t rule, const struct loc *loc,
+		      const char *name, size_t len, uint32_t *lo, uint32_t *hi,
+		      uint8_t *proto);
+int cc_name_proto(struct cc *cc, uint32_t rule, const struct token *t,
+		  bool ether, uint32_t *v);
+/* every address of a host: the count, at most CC_MAX_HOST_ADDRS */
+int cc_name_host(struct cc *cc, uint32_t rule, const struct token *t,
+		 struct cc_host_addr *addrs);
+/* a network, left-justified as libpcap does ("10" is 10.0.0.0/8) */
+int cc_name_net(struct cc *cc, uint32_t rule, const struct token *t,
+		uint32_t *net, uint32_t *mask);
+int cc_name_ether(struct cc *cc, uint32_t rule, const struct token *t,
+		  uint8_t *mac);
 int cc_codegen(struct cc *cc);
 /* search.c: chains of equality tests on one field to binary searches */
 int cc_search_chains(struct cc *cc);
@@ -327,8 +401,11 @@ struct dupto_vm_prog;
 int cc_load(struct cc *cc, struct dupto_vm_prog **prog, char *err,
 	    size_t errlen);
 
-/* disasm.c: the listing of a loaded program. */
-void cc_disasm(FILE *f, const struct dupto_vm_prog *prog);
+/*
+ * disasm.c: the listing of a loaded program; with the compilation that
+ * made it (@cc, or NULL), each rule's names and what they resolved to.
+ */
+void cc_disasm(FILE *f, const struct dupto_vm_prog *prog, const struct cc *cc);
 
 /*
  * An image (uapi/linux/dupto_vm.h) written record by record into a growing

@@ -117,9 +117,9 @@ static void print_set(FILE *f, const struct dupto_vm_prog *prog, uint32_t i)
 		s->nelems == 1 ? "" : "s");
 }
 
-void cc_disasm(FILE *f, const struct dupto_vm_prog *prog)
+void cc_disasm(FILE *f, const struct dupto_vm_prog *prog, const struct cc *cc)
 {
-	uint32_t i, rule = 0;
+	uint32_t i, rule = 0, name = 0;
 
 	for (i = 0; i < prog->ninsns; i++) {
 		const struct dupto_vm_insn *in = &prog->insns[i];
@@ -134,6 +134,11 @@ void cc_disasm(FILE *f, const struct dupto_vm_prog *prog)
 				fputc(r->text[k] == '\n' || r->text[k] == '\t' ?
 				      ' ' : r->text[k], f);
 			fputc('\n', f);
+			/* what the rule's names stood for when it was compiled */
+			for (; cc && name < cc->nnames && cc->names[name].rule <= rule - 1; name++)
+				if (cc->names[name].rule == rule - 1)
+					fprintf(f, "       %s: %s\n", cc->names[name].word,
+						cc->names[name].meaning);
 		}
 		operands(ops, sizeof(ops), prog, in);
 		snprintf(line, sizeof(line), "%5u  %-8s %s", i,

@@ -50,6 +50,9 @@ void cc_free(struct cc *cc)
 	free(cc->code.v);
 	cc->allocs = NULL;
 	cc->nallocs = cc->alloccap = 0;
+	cc->names = NULL;
+	cc->nnames = 0;
+	cc->lookups = NULL;
 	cc->code.v = NULL;
 	cc->code.n = cc->code.cap = 0;
 }

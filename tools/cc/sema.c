@@ -21,12 +21,21 @@
 #define ETH_ARP		0x0806
 #define ETH_RARP	0x8035
 #define ETH_IP6		0x86dd
+#define ETH_IPX		0x8137
+#define ETH_ATALK	0x809b
+#define ETH_AARP	0x80f3
 #define IPPROTO_FRAG6	44
 
 struct sema {
 	struct cc *cc;
 	struct cc_rule *rule;	/* the rule being lowered */
 };
+
+/* The rule being lowered, for the names it resolves. */
+static uint32_t rule_no(const struct sema *s)
+{
+	return s->rule - s->cc->rules;
+}
 
 static struct pred *new_pred(struct sema *s, enum p_kind kind)
 {
@@ -318,8 +327,6 @@ static int get_addr(struct sema *s, const struct elem *e, enum q_addr qa,
 			}
 		}
 		break;
-	case T_ID:
-		return cc_error(s->cc, &t->loc, "host names are not supported; give an address");
 	default:
 		return cc_error(s->cc, &t->loc, "expected an address");
 	}
@@ -463,18 +470,142 @@ static int check_host_proto(struct sema *s, const struct node *n, int family)
 			proto_name(p), family == 6 ? "v6" : "v4");
 }
 
+/*
+ * A name where an address goes: every address of a host, the network of a
+ * network name, the Ethernet address of an Ethernet host, as libpcap's
+ * gen_scode() lists them; into @out (CC_MAX_HOST_ADDRS of them), the
+ * count, or -1. "ip host NAME" keeps the IPv4 addresses, "ip6 host NAME"
+ * the IPv6 ones; "arp host NAME" with an IPv6 address is an error there
+ * too.
+ */
+static int name_addrs(struct sema *s, const struct node *n, const struct elem *e,
+		      struct addr *out)
+{
+	struct cc_host_addr h[CC_MAX_HOST_ADDRS];
+	const struct token *t = &e->tok;
+	int count, i, k = 0;
+	uint32_t v, mask;
+
+	memset(out, 0, sizeof(*out));
+	out->loc = e->loc;
+	if (n->q.proto == QP_LINK) {
+		if (n->q.addr == QA_NET)
+			return cc_error(s->cc, &t->loc, "'net' needs an IP network, not an Ethernet address");
+		if (cc_name_ether(s->cc, rule_no(s), t, out->a))
+			return -1;
+		out->family = 0;
+		out->plen = 48;
+		return 1;
+	}
+	if (n->q.addr == QA_NET) {
+		if (cc_name_net(s->cc, rule_no(s), t, &v, &mask))
+			return -1;
+		out->family = 4;
+		put32(out->a, v);
+		out->plen = 32 - __builtin_ctz(mask);
+		put32(out->a + 4, mask);
+		put32(out->a + 8, v);
+		return 1;
+	}
+	count = cc_name_host(s->cc, rule_no(s), t, h);
+	if (count < 0)
+		return -1;
+	for (i = 0; i < count; i++) {
+		struct addr *o = &out[k];
+
+		if ((h[i].family == 4 && n->q.proto == QP_IP6) ||
+		    (h[i].family == 6 && n->q.proto == QP_IP))
+			continue;
+		memset(o, 0, sizeof(*o));
+		o->loc = e->loc;
+		o->family = h[i].family;
+		if (h[i].family == 6) {
+			memcpy(o->a, h[i].a, 16);
+			o->plen = 128;
+		} else {
+			memcpy(o->a, h[i].a, 4);
+			o->plen = 32;
+			put32(o->a + 4, MASK_ALL);
+			memcpy(o->a + 8, h[i].a, 4);
+		}
+		k++;
+	}
+	if (!k)
+		return cc_error(s->cc, &t->loc, "host '%.*s' has no %s address",
+				(int)(t->loc.len - t->escaped), t->text,
+				n->q.proto == QP_IP6 ? "IPv6" : "IPv4");
+	return k;
+}
+
+/* Address @a into the set of its family, made on first use. */
+static int set_add(struct sema *s, const struct node *n, const struct addr *a,
+		   int *set4, int *set6, int *setm)
+{
+	struct dupto_vm_addr *e;
+	int *set;
+	uint16_t type;
+
+	if (n->q.addr == QA_NET && a->family == 0)
+		return cc_error(s->cc, &a->loc, "'net' needs an IP network, not an Ethernet address");
+	if (check_host_proto(s, n, a->family))
+		return -1;
+	if (a->family && !a->plen)
+		return cc_error(s->cc, &a->loc, "a /0 prefix in a set matches every address; test the protocol instead");
+	set = a->family == 4 ? set4 : a->family == 6 ? set6 : setm;
+	type = a->family == 4 ? DUPTO_VM_SET_IP4 : a->family == 6 ?
+	       DUPTO_VM_SET_IP6 : DUPTO_VM_SET_MAC;
+	if (*set < 0) {
+		*set = new_set(s, type);
+		if (*set < 0)
+			return cc_error(s->cc, &n->loc, "too many sets (at most %d)",
+					DUPTO_VM_MAX_SETS);
+	}
+	if (s->cc->sets[*set].n == DUPTO_VM_MAX_ELEMS)
+		return cc_error(s->cc, &a->loc, "too many elements in a set (at most %d)",
+				DUPTO_VM_MAX_ELEMS);
+	e = set_push(s, *set, sizeof(*e));
+	memset(e, 0, sizeof(*e));
+	memcpy(e->addr, a->a, a->family == 4 ? 4 : a->family == 6 ? 16 : 6);
+	e->plen = a->plen;
+	return 0;
+}
+
 static struct pred *lower_host(struct sema *s, const struct node *n)
 {
 	uint32_t l3 = n->linkoff, i, v, mask;
 	struct pred *res = NULL;
-	struct addr a;
-	int set4 = -1, set6 = -1, setm = -1;
+	/* a name's addresses, on the stack: a list of many names keeps none */
+	struct addr a, named[CC_MAX_HOST_ADDRS];
+	int set4 = -1, set6 = -1, setm = -1, count, k;
 
 	if (n->q.proto == QP_TCP || n->q.proto == QP_UDP || n->q.proto == QP_SCTP ||
 	    n->q.proto == QP_ICMP || n->q.proto == QP_ICMP6 || n->q.proto == QP_IGMP) {
 		cc_error(s->cc, &n->loc, "'%s' modifier applied to host",
 			 proto_name(n->q.proto));
 		return NULL;
+	}
+	if (!n->is_set && n->val.tok.type == T_ID) {
+		if (n->has_mask) {
+			cc_error(s->cc, &n->loc, "'mask' needs a dotted IPv4 network");
+			return NULL;
+		}
+		count = name_addrs(s, n, &n->val, named);
+		if (count < 0)
+			return NULL;
+		/* "host NAME": any of its addresses, in the resolver's order */
+		for (k = 0; k < count; k++) {
+			if (check_host_proto(s, n, named[k].family))
+				return NULL;
+			if (named[k].family == 0)
+				res = por(s, res, ehost(s, n->q.dir, named[k].a, -1));
+			else if (named[k].family == 6)
+				res = por(s, res, host6(s, l3, n->q.dir, named[k].a, 128, -1));
+			else
+				res = por(s, res, host4(s, l3, n->q.proto, n->q.dir,
+							be32(named[k].a + 8),
+							be32(named[k].a + 4), -1));
+		}
+		return res;
 	}
 	if (!n->is_set) {
 		if (get_addr(s, &n->val, n->q.addr, false, &a))
@@ -515,42 +646,19 @@ static struct pred *lower_host(struct sema *s, const struct node *n)
 
 	/* A set: src X {set} or dst X {set}, one lookup per address slot. */
 	for (i = 0; i < n->nset; i++) {
-		struct dupto_vm_addr *e;
-		int *set;
-		uint16_t type;
-
-		if (get_addr(s, &n->set[i], QA_NET, true, &a))
-			return NULL;
-		if (n->q.addr == QA_NET && a.family == 0) {
-			cc_error(s->cc, &a.loc, "'net' needs an IP network, not an Ethernet address");
-			return NULL;
-		}
-		if (check_host_proto(s, n, a.family))
-			return NULL;
-		if (a.family && !a.plen) {
-			cc_error(s->cc, &a.loc, "a /0 prefix in a set matches every address; test the protocol instead");
-			return NULL;
-		}
-		set = a.family == 4 ? &set4 : a.family == 6 ? &set6 : &setm;
-		type = a.family == 4 ? DUPTO_VM_SET_IP4 : a.family == 6 ?
-		       DUPTO_VM_SET_IP6 : DUPTO_VM_SET_MAC;
-		if (*set < 0) {
-			*set = new_set(s, type);
-			if (*set < 0) {
-				cc_error(s->cc, &n->loc, "too many sets (at most %d)",
-					 DUPTO_VM_MAX_SETS);
+		/* a name is as many elements as it has addresses */
+		if (n->set[i].tok.type == T_ID) {
+			count = name_addrs(s, n, &n->set[i], named);
+			if (count < 0)
 				return NULL;
-			}
+		} else {
+			if (get_addr(s, &n->set[i], QA_NET, true, &named[0]))
+				return NULL;
+			count = 1;
 		}
-		if (s->cc->sets[*set].n == DUPTO_VM_MAX_ELEMS) {
-			cc_error(s->cc, &a.loc, "too many elements in a set (at most %d)",
-				 DUPTO_VM_MAX_ELEMS);
-			return NULL;
-		}
-		e = set_push(s, *set, sizeof(*e));
-		memset(e, 0, sizeof(*e));
-		memcpy(e->addr, a.a, a.family == 4 ? 4 : a.family == 6 ? 16 : 6);
-		e->plen = a.plen;
+		for (k = 0; k < count; k++)
+			if (set_add(s, n, &named[k], &set4, &set6, &setm))
+				return NULL;
 	}
 	if (setm >= 0 && (set4 >= 0 || set6 >= 0)) {
 		cc_error(s->cc, &n->loc, "a set mixes Ethernet and IP addresses");
@@ -593,13 +701,100 @@ static struct pred *ports(struct sema *s, uint32_t l3, enum q_dir dir, bool v4,
 		      port_side(s, l3, 2, v4, range, lo, hi, set));
 }
 
+/* "N-M" in digits only: a range of numbers, not names */
+static bool numeric_range(const char *t, size_t len)
+{
+	size_t i = 0, d1, d2;
+
+	while (i < len && t[i] >= '0' && t[i] <= '9')
+		i++;
+	d1 = i;
+	if (!d1 || i == len || t[i++] != '-')
+		return false;
+	while (i < len && t[i] >= '0' && t[i] <= '9')
+		i++;
+	d2 = i - d1 - 1;
+	return d2 && i == len;
+}
+
+static const char *ip_proto_word(uint8_t p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : "sctp";
+}
+
+/*
+ * One value of "port" or "portrange": its first and last port, and the
+ * one protocol a service name restricts it to (0: none), as libpcap's
+ * gen_scode() has it.
+ */
+static int port_value(struct sema *s, const struct node *n, const struct elem *e,
+		      uint32_t *lo, uint32_t *hi, uint8_t *real)
+{
+	const struct token *t = &e->tok;
+	size_t len = t->loc.len - t->escaped;
+
+	*real = 0;
+	if (e->plen != ~0U)
+		return cc_error(s->cc, &e->loc, "a port takes no prefix length");
+	if (t->type == T_NUM) {
+		*lo = *hi = t->num;
+	} else if (t->type == T_ID && numeric_range(t->text, len)) {
+		char *end;
+		unsigned long a = strtoul(t->text, &end, 10), b;
+
+		b = strtoul(end + 1, &end, 10);
+		if (n->q.addr == QA_PORT && !n->is_set)
+			return cc_error(s->cc, &t->loc, "a range needs 'portrange'");
+		if (a > 65535 || b > 65535) {
+			const char *num = a > 65535 ? t->text : strchr(t->text, '-') + 1;
+
+			/* the number as written: it may not fit in any integer */
+			return cc_error(s->cc, &t->loc, "illegal port number %.*s > 65535",
+					(int)strspn(num, "0123456789"), num);
+		}
+		*lo = a;
+		*hi = b;
+	} else if (t->type == T_ID && n->q.addr == QA_PORTRANGE) {
+		if (cc_name_portrange(s->cc, rule_no(s), &t->loc, t->text, len,
+				      lo, hi, real))
+			return -1;
+	} else if (t->type == T_ID && !t->escaped && strspn(t->text, "0123456789") == len) {
+		/* only "08" and "09..." get here: libpcap reads them as bad octal */
+		return cc_error(s->cc, &t->loc, "number %.*s contains a non-octal digit (a leading 0 makes it octal)",
+				(int)len, t->text);
+	} else if (t->type == T_ID) {
+		if (cc_name_port(s->cc, rule_no(s), &t->loc, t->text, len, lo, real))
+			return -1;
+		*hi = *lo;
+	} else {
+		return cc_error(s->cc, &t->loc, "expected a port number");
+	}
+	if (*lo > 65535 || *hi > 65535)
+		return cc_error(s->cc, &t->loc, "illegal port number %u > 65535",
+				*lo > 65535 ? *lo : *hi);
+	/* "udp port http": libpcap refuses a service the protocol lacks */
+	if (*real && n->q.proto != QP_DEFAULT &&
+	    *real != (n->q.proto == QP_TCP ? 6 : n->q.proto == QP_UDP ? 17 : 132))
+		return cc_error(s->cc, &t->loc, "port%s '%.*s' is %s only, not %s",
+				n->q.addr == QA_PORTRANGE ? " range" : "",
+				(int)len, t->text, ip_proto_word(*real),
+				proto_name(n->q.proto));
+	if (*lo > *hi) {
+		uint32_t tmp = *lo;
+
+		*lo = *hi;
+		*hi = tmp;
+	}
+	return 0;
+}
+
 static struct pred *lower_port(struct sema *s, const struct node *n)
 {
 	static const uint8_t any[] = { 132, 6, 17 };	/* sctp, tcp, udp */
 	uint32_t l3 = n->linkoff, lo = 0, hi = 0, i;
 	struct pred *p4 = NULL, *p6 = NULL;
 	const uint8_t *protos = any;
-	uint8_t one;
+	uint8_t one, real, set_real = 0;
 	size_t np = 3;
 	int set = -1;
 
@@ -622,10 +817,6 @@ static struct pred *lower_port(struct sema *s, const struct node *n)
 			 proto_name(n->q.proto));
 		return NULL;
 	}
-	if (one) {
-		protos = &one;
-		np = 1;
-	}
 
 	if (n->is_set) {
 		set = new_set(s, DUPTO_VM_SET_U16);
@@ -637,62 +828,40 @@ static struct pred *lower_port(struct sema *s, const struct node *n)
 	}
 	for (i = 0; i < (n->is_set ? n->nset : 1); i++) {
 		const struct elem *e = n->is_set ? &n->set[i] : &n->val;
-		const struct token *t = &e->tok;
 
-		if (e->plen != ~0U) {
-			cc_error(s->cc, &e->loc, "a port takes no prefix length");
+		if (port_value(s, n, e, &lo, &hi, &real))
+			return NULL;
+		/*
+		 * A set tests one list of protocols, so its values must all
+		 * name the same: "port { http, ssh }" is tcp's, as "port
+		 * http or port ssh" is in libpcap.
+		 */
+		if (!one && i && real != set_real) {
+			const struct token *t0 = &n->set[0].tok;
+
+			cc_error(s->cc, &e->loc, "'%.*s' is a port of %s, '%.*s' of %s: a set tests one list of protocols; write '%s %s { ... }' or split the set",
+				 (int)(e->tok.loc.len - e->tok.escaped), e->tok.text,
+				 real ? ip_proto_word(real) : "every protocol",
+				 (int)(t0->loc.len - t0->escaped), t0->text,
+				 set_real ? ip_proto_word(set_real) : "every protocol",
+				 ip_proto_word(real ? real : set_real),
+				 n->q.addr == QA_PORT ? "port" : "portrange");
 			return NULL;
 		}
-		if (t->type == T_NUM) {
-			lo = hi = t->num;
-		} else if (t->type == T_ID && !t->escaped) {
-			char *end;
-			unsigned long a = strtoul(t->text, &end, 10), b;
-
-			if (end == t->text || *end != '-' || (size_t)(end - t->text) >= t->loc.len) {
-				cc_error(s->cc, &t->loc, "port names are not supported; give a number");
-				return NULL;
-			}
-			b = strtoul(end + 1, &end, 10);
-			if (end != t->text + t->loc.len) {
-				cc_error(s->cc, &t->loc, "expected a port range such as 1024-65535");
-				return NULL;
-			}
-			if (n->q.addr == QA_PORT && !n->is_set) {
-				cc_error(s->cc, &t->loc, "a range needs 'portrange'");
-				return NULL;
-			}
-			if (a > 65535 || b > 65535) {
-				const char *num = a > 65535 ? t->text : strchr(t->text, '-') + 1;
-
-				/* the number as written: it may not fit in any integer */
-				cc_error(s->cc, &t->loc, "illegal port number %.*s > 65535",
-					 (int)strspn(num, "0123456789"), num);
-				return NULL;
-			}
-			lo = a;
-			hi = b;
-		} else {
-			cc_error(s->cc, &t->loc, "expected a port number");
-			return NULL;
-		}
-		if (lo > 65535 || hi > 65535) {
-			cc_error(s->cc, &t->loc, "illegal port number %u > 65535",
-				 lo > 65535 ? lo : hi);
-			return NULL;
-		}
-		if (lo > hi) {
-			uint32_t tmp = lo;
-
-			lo = hi;
-			hi = tmp;
-		}
+		set_real = real;
 		if (set >= 0) {
 			struct dupto_vm_range *r = set_push(s, set, sizeof(*r));
 
 			r->first = lo;
 			r->last = hi;
 		}
+	}
+	/* a service name of one protocol tests it alone, as "tcp port" does */
+	if (!one)
+		one = set_real;
+	if (one) {
+		protos = &one;
+		np = 1;
 	}
 	/*
 	 * libpcap repeats the port test under each protocol (sctp, tcp, udp);
@@ -712,46 +881,26 @@ static struct pred *lower_port(struct sema *s, const struct node *n)
 		   pand(s, ethertype(s, l3, ETH_IP), p4));
 }
 
-static const struct {
-	const char *name;
-	uint32_t value;
-} ip_protos[] = {
-	{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 },
-	{ "gre", 47 }, { "esp", 50 }, { "ah", 51 }, { "icmp6", 58 },
-	{ "ipv6-icmp", 58 }, { "pim", 103 }, { "vrrp", 112 }, { "sctp", 132 },
-}, eth_protos[] = {
-	{ "ip", ETH_IP }, { "ip6", ETH_IP6 }, { "arp", ETH_ARP },
-	{ "rarp", ETH_RARP },
-};
-
 static int proto_value(struct sema *s, const struct token *t, bool ether,
 		       uint32_t *v)
 {
-	size_t i;
-
 	if (t->type == T_NUM) {
 		*v = t->num;
 		return 0;
 	}
-	if (t->type == T_ID) {
-		if (ether) {
-			for (i = 0; i < sizeof(eth_protos) / sizeof(eth_protos[0]); i++)
-				if (strlen(eth_protos[i].name) == t->loc.len - t->escaped &&
-				    !strncmp(eth_protos[i].name, t->text, t->loc.len - t->escaped)) {
-					*v = eth_protos[i].value;
-					return 0;
-				}
-		} else {
-			for (i = 0; i < sizeof(ip_protos) / sizeof(ip_protos[0]); i++)
-				if (strlen(ip_protos[i].name) == t->loc.len - t->escaped &&
-				    !strncmp(ip_protos[i].name, t->text, t->loc.len - t->escaped)) {
-					*v = ip_protos[i].value;
-					return 0;
-				}
-		}
-	}
-	return cc_error(s->cc, &t->loc, "unknown %s protocol '%.*s'",
-			ether ? "Ethernet" : "IP", (int)(t->loc.len - t->escaped), t->text);
+	if (t->type == T_ID)
+		return cc_name_proto(s->cc, rule_no(s), t, ether, v);
+	return cc_error(s->cc, &t->loc, "expected a protocol number or name");
+}
+
+/*
+ * An 802.2 SNAP header at @l3: AA AA 03, the organisation code and the
+ * protocol, read as libpcap's gen_bcmp() reads them, last four bytes first.
+ */
+static struct pred *snap(struct sema *s, uint32_t l3, uint32_t org, uint32_t type)
+{
+	return pand(s, cmp(s, l3 + 4, 4, MASK_ALL, OP_EQ, (org & 0xffff) << 16 | type),
+		    cmp(s, l3, 4, MASK_ALL, OP_EQ, 0xaaaa0300 | org >> 16));
 }
 
 /* libpcap's gen_linktype() on Ethernet, for "ether proto N". */
@@ -766,10 +915,20 @@ static struct pred *ether_proto(struct sema *s, const struct node *n,
 	case 0xfe:
 		return pand(s, is_llc, cmp(s, l3, 2, MASK_ALL, OP_EQ, v << 8 | v));
 	case 0xe0:
-	case 0x809b:
-	case 0x80f3:
-		cc_error(s->cc, &n->loc, "ether proto 0x%x (IPX, AppleTalk) is not supported", v);
-		return NULL;
+		/*
+		 * IPX in its four framings: Ethernet II; then, in 802.3
+		 * frames, SNAP, the IPX SAP and "raw" 802.3 (0xffff)
+		 */
+		return por(s, ethertype(s, l3, ETH_IPX),
+			   pand(s, is_llc,
+				por(s, snap(s, l3, 0x000000, ETH_IPX),
+				    por(s, cmp(s, l3, 1, MASK_ALL, OP_EQ, 0xe0),
+					cmp(s, l3, 2, MASK_ALL, OP_EQ, 0xffff)))));
+	case ETH_ATALK:
+	case ETH_AARP:
+		/* EtherTalk phase 1 (the EtherType), or phase 2 (SNAP) */
+		return por(s, ethertype(s, l3, v),
+			   pand(s, is_llc, snap(s, l3, v == ETH_ATALK ? 0x080007 : 0, v)));
 	}
 	if (v <= 1500)
 		return pand(s, is_llc, cmp(s, l3, 1, MASK_ALL, OP_EQ, v));
@@ -846,7 +1005,8 @@ static struct pred *lower_prim(struct sema *s, const struct node *n)
 	case QA_PROTO:
 		return lower_proto(s, n);
 	default:
-		if (n->q.proto == QP_LINK && !n->is_set && n->val.tok.type != T_EID) {
+		if (n->q.proto == QP_LINK && !n->is_set && n->val.tok.type != T_EID &&
+		    n->val.tok.type != T_ID) {
 			cc_error(s->cc, &n->val.loc, "expected an Ethernet address");
 			return NULL;
 		}

@@ -171,7 +171,7 @@ load:
 	if (capfile)
 		ret = run_capture(prog, capfile, port, dir);
 	else {
-		cc_disasm(stdout, prog);
+		cc_disasm(stdout, prog, &cc);
 		ret = 0;
 	}
 out:

@@ -493,7 +493,7 @@ static int rule_show(int argc, char **argv)
 	if (!err && listing) {
 		/* the program as the kernel has it, as "dupto compile" lists one */
 		if (rs.prog)
-			cc_disasm(stdout, rs.prog);
+			cc_disasm(stdout, rs.prog, NULL);
 	} else if (!err) {
 		out_open_array(NULL);
 		for (i = 0; rs.prog && i < rs.prog->nrules; i++)

@@ -31,6 +31,7 @@ static void errors(const char *path)
 		cc.src = s;
 		cc.len = strlen(s);
 		cc.errf = mem;
+		cc.resolver = &test_resolver;
 		ret = cc_compile(&cc, false);
 		fclose(mem);
 		nl = strchr(got, '\n');
@@ -158,7 +159,8 @@ static void golden(const char *path, const char *dir, bool regen)
 
 	while (f && fgets(line, sizeof(line), f)) {
 		char *s = trim(line), *sep, *got = NULL, *want = NULL, file[512];
-		struct dupto_vm_prog *prog;
+		struct dupto_vm_prog *prog = NULL;
+		struct cc cc = { 0 };
 		size_t len = 0, wlen = 0;
 		char err[256];
 		FILE *mem, *g;
@@ -167,15 +169,20 @@ static void golden(const char *path, const char *dir, bool regen)
 			continue;
 		*sep = 0;
 		snprintf(file, sizeof(file), "%s/%s.out", dir, trim(s));
-		prog = compile_load(trim(sep + 3), false, err, sizeof(err));
-		if (!prog) {
-			tap_result(false, "golden %s: %s", file, err);
+		/* the names of the listing mean what test_resolver says */
+		cc.src = trim(sep + 3);
+		cc.len = strlen(cc.src);
+		cc.resolver = &test_resolver;
+		if (cc_compile(&cc, false) || cc_load(&cc, &prog, err, sizeof(err))) {
+			tap_result(false, "golden %s: %s", file, cc.nerrors ? cc.errmsg : err);
+			cc_free(&cc);
 			continue;
 		}
 		mem = open_memstream(&got, &len);
-		cc_disasm(mem, prog);
+		cc_disasm(mem, prog, &cc);
 		fclose(mem);
 		dupto_vm_free(prog);
+		cc_free(&cc);
 		if (regen) {
 			g = fopen(file, "w");
 			fputs(got, g);

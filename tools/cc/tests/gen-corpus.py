@@ -144,6 +144,32 @@ def main():
             n = rng.randrange(14, 90)
             body = bytes(rng.randrange(256) for _ in range(n - 14))
             frames.append((bytes(Ether(src=mac(), dst=mac(), type=et)) + body, n))
+    # what names reach (after the rest, so the frames above stay as they were):
+    # AppleTalk and AARP in both phases, IPX in its four framings, SNAP cut
+    # short between the two words libpcap compares, DEC EtherTypes, and the
+    # loopback host with the ports of common services
+    src, dst = "00:11:22:33:44:55", "00:aa:bb:cc:dd:ee"
+    add(Ether(src=src, dst=dst, type=0x809b) / Raw(b"\x00" * 20))
+    add(Ether(src=src, dst=dst, type=0x80f3) / Raw(b"\x00" * 20))
+    add(Dot3(src=src, dst=dst) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(OUI=0x080007, code=0x809b) / Raw(b"\x00" * 20))
+    add(Dot3(src=src, dst=dst) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(OUI=0, code=0x80f3) / Raw(b"\x00" * 20))
+    add(Dot3(src=src, dst=dst) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(OUI=0, code=0x809b) / Raw(b"\x00" * 20))
+    add(Ether(src=src, dst=dst, type=0x8137) / Raw(b"\xff\xff" + b"\x00" * 28))
+    add(Dot3(src=src, dst=dst) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(OUI=0, code=0x8137) / Raw(b"\x00" * 20))
+    add(Dot3(src=src, dst=dst) / LLC(dsap=0xe0, ssap=0xe0, ctrl=3) / Raw(b"\x00" * 20))
+    add(Dot3(src=src, dst=dst) / Raw(b"\xff\xff" + b"\x00" * 28))
+    snap = Dot3(src=src, dst=dst) / LLC(dsap=0xaa, ssap=0xaa, ctrl=3) / SNAP(OUI=0x080007, code=0x809b) / Raw(b"\x00" * 20)
+    for cut in (15, 17, 18, 20, 21):
+        add(snap, cut)
+    for et in (0x6001, 0x6002, 0x6003, 0x6004, 0x6007, 0x9000):
+        add(Ether(src=src, dst=dst, type=et) / Raw(b"\x00" * 30))
+    for sp, dp in ((25, 1024), (1024, 53), (80, 40000), (123, 123), (137, 137), (443, 5000)):
+        add(Ether(src=src, dst=dst) / IP(src="127.0.0.1", dst="10.0.0.2") / TCP(sport=sp, dport=dp))
+        add(Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="127.0.0.1") / UDP(sport=sp, dport=dp))
+        add(Ether(src=src, dst=dst) / IPv6(src="::1", dst="2001:db8::2") / TCP(sport=sp, dport=dp))
+        add(Ether(src=src, dst=dst) / IPv6(src="2001:db8::2", dst="::1") / UDP(sport=sp, dport=dp))
+    add(Ether(src=src, dst=dst) / IP(src="127.0.0.0", dst="169.254.0.0") / GRE())
+    add(Ether(src=src, dst=dst) / IPv6(src="::1", dst="::2", nh=47) / GRE())
 
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TAP output, capture loading and frame views for the userspace tests. */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -296,3 +297,108 @@ void big_image(struct image *im, enum big_image kind, uint32_t n)
 			sizeof(struct dupto_vm_addr));
 	free(elems);
 }
+
+/* ---- names with fixed meanings (struct cc_resolver) ---- */
+
+static const struct {
+	const char *name;
+	int tcp, udp;
+} t_services[] = {
+	{ "http", 80, -1 }, { "https", 443, 443 }, { "domain", 53, 53 },
+	{ "ntp", -1, 123 }, { "netbios-ns", -1, 137 }, { "ftp-data", 20, -1 },
+	{ "ssh", 22, -1 }, { "smtp", 25, -1 }, { "odd", 7000, 7001 },
+};
+
+static int t_service(const char *name, const char *proto)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(t_services) / sizeof(t_services[0]); i++)
+		if (!strcmp(t_services[i].name, name))
+			return strcmp(proto, "tcp") ? t_services[i].udp : t_services[i].tcp;
+	return -1;
+}
+
+static int t_protocol(const char *name)
+{
+	static const struct {
+		const char *name;
+		int value;
+	} protos[] = {
+		{ "ip", 0 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
+		{ "ipv6-icmp", 58 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (!strcmp(protos[i].name, name))
+			return protos[i].value;
+	return -1;
+}
+
+static int t_host(const char *name, struct cc_host_addr *addrs, int max)
+{
+	static const struct {
+		const char *name;
+		const char *addrs[2];
+	} hosts[] = {
+		{ "web.test", { "192.0.2.80", "2001:db8::80" } },
+		{ "v4.test", { "192.0.2.4" } },
+		{ "v6.test", { "2001:db8::6" } },
+	};
+	size_t i, k;
+	int n = 0;
+
+	if (!strcmp(name, "down.test"))
+		return -1;	/* as when no DNS server answers */
+	if (!strcmp(name, "crowd.test")) {
+		/* more addresses than a name may have */
+		for (n = 0; n < CC_MAX_HOST_ADDRS + 1; n++) {
+			if (n < max) {
+				memset(&addrs[n], 0, sizeof(addrs[n]));
+				addrs[n].family = 4;
+				addrs[n].a[0] = 198;
+				addrs[n].a[1] = 51;
+				addrs[n].a[2] = 100;
+				addrs[n].a[3] = n;
+			}
+		}
+		return n;
+	}
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (strcmp(hosts[i].name, name))
+			continue;
+		for (k = 0; k < 2 && hosts[i].addrs[k] && n < max; k++) {
+			const char *a = hosts[i].addrs[k];
+
+			memset(&addrs[n], 0, sizeof(addrs[n]));
+			addrs[n].family = strchr(a, ':') ? 6 : 4;
+			inet_pton(addrs[n].family == 6 ? AF_INET6 : AF_INET, a, addrs[n].a);
+			n++;
+		}
+	}
+	return n;
+}
+
+static uint32_t t_network(const char *name)
+{
+	return !strcmp(name, "lab.test") ? 10 : !strcmp(name, "lo.test") ? 0x7f000000 : 0;
+}
+
+static bool t_ether(const char *name, uint8_t *mac)
+{
+	static const uint8_t gw[6] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 };
+
+	if (strcmp(name, "gw.test"))
+		return false;
+	memcpy(mac, gw, 6);
+	return true;
+}
+
+const struct cc_resolver test_resolver = {
+	.service = t_service,
+	.protocol = t_protocol,
+	.host = t_host,
+	.network = t_network,
+	.ether = t_ether,
+};

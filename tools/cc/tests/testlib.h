@@ -48,6 +48,18 @@ struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen);
 
 /*
+ * Names with fixed meanings, whatever the machine's files and DNS say:
+ * services http (tcp 80), https and domain (tcp and udp 443, 53), ntp and
+ * netbios-ns (udp 123, 137), ftp-data, ssh, smtp (tcp 20, 22, 25), odd
+ * (tcp 7000, udp 7001); protocols ip, tcp, udp, gre, ipv6-icmp; hosts
+ * web.test (192.0.2.80, 2001:db8::80), v4.test (192.0.2.4), v6.test
+ * (2001:db8::6), crowd.test (65 addresses), down.test (no answer);
+ * networks lab.test (10) and lo.test (127.0.0.0); Ethernet host gw.test
+ * (00:11:22:33:44:55).
+ */
+extern const struct cc_resolver test_resolver;
+
+/*
  * Images built to find what loading costs (the tests and make bench-vm):
  * one rule, "JIN set 0" (a key at offset 26), over a set of @n elements,
  * or what @kind says. Pairs of the same size and different content show whether the
