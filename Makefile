@@ -93,6 +93,8 @@ bench-vm:
 # only those of the pages changed since the last one; nitpicky (-n), so that
 # a reference to nothing is one too.
 docs:
+	@command -v sphinx-build >/dev/null || \
+		{ echo "make docs: sphinx-build is missing: apt-get install python3-sphinx" >&2; exit 1; }
 	sphinx-build -E -n -W --keep-going -q -b html Documentation build/docs
 
 clean:
