@@ -14,6 +14,7 @@
 #   make bench         in the 6.1 and 6.12 guests: instructions per packet
 #                      against the bridge, tc and nftables (bench/)
 #   make bench-vm      the VM against libpcap's bpf_filter (tools/vm/bench/)
+#   make docs          Documentation/ as HTML in build/docs, a warning failing it
 #   make install       install module and tool on this machine
 #   make dkms-install  register the module with DKMS instead
 #   make help          this list
@@ -88,10 +89,18 @@ bench:
 bench-vm:
 	$(MAKE) -C tools bench-vm
 
+# From scratch (-E), so that every page's warnings show on every run, not
+# only those of the pages changed since the last one; nitpicky (-n), so that
+# a reference to nothing is one too.
+docs:
+	@command -v sphinx-build >/dev/null || \
+		{ echo "make docs: sphinx-build is missing: apt-get install python3-sphinx" >&2; exit 1; }
+	sphinx-build -E -n -W --keep-going -q -b html Documentation build/docs
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools clean
 	rm -rf build
 
 .PHONY: all help module tools deps kmod-check check check-debug debug-kernel demo install \
-	dkms-install clean fuzz fuzz-kernel bench bench-vm
+	dkms-install clean fuzz fuzz-kernel bench bench-vm docs
