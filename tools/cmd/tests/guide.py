@@ -45,6 +45,8 @@ def literal_blocks(lines):
         i = max(j, i + 1)
 
 
+# The compiler's listing ("rule 0, line 1: ..."), which is not a file.
+LISTING = re.compile(r'^rule \d+, line \d+:')
 # A shell session's prompt ("# ", "sensor1# "), which a file's comment is not.
 PROMPT = re.compile(r'^[\w-]*# (dupto|ip|tc|tcpdump|ethtool|apt-get|for|bridge|modprobe|echo|vi)\b')
 
@@ -52,7 +54,7 @@ PROMPT = re.compile(r'^[\w-]*# (dupto|ip|tc|tcpdump|ethtool|apt-get|for|bridge|m
 def is_config(text):
     for line in text.splitlines():
         words = line.split()
-        if PROMPT.match(line):
+        if PROMPT.match(line) or LISTING.match(line):
             return False
         if not words or words[0].startswith('#'):
             continue
