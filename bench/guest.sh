@@ -15,8 +15,8 @@
 # and the plot. Rules are "src host 198.18.x.y" to sen(i % 4), and their
 # equivalents for the peers, which run in the same boot.
 #
-# DUPTO_BENCH_PERF=1 adds, for the 16-rule variants, the kernel symbols that
-# took the most instructions (perf under icount: cpu-clock counts them).
+# DUPTO_BENCH_PERF=1 adds, for the bridge alone, two port devices and the
+# 16-rule variants, the kernel symbols that took the most instructions (perf under icount: cpu-clock counts them).
 
 set -uo pipefail
 
@@ -52,7 +52,7 @@ setup() {
 	out_mac=02:00:5e:00:00:02
 	fdb_to out0
 	for i in 0 1 2 3; do
-		"$DUPTO" sensor add "sen$i"
+		must "$DUPTO" sensor add "sen$i"
 	done
 }
 
@@ -87,10 +87,39 @@ pktgen_run() {
 	echo $((1000000000 / pps))
 }
 
-# measure KEY LABEL SRC [COUNT]
+# must CMD...: a step of the set-up. If one fails, the bench stops: going on
+# would measure another set-up under the variant's name (the report then
+# lacks the rows, and says the run is incomplete).
+must() {
+	"$@" && return 0
+	echo "# bench: \"$*\" failed; stopping"
+	exit 1
+}
+
+tx_packets() { cat "/sys/class/net/$1/statistics/tx_packets"; }
+copies_sent() {
+	local n=0 i
+	for i in 0 1 2 3; do
+		n=$((n + $(tx_packets "sen$i")))
+	done
+	echo $n
+}
+
+# measure KEY LABEL SRC [COUNT] [COPIES]: every frame must reach the sink
+# behind out0, and COPIES (0 unless given) copies of each the sensors: a
+# figure of frames dropped or copies skipped would flatter the variant.
 measure() {
-	local key=$1 label=$2 src=$3 n
-	n=$(pktgen_run "$src" "${4:-}") || n=-
+	local key=$1 label=$2 src=$3 count=${4:-$COUNT} copies=${5:-0}
+	local n sink copied
+	sink=$(tx_packets out0)
+	copied=$(copies_sent)
+	n=$(pktgen_run "$src" "$count") || n=-
+	sink=$(($(tx_packets out0) - sink))
+	copied=$(($(copies_sent) - copied))
+	if ((sink != count || copied != count * copies)); then
+		echo "# bench: $label: out0 sent $sink of $count frames, the sensors $copied copies of $((count * copies))"
+		n=-
+	fi
 	printf '%s\t%s\t%s\n' "$key" "$n" "$label"
 }
 
@@ -114,11 +143,11 @@ dupto_rules() {
 			echo "rule src host $(host "$i") to $to"
 		done
 	} >/tmp/bench.conf
-	"$DUPTO" load /tmp/bench.conf
+	must "$DUPTO" load /tmp/bench.conf
 }
 
 dupto_clear() {
-	"$DUPTO" load <("$DUPTO" save | grep -v '^rule')
+	must "$DUPTO" load <("$DUPTO" save | grep -v '^rule')
 }
 
 perf_profile() {
@@ -175,7 +204,7 @@ peer_setup() {
 				;;
 			esac
 		done >/tmp/tc.batch
-		tc -batch /tmp/tc.batch
+		must tc -batch /tmp/tc.batch
 		;;
 	nft)
 		{
@@ -187,7 +216,7 @@ peer_setup() {
 			echo "  }"
 			echo "}"
 		} >/tmp/nft.conf
-		nft -f /tmp/nft.conf
+		must nft -f /tmp/nft.conf
 		;;
 	esac
 }
@@ -200,32 +229,37 @@ peer_teardown() {
 
 setup
 measure "bridge::start" "bridge alone (start)" $NOMATCH
+perf_profile "bridge alone" $NOMATCH
 
-"$DUPTO" port add in0
+must "$DUPTO" port add in0
 measure "dupto:0:empty" "dupto in place, no ruleset" $NOMATCH
-"$DUPTO" port del in0
-"$DUPTO" port add in0 device name pin0
+must "$DUPTO" port del in0
+must "$DUPTO" port add in0 device name pin0
 measure "dupto-device:0:empty" "dupto port device, no ruleset" $NOMATCH
-"$DUPTO" port add out0 device name pout0
-fdb_to pout0
+# dupto refuses to convert a port with a static fdb entry (it would be
+# lost): move the sink's entry to the port device by hand.
+must bridge fdb del "$out_mac" dev out0 master static
+must "$DUPTO" port add out0 device name pout0
+must fdb_to pout0
 measure "dupto-2devices:0:empty" "dupto port devices on in0 and out0, no ruleset" $NOMATCH
-"$DUPTO" port del out0
-fdb_to out0
-"$DUPTO" port del in0
+perf_profile "dupto port devices on in0 and out0, no ruleset" $NOMATCH
+must "$DUPTO" port del out0
+must fdb_to out0
+must "$DUPTO" port del in0
 
-"$DUPTO" port add in0
+must "$DUPTO" port add in0
 for n in 1 16 64 1000; do
 	dupto_rules "$n"
 	c=$(count_for "$n")
 	measure "dupto:$n:none" "dupto in place, $n rules, no match" $NOMATCH "$c"
-	measure "dupto:$n:one" "dupto in place, $n rules, one match" "$(host $((n - 1)))" "$c"
+	measure "dupto:$n:one" "dupto in place, $n rules, one match" "$(host $((n - 1)))" "$c" 1
 	if ((n == 16)); then
 		perf_profile "dupto in place, 16 rules, no match" $NOMATCH
 	fi
 done
 for n in 1 16; do
 	dupto_rules "$n" "sen0, sen1, sen2, sen3"
-	measure "dupto:$n:one4" "dupto in place, $n rules, one match to 4 sensors" "$(host $((n - 1)))"
+	measure "dupto:$n:one4" "dupto in place, $n rules, one match to 4 sensors" "$(host $((n - 1)))" "$COUNT" 4
 done
 # a 1,000-host set in one rule
 {
@@ -236,11 +270,11 @@ done
 	done | sed 's/,$//'
 	printf ' } to sen0\n'
 } >/tmp/bench.conf
-"$DUPTO" load /tmp/bench.conf
+must "$DUPTO" load /tmp/bench.conf
 measure "dupto-set:1000:none" "dupto in place, a 1000-host set, no match" $NOMATCH
-measure "dupto-set:1000:one" "dupto in place, a 1000-host set, one match" "$(host 999)"
+measure "dupto-set:1000:one" "dupto in place, a 1000-host set, one match" "$(host 999)" "$COUNT" 1
 dupto_clear
-"$DUPTO" port del in0
+must "$DUPTO" port del in0
 
 measure "bridge::middle" "bridge alone (middle)" $NOMATCH
 
@@ -249,7 +283,7 @@ for kind in bpf-jit bpf-interp flower-each flower-mask nft; do
 		peer_setup "$kind" "$n"
 		c=$(count_for "$n")
 		measure "$kind:$n:none" "$kind, $n rules, no match" $NOMATCH "$c"
-		measure "$kind:$n:one" "$kind, $n rules, one match" "$(host $((n - 1)))" "$c"
+		measure "$kind:$n:one" "$kind, $n rules, one match" "$(host $((n - 1)))" "$c" 1
 		if ((n == 16)) && [[ $kind == flower-mask || $kind == nft ]]; then
 			perf_profile "$kind, 16 rules, no match" $NOMATCH
 		fi
