@@ -18,6 +18,7 @@
 #                      INSTALL_MOD_PATH and KDIR honoured)
 #   make dkms-install  register the module with DKMS instead, replacing
 #                      any version of it DKMS has
+#   make deb           the Debian packages dupto-dkms and dupto, in build/deb
 #   make help          this list
 #
 # demo and check (scripts/demo, scripts/check) first install the Debian
@@ -103,6 +104,11 @@ dkms-install:
 	$(MAKE) dkms-source DESTDIR=
 	dkms install dupto/$(VERSION) -k $(KREL)
 
+# Debian packages (debian/), built from a copy of the tree so that
+# dpkg-buildpackage leaves them in build/deb rather than beside the clone.
+deb:
+	scripts/build-deb
+
 # The VM's fuzzers, FUZZ_SECONDS each (tools/).
 fuzz:
 	$(MAKE) -C tools fuzz
@@ -127,4 +133,4 @@ clean:
 	rm -rf build
 
 .PHONY: all help module kdir-check tools deps kmod-check check check-debug debug-kernel demo \
-	install dkms-source dkms-install clean fuzz fuzz-kernel bench bench-vm
+	install dkms-source dkms-install deb clean fuzz fuzz-kernel bench bench-vm
