@@ -86,7 +86,8 @@ install: all
 # What DKMS builds from: the module's sources and dkms.conf, with the
 # version written in (dkms.conf says #MODULE_VERSION#, as the Debian
 # package's dh_dkms fills it in too). Any version DKMS already has goes
-# first, so that this one is what every kernel gets.
+# first, with its source unless a package owns it, so that this one is what
+# every kernel gets.
 DKMS_SRC = $(DESTDIR)/usr/src/dupto-$(VERSION)
 dkms-source:
 	rm -rf $(DKMS_SRC)
@@ -100,6 +101,7 @@ dkms-install:
 	@command -v dkms >/dev/null || { echo "make: dkms-install: install dkms" >&2; exit 1; }
 	for v in $$(dkms status dupto 2>/dev/null | sed -n 's|^dupto/\([^,:]*\)[,:].*|\1|p' | sort -u); do \
 		dkms remove dupto/$$v --all || exit 1; \
+		dpkg -S /usr/src/dupto-$$v >/dev/null 2>&1 || rm -rf /usr/src/dupto-$$v; \
 	done
 	$(MAKE) dkms-source DESTDIR=
 	dkms install dupto/$(VERSION) -k $(KREL)
