@@ -15,8 +15,11 @@
 #                      against the bridge, tc and nftables (bench/)
 #   make bench-vm      the VM against libpcap's bpf_filter (tools/vm/bench/)
 #   make docs          Documentation/ as HTML in build/docs, a warning failing it
-#   make install       install module and tool on this machine
-#   make dkms-install  register the module with DKMS instead
+#   make install       install module and tool on this machine (DESTDIR,
+#                      INSTALL_MOD_PATH and KDIR honoured)
+#   make dkms-install  register the module with DKMS instead, replacing
+#                      any version of it DKMS has
+#   make deb           the Debian packages dupto-dkms and dupto, in build/deb
 #   make help          this list
 #
 # demo and check (scripts/demo, scripts/check) first install the Debian
@@ -25,11 +28,25 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 DESTDIR ?=
 PREFIX ?= /usr
+# The module's tree under INSTALL_MOD_PATH, as Kbuild's modules_install
+# has it (DESTDIR alone, for "make install DESTDIR=..." to stage it all).
+INSTALL_MOD_PATH ?= $(DESTDIR)
+# The release number: kmod/version.h is the one place it is written.
 VERSION := $(shell sed -n 's/^\#define DUPTO_VERSION "\(.*\)"/\1/p' kmod/version.h)
+# The release KDIR's headers are for, which the module is installed for:
+# its name in /lib/modules/REL/build or /usr/src/linux-headers-REL, as
+# DKMS takes it (Debian's 6.1 headers say 6.1.192 of themselves).
+KREL ?= $(patsubst linux-headers-%,%,$(notdir $(patsubst %/build,%,$(KDIR))))
 
 all: module tools
 
-module:
+# A missing build dependency says which Debian package to install, rather
+# than failing in Kbuild's own words.
+kdir-check:
+	@test -f $(KDIR)/Makefile || { echo "make: no kernel headers in $(KDIR):" \
+		"install linux-headers-$(KREL) (or set KDIR)" >&2; exit 1; }
+
+module: kdir-check
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools:
@@ -60,16 +77,40 @@ debug-kernel:
 demo:
 	scripts/demo
 
+# depmod -b: the module's index is that of the tree it went into.
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(notdir $(patsubst %/build,%,$(KDIR)))
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KREL) \
+		INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH)) modules_install
+	depmod -b $(or $(abspath $(INSTALL_MOD_PATH)),/) $(KREL)
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
+# What DKMS builds from: the module's sources and dkms.conf, with the
+# version written in (dkms.conf says #MODULE_VERSION#, as the Debian
+# package's dh_dkms fills it in too). Any version DKMS already has goes
+# first, with its source unless a package owns it, so that this one is what
+# every kernel gets.
+DKMS_SRC = $(DESTDIR)/usr/src/dupto-$(VERSION)
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild kmod $(DKMS_SRC)/
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
 dkms-install:
-	rm -rf /usr/src/dupto-$(VERSION)
-	mkdir -p /usr/src/dupto-$(VERSION)
-	cp -r Kbuild Makefile dkms.conf kmod /usr/src/dupto-$(VERSION)/
-	dkms install dupto/$(VERSION)
+	@command -v dkms >/dev/null || { echo "make: dkms-install: install dkms" >&2; exit 1; }
+	for v in $$(dkms status dupto 2>/dev/null | sed -n 's|^dupto/\([^,:]*\)[,:].*|\1|p' | sort -u); do \
+		dkms remove dupto/$$v --all || exit 1; \
+		dpkg -S /usr/src/dupto-$$v >/dev/null 2>&1 || rm -rf /usr/src/dupto-$$v; \
+	done
+	$(MAKE) dkms-source DESTDIR=
+	dkms install dupto/$(VERSION) -k $(KREL)
+
+# Debian packages (debian/), built from a copy of the tree so that
+# dpkg-buildpackage leaves them in build/deb rather than beside the clone.
+deb:
+	scripts/build-deb
 
 # The VM's fuzzers, FUZZ_SECONDS each (tools/).
 fuzz:
@@ -102,5 +143,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all help module tools deps kmod-check check check-debug debug-kernel demo install \
-	dkms-install clean fuzz fuzz-kernel bench bench-vm docs
+.PHONY: all help module kdir-check tools deps kmod-check check check-debug debug-kernel demo \
+	install dkms-source dkms-install deb clean fuzz fuzz-kernel bench bench-vm docs

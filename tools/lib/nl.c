@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -373,6 +374,67 @@ err:
 }
 
 /*
+ * Where the running kernel's module tree has dupto (modules.dep's path,
+ * into @path), or false if it has none: whether DKMS (or make install)
+ * put one there for this kernel is the first thing to know when the
+ * module would not load.
+ */
+static bool module_installed(const char *release, char *path, size_t size)
+{
+	char dep[256], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", release);
+	f = fopen(dep, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *base;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		/* dupto.ko, or compressed: dupto.ko.xz, .zst, .gz */
+		if (!strncmp(base, "dupto.ko", 8) && (!base[8] || base[8] == '.')) {
+			snprintf(path, size, "/lib/modules/%s/%s", release, line);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The module is not there and the kernel could not load it: say where to
+ * look, which depends on whether this kernel has a dupto module at all.
+ */
+static void module_missing(void)
+{
+	struct utsname u;
+	char path[1536];
+
+	fprintf(stderr, "dupto: the dupto kernel module is not loaded and could not be loaded\n");
+	if (uname(&u))
+		return;
+	if (!module_installed(u.release, path, sizeof(path))) {
+		fprintf(stderr,
+			"dupto: Linux %s has none installed: \"dkms status dupto\" says whether DKMS\n"
+			"dupto: built it for this kernel (which takes linux-headers-%s; a kernel dupto\n"
+			"dupto: does not support is skipped, and the kernel upgrade's output said so)\n",
+			u.release, u.release);
+		return;
+	}
+	fprintf(stderr,
+		"dupto: it is %s: \"modprobe dupto\" says why it does not load, and the\n"
+		"dupto: kernel log (journalctl -k) may say more; under Secure Boot, a module\n"
+		"dupto: not signed by an enrolled Machine Owner Key is refused (mokutil --sb-state;\n"
+		"dupto: the installation guide has how DKMS signs it)\n", path);
+}
+
+/*
  * The family, for any request (@any_version) or, by default, only if the
  * module speaks this tool's version of the protocol: a module of another
  * version would read the same messages otherwise (uapi/linux/dupto.h,
@@ -391,8 +453,7 @@ static struct dupto_nl *nl_open_family(bool any_version)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, DUPTO_GENL_NAME);
 	err = dupto_nl_ask(nl, nlh, family_cb, nl);
 	if (err == -ENOENT) {
-		fprintf(stderr,
-			"dupto: the dupto kernel module is not loaded and could not be loaded\n");
+		module_missing();
 		errno = ENOENT;
 		goto err_quiet;
 	}
