@@ -4,7 +4,9 @@
  * It compiles everything first, so that a mistake changes nothing, then
  * adds what is missing, replaces the ruleset and removes what the file does
  * not declare, in an order where the ruleset never names a sensor or a port
- * that is not there.
+ * that is not there. Should the kernel refuse a step all the same, the same
+ * steps put back the configuration that was there: a failed load changes
+ * nothing, which is what "systemctl reload dupto" promises.
  */
 
 #include <errno.h>
@@ -263,6 +265,47 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	return 0;
 }
 
+/*
+ * After the kernel refused a step of @failed: the configuration as it was
+ * before, by the same steps, from what the namespace has now. What check()
+ * vouched for then holds now: every device was there. A port the old
+ * ruleset named that was gone is left out; the ruleset still names it.
+ */
+static int rollback(const struct plan *failed, struct dupto_nl *nl,
+		    struct dupto_nl *rt)
+{
+	const struct model *was = &failed->have->cfg;
+	struct model old = { .sensors = was->sensors, .nsensors = was->nsensors };
+	struct ns_state now = { 0 };
+	struct plan p = { .want = &old, .have = &now,
+			  .image = failed->have->rs.image, .len = failed->have->rs.len };
+	uint32_t i;
+	int err = -ENOMEM;
+
+	old.ports = calloc(was->nports + 1, sizeof(*old.ports));
+	p.port_index = calloc(was->nports + 1, sizeof(*p.port_index));
+	p.link_index = calloc(was->nsensors + 1, sizeof(*p.link_index));
+	if (!old.ports || !p.port_index || !p.link_index)
+		goto out;
+	for (i = 0; i < was->nports; i++) {
+		if (was->ports[i].gone)
+			continue;
+		p.port_index[old.nports] = was->ports[i].ifindex;
+		old.ports[old.nports++] = was->ports[i];
+	}
+	for (i = 0; i < was->nsensors; i++)
+		p.link_index[i] = was->sensors[i].linkindex;
+	err = ns_state_read(nl, &now, false);
+	if (!err)
+		err = apply(&p, nl, rt);
+out:
+	ns_state_free(&now);
+	free(old.ports);
+	free(p.port_index);
+	free(p.link_index);
+	return err;
+}
+
 /* The longest wait for devices "-w" takes, an hour: a boot that waits longer
  * for a NIC has a problem this cannot solve. */
 #define WAIT_MAX	3600
@@ -361,8 +404,10 @@ static int do_load(int argc, char **argv)
 	if (!rt || ns_state_read(nl, &have, false) || check(&p, rt))
 		goto out;
 	err = apply(&p, nl, rt);
-	if (err)
-		fprintf(stderr, "dupto: load stopped at this error: the namespace is only partly as \"%s\" says\n",
+	if (err && !rollback(&p, nl, rt))
+		fprintf(stderr, "dupto: load stopped at this error, and put the configuration back as it was\n");
+	else if (err)
+		fprintf(stderr, "dupto: load stopped at this error, and could not put the configuration back: the namespace is only partly as \"%s\" says\n",
 			argv[0]);
 out:
 	dupto_nl_close(rt);
