@@ -13,8 +13,9 @@
 # At boot the unit waited for late0 (late-nic.service makes it once the
 # unit says it waits), loaded the file, and networkd enslaved dp0, which
 # dupto made, to br0. Then: reload with a changed file, with a broken one,
-# with one naming a missing device; stop and start; and, in a namespace of
-# its own, "dupto load -w" and a load the kernel refuses halfway.
+# with one naming a missing device; stop and start; in a namespace of its
+# own, "dupto load -w" and a load the kernel refuses halfway; and last, a
+# start without the module.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -197,4 +198,30 @@ check_error "a load the kernel refuses halfway says it put the configuration bac
 check_eq "and it is as it was" "$("$DUPTO" -n "$box" save)" "$before"
 check_eq "and the sensor it made is gone" "$(dupto_devices "$box" | sort | tr '\n' ' ')" "s0 "
 
+# --- a kernel without the module ----------------------------------------------
+
+# As after a kernel upgrade DKMS could not build the module for: the unit
+# fails and its journal says why, from the tool. Everything dupto made goes
+# first, so that the module can go; then its file is hidden from modprobe.
+lib_cleanup_namespaces
+systemctl stop dupto.service
+"$DUPTO" load /dev/null
+if ! wait_for 30 rmmod dupto; then
+	fail "the module unloads, for the next check"
+	note "$(lsmod | grep dupto)"
+else
+	mount -t tmpfs none "/lib/modules/$(uname -r)/updates"
+	journal_mark
+	check_fails "without the module, systemctl start dupto fails" \
+		systemctl start dupto.service
+	check_eq "and the unit is failed" "$(systemctl is-active dupto.service)" failed
+	journal_line='dupto: .*module'
+	if wait_for 5 eval 'journal_since | grep -q -E "$journal_line"'; then
+		pass "and its journal says the module is missing"
+	else
+		fail "and its journal says the module is missing"
+		note "$(journal_since)"
+	fi
+	umount "/lib/modules/$(uname -r)/updates"
+fi
 end_test
