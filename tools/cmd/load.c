@@ -4,7 +4,9 @@
  * It compiles everything first, so that a mistake changes nothing, then
  * adds what is missing, replaces the ruleset and removes what the file does
  * not declare, in an order where the ruleset never names a sensor or a port
- * that is not there.
+ * that is not there. Should the kernel refuse a step all the same, the same
+ * steps put back the configuration that was there: a failed load changes
+ * nothing, which is what "systemctl reload dupto" promises.
  */
 
 #include <errno.h>
@@ -263,6 +265,82 @@ static int apply(struct plan *p, struct dupto_nl *nl, struct dupto_nl *rt)
 	return 0;
 }
 
+/*
+ * After the kernel refused a step of @failed: the configuration as it was
+ * before, by the same steps, from what the namespace has now. What check()
+ * vouched for then holds now: every device was there. A port the old
+ * ruleset named that was gone is left out; the ruleset still names it.
+ */
+static int rollback(const struct plan *failed, struct dupto_nl *nl,
+		    struct dupto_nl *rt)
+{
+	const struct model *was = &failed->have->cfg;
+	struct model old = { .sensors = was->sensors, .nsensors = was->nsensors };
+	struct ns_state now = { 0 };
+	struct plan p = { .want = &old, .have = &now,
+			  .image = failed->have->rs.image, .len = failed->have->rs.len };
+	uint32_t i;
+	int err = -ENOMEM;
+
+	old.ports = calloc(was->nports + 1, sizeof(*old.ports));
+	p.port_index = calloc(was->nports + 1, sizeof(*p.port_index));
+	p.link_index = calloc(was->nsensors + 1, sizeof(*p.link_index));
+	if (!old.ports || !p.port_index || !p.link_index)
+		goto out;
+	for (i = 0; i < was->nports; i++) {
+		if (was->ports[i].gone)
+			continue;
+		p.port_index[old.nports] = was->ports[i].ifindex;
+		old.ports[old.nports++] = was->ports[i];
+	}
+	for (i = 0; i < was->nsensors; i++)
+		p.link_index[i] = was->sensors[i].linkindex;
+	err = ns_state_read(nl, &now, false);
+	if (!err)
+		err = apply(&p, nl, rt);
+out:
+	ns_state_free(&now);
+	free(old.ports);
+	free(p.port_index);
+	free(p.link_index);
+	return err;
+}
+
+/* The longest wait for devices "-w" takes, an hour: a boot that waits longer
+ * for a NIC has a problem this cannot solve. */
+#define WAIT_MAX	3600
+
+/*
+ * The devices a file needs before it can be loaded: its ports' NICs and
+ * its sensors' lower devices. Port devices and sensors the load creates.
+ */
+static int wait_devices(const struct model *want, unsigned int seconds)
+{
+	const char **names;
+	size_t n = 0;
+	uint32_t i;
+	int err;
+
+	names = calloc(want->nports + want->nsensors + 1, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (i = 0; i < want->nports; i++)
+		names[n++] = want->ports[i].name;
+	for (i = 0; i < want->nsensors; i++)
+		if (want->sensors[i].link[0])
+			names[n++] = want->sensors[i].link;
+	err = rtnl_wait_links("load", names, n, seconds);
+	free(names);
+	return err;
+}
+
+/* "-w SECONDS", "-wait SECONDS" or "--wait SECONDS" */
+static bool is_wait(const char *arg)
+{
+	return arg[0] == '-' && arg[1] &&
+	       matches(arg + 1 + (arg[1] == '-'), "wait");
+}
+
 static int do_load(int argc, char **argv)
 {
 	struct model want = { 0 };
@@ -270,9 +348,26 @@ static int do_load(int argc, char **argv)
 	struct dupto_nl *nl = NULL, *rt = NULL;
 	struct ns_state have = { 0 };
 	struct plan p = { .want = &want, .have = &have };
-	char msg[256];
+	unsigned long wait = 0;
+	bool waiting = false;
+	char msg[256], *end;
 	int err = -1;
 
+	if (argc >= 1 && is_wait(argv[0])) {
+		if (argc < 2)
+			return missing("load", "SECONDS after \"-w\"");
+		errno = 0;
+		wait = strtoul(argv[1], &end, 10);
+		if (errno || end == argv[1] || *end || argv[1][0] == '-' ||
+		    wait > WAIT_MAX) {
+			fprintf(stderr, "dupto: load: \"%s\": seconds to wait are 0 to %u\n",
+				argv[1], WAIT_MAX);
+			return 1;
+		}
+		waiting = true;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 1) {
 		cli_usage(stderr, &dupto_load_object, CLI_USAGE);
 		return 1;
@@ -295,15 +390,24 @@ static int do_load(int argc, char **argv)
 	if (!p.port_index || !p.link_index)
 		goto out;
 
+	/*
+	 * The module first: a boot that lacks it for this kernel says so at
+	 * once rather than after the wait.
+	 */
 	nl = dupto_nl_open();
 	if (!nl)
+		goto out;
+	/* at the deadline, check() names the first missing device in the file */
+	if (waiting && wait_devices(&want, wait) == -ENOMEM)
 		goto out;
 	rt = dupto_nl_open_route();
 	if (!rt || ns_state_read(nl, &have, false) || check(&p, rt))
 		goto out;
 	err = apply(&p, nl, rt);
-	if (err)
-		fprintf(stderr, "dupto: load stopped at this error: the namespace is only partly as \"%s\" says\n",
+	if (err && !rollback(&p, nl, rt))
+		fprintf(stderr, "dupto: load stopped at this error, and put the configuration back as it was\n");
+	else if (err)
+		fprintf(stderr, "dupto: load stopped at this error, and could not put the configuration back: the namespace is only partly as \"%s\" says\n",
 			argv[0]);
 out:
 	dupto_nl_close(rt);
@@ -318,9 +422,10 @@ out:
 }
 
 static const struct cli_cmd cmds[] = {
-	{ NULL, do_load, "FILE" },
+	{ NULL, do_load, "[ -w[ait] SECONDS ] FILE" },
 };
 
 const struct cli_object dupto_load_object = DUPTO_OBJECT("load", cmds,
 	"Make the namespace's ports, sensors and rules those of FILE (dupto.conf(5));\n"
-	"FILE \"-\" is standard input.\n");
+	"FILE \"-\" is standard input. -w waits up to SECONDS for the devices FILE\n"
+	"names (ports' NICs, sensors' lower devices) to appear, as at boot.\n");

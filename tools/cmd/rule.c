@@ -470,6 +470,25 @@ out:
 	return !!err;
 }
 
+/*
+ * No rules and no groups: nothing is mirrored, and ports and sensors stay
+ * as they are. What stopping dupto.service does.
+ */
+static int rule_flush(int argc, char **argv)
+{
+	struct dupto_nl *nl;
+	int err;
+
+	if (argc)
+		return bad_arg("rule flush", argv[0]);
+	nl = dupto_nl_open();
+	if (!nl)
+		return 1;
+	err = ruleset_set(nl, NULL, 0, 0);
+	dupto_nl_close(nl);
+	return !!err;
+}
+
 static int rule_show(int argc, char **argv)
 {
 	struct model_ruleset rs = { 0 };
@@ -509,6 +528,7 @@ static const struct cli_cmd cmds[] = {
 	{ "show", rule_show, "show [ -d ]" },
 	{ "add", rule_add, "add [ index N ] RULE" },
 	{ "delete", rule_del, "del N" },
+	{ "flush", rule_flush, "flush" },
 	{ "list", rule_show, NULL },
 };
 
@@ -516,4 +536,4 @@ const struct cli_object dupto_rule_object = DUPTO_OBJECT("rule", cmds,
 	"RULE := [ quick ] [ else ] [ EXPR ] to TARGET [, TARGET ...]\n"
 	"EXPR is a filter in tcpdump's language, with \"[ in | out ] on PORT\" and sets;\n"
 	"N numbers the rules from 1, as \"dupto rule show\" does; -d prints the\n"
-	"bytecode the kernel runs.\n");
+	"bytecode the kernel runs. flush removes every rule and group.\n");

@@ -2,15 +2,19 @@
 /*
  * Sensor devices over rtnetlink: RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK;
  * and what a bridge port has that only rtnetlink's dumps show:
- * RTM_GETMDB, RTM_GETVLAN.
+ * RTM_GETMDB, RTM_GETVLAN. And waiting for devices, on RTMGRP_LINK.
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/socket.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -427,4 +431,95 @@ int rtnl_brport_lost(struct dupto_nl *rt, uint32_t ifindex, const char *name,
 		snprintf(l.text + l.len, l.size - l.len, "%s%u more",
 			 l.named ? " and " : "", l.more);
 	return 0;
+}
+
+/* ---- waiting for devices ---- */
+
+/* The names of @names that no device has, ", "-separated, into @buf. */
+static size_t missing_links(const char *const *names, size_t n, char *buf,
+			    size_t size)
+{
+	size_t i, count = 0, len = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		if (if_nametoindex(names[i]))
+			continue;
+		if (len < size)
+			len += snprintf(buf + len, size - len, "%s%s",
+					count ? ", " : "", names[i]);
+		count++;
+	}
+	return count;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rtnl_wait_links(const char *cmd, const char *const *names, size_t n,
+		    unsigned int seconds)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], which[256];
+	int64_t deadline = now_ms() + (int64_t)seconds * 1000, left;
+	struct mnl_socket *s;
+	struct pollfd pfd;
+	bool said = false;
+	int err = 0;
+
+	if (!missing_links(names, n, which, sizeof(which)))
+		return 0;
+	/*
+	 * Joined to the link events before looking again, so that a device
+	 * that appears between the look and the wait wakes the wait.
+	 */
+	s = mnl_socket_open(NETLINK_ROUTE);
+	if (!s || mnl_socket_bind(s, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		fprintf(stderr, "dupto: %s: cannot listen to link events: %s\n",
+			cmd, strerror(errno));
+		goto out;
+	}
+	pfd.fd = mnl_socket_get_fd(s);
+	pfd.events = POLLIN;
+	while (missing_links(names, n, which, sizeof(which))) {
+		left = deadline - now_ms();
+		if (left <= 0) {
+			fprintf(stderr, "dupto: %s: no device %s after %u s\n",
+				cmd, which, seconds);
+			err = -ETIMEDOUT;
+			goto out;
+		}
+		if (!said) {
+			fprintf(stderr, "dupto: %s: waiting up to %u s for %s\n",
+				cmd, seconds, which);
+			said = true;
+		}
+		if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) < 0 &&
+		    errno != EINTR) {
+			err = -errno;
+			fprintf(stderr, "dupto: %s: cannot wait for link events: %s\n",
+				cmd, strerror(errno));
+			goto out;
+		}
+		/*
+		 * What the events say does not matter, only that something
+		 * changed: the names are looked up again. An overflow
+		 * (ENOBUFS) lost events, which the lookup makes up for.
+		 */
+		for (;;) {
+			ssize_t got = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (got == 0 || (got < 0 && errno != ENOBUFS))
+				break;
+		}
+	}
+out:
+	if (s)
+		mnl_socket_close(s);
+	return err;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The devices dupto's commands create and delete, over rtnetlink, as
- * "ip link" would: sensors are plain links of kind "dupto-sensor". And
- * what converting a bridge port would lose that the kernel cannot read.
+ * "ip link" would: sensors are plain links of kind "dupto-sensor". What
+ * converting a bridge port would lose that the kernel cannot read. And
+ * waiting for the devices a configuration names, at boot.
  */
 #ifndef DUPTO_RTNL_H
 #define DUPTO_RTNL_H
@@ -32,5 +33,16 @@ int rtnl_link_del(struct dupto_nl *rt, uint32_t ifindex);
 #define RTNL_BRPORT_LOST_SIZE	160
 int rtnl_brport_lost(struct dupto_nl *rt, uint32_t ifindex, const char *name,
 		     char *lost, size_t size);
+
+/*
+ * Wait until the namespace has a device of each of the @n names, for at
+ * most @seconds, woken by rtnetlink's link events (a device created or
+ * renamed), not by polling. Says "dupto: CMD: waiting up to N s for DEV,
+ * ..." once if some are missing at first and, when time is up, "dupto:
+ * CMD: no device DEV, ... after N s". Returns 0 when all are there,
+ * -ETIMEDOUT, or another negative errno after saying what failed.
+ */
+int rtnl_wait_links(const char *cmd, const char *const *names, size_t n,
+		    unsigned int seconds);
 
 #endif /* DUPTO_RTNL_H */
