@@ -443,7 +443,13 @@ sensor_gets() {
 	local ns=$1 sensor=$2 before
 	shift 2
 	before=$(sensor_sent "$ns" "$sensor")
-	"$@" && wait_for 10 test "$(sensor_sent "$ns" "$sensor")" -gt "$before"
+	"$@" && wait_for 10 sensor_sent_over "$ns" "$sensor" "$before"
+}
+
+# sensor_sent_over NS SENSOR N: SENSOR has sent more than N copies; a
+# function, so that wait_for reads the counter again at each try.
+sensor_sent_over() {
+	(($(sensor_sent "$1" "$2") > $3))
 }
 
 # flood_start NS ADDR, flood_stop: a ping flood (200 a second) from NS
