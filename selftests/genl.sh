@@ -31,9 +31,9 @@ case_loading() {
 	check "which is then loaded" loaded
 	check_eq "dupto version: the module's version is the tool's" \
 		"$("$DUPTO" -j version | jq -r .module.version)" "$tool_version"
-	check_eq "dupto version: the netlink ABI" "$("$DUPTO" -j version | jq -r .module.abi)" 3
-	check "genl sees the family, version 3" \
-		sh -c 'genl ctrl get name dupto | grep -q "Version: 0x3 "'
+	check_eq "dupto version: the netlink ABI" "$("$DUPTO" -j version | jq -r .module.abi)" 4
+	check "genl sees the family, version 4" \
+		sh -c 'genl ctrl get name dupto | grep -q "Version: 0x4 "'
 
 	ns_add box
 	unload
@@ -178,33 +178,33 @@ case_strictness() {
 }
 
 # --- versions of the protocol -----------------------------------------------
-# A tool built for version 2 (before "one way for each thing") sends 2 in
-# each request's header: the module refuses it all but GET_INFO. Version 1
-# (before "safe to load") likewise.
+# A tool built for version 3 (before "all of tcpdump's language") sends 3 in
+# each request's header: the module refuses it all but GET_INFO. Versions 2
+# (before "one way for each thing") and 1 (before "safe to load") likewise.
 case_versions() {
 	stats_reset=9
-	for old in 1 2; do
+	for old in 1 2 3; do
 		check_eq "a version $old tool may still ask what the module is" \
 			"$(python3 "$genl_py" dupto $get_info --version $old | head -1)" ok
 		check_error "anything else from a version $old tool is refused, saying why" \
-			"error EPROTO: this request is not dupto netlink version 3: use a dupto tool that matches the module" \
+			"error EPROTO: this request is not dupto netlink version 4: use a dupto tool that matches the module" \
 			python3 "$genl_py" dupto $stats_reset --version $old
 		want="error EPROTO"
-		dump_start_says && want+=": this request is not dupto netlink version 3: use a dupto tool that matches the module"
+		dump_start_says && want+=": this request is not dupto netlink version 4: use a dupto tool that matches the module"
 		check_error "and so is a dump" "$want" \
 			python3 "$genl_py" dupto 4 --dump --version $old
 	done
-	check_eq "a version 3 request is answered" \
+	check_eq "a version 4 request is answered" \
 		"$(python3 "$genl_py" dupto $stats_reset | head -1)" ok
 
-	# The tool, built as version 2's was, refuses this module before it sends
+	# The tool, built as version 3's was, refuses this module before it sends
 	# anything; "dupto version" says what each side speaks.
 	old_tool=$(dirname "$DUPTO")/dupto-abi-prev
-	check_error "a version 2 tool refuses a version 3 module, saying why" \
-		"dupto: the module speaks dupto netlink version 3, this tool version 2: install matching versions" \
+	check_error "a version 3 tool refuses a version 4 module, saying why" \
+		"dupto: the module speaks dupto netlink version 4, this tool version 3: install matching versions" \
 		"$old_tool" show
 	check_error "and says so in dupto version" \
-		"dupto: the module speaks netlink ABI 3, this tool ABI 2: install matching versions" \
+		"dupto: the module speaks netlink ABI 4, this tool ABI 3: install matching versions" \
 		"$old_tool" version
 
 	# Sensors come and go by rtnetlink: SENSOR_NEW and SENSOR_DEL are only

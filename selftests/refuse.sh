@@ -180,7 +180,7 @@ case_images() {
 			in_ns "$box" python3 "$ruleset_py" load "$lib_tmp/bad.img"
 	done <<'EOF'
 truncate|EINVAL: record {n}: image ends, target expected
-version|EPROTO: record 1: image version {n}, this VM runs version 1
+version|EPROTO: record 1: image version {n}, this VM runs version 2
 opcode|EINVAL: insn {n}: unknown opcode 200
 jump|EINVAL: insn {n}: jump to insn {to} beyond the program
 order|EINVAL: insn {n}: rule 0 out of order, expected rule 1

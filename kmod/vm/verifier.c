@@ -102,6 +102,8 @@ static const struct vm_op_info vm_ops[__DUPTO_VM_OP_MAX] = {
 	OP(JON, "jon", F_OFF | F_IMM | F_COND),
 	OP(JIN, "jin", F_OFF | F_IMM | F_COND),
 	OP(JINX, "jinx", F_RSRC | F_OFF | F_IMM | F_COND),
+	OP(JCHAIN4, "jchain4", F_OFF | F_IMM | F_COND),
+	OP(JCHAIN6, "jchain6", F_OFF | F_IMM | F_COND),
 };
 
 const char *dupto_vm_op_name(unsigned int op)
@@ -258,6 +260,38 @@ static int check_regs(const struct dupto_vm_insn *insn, u32 n, u16 fl,
 }
 
 /*
+ * The walks a program's protocol chains make per frame: one per distinct
+ * (opcode, off), each paid for once (the interpreter keeps its result).
+ */
+struct vm_walks {
+	u32 n;
+	struct {
+		u16 off;
+		u8 op;
+	} walk[DUPTO_VM_CHAIN_WALKS];
+};
+
+static int count_walk(struct vm_walks *w, const struct dupto_vm_insn *insn,
+		      u32 n, u64 *cost, char *err, size_t errlen)
+{
+	u32 i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->walk[i].op == insn->op && w->walk[i].off == insn->off)
+			return 0;
+	if (w->n == DUPTO_VM_CHAIN_WALKS) {
+		insn_err(n, "more than %u protocol chains at different offsets",
+			 (u32)DUPTO_VM_CHAIN_WALKS);
+		return -E2BIG;
+	}
+	w->walk[w->n].op = insn->op;
+	w->walk[w->n].off = insn->off;
+	w->n++;
+	*cost += DUPTO_VM_CHAIN_MAX;
+	return 0;
+}
+
+/*
  * Per instruction, the registers written on every path that reaches it
  * (@init) and whether any path does (@reached). Jumps only go forward, so
  * one pass in program order sees every predecessor of an instruction
@@ -343,6 +377,7 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 {
 	u32 n, rule = 0, end = 0;
 	u64 cost = 0;		/* at most 65535 * (1 + 130 * 64): no overflow */
+	struct vm_walks walks = { 0 };
 	struct vm_state *st;
 	u8 *land;
 	int ret = 0;
@@ -387,6 +422,11 @@ int dupto_vm_verify(const struct dupto_vm_insn *insns, u32 ninsns,
 		if ((insn->op == DUPTO_VM_JIN || insn->op == DUPTO_VM_JINX) &&
 		    lim->set_cost)
 			cost += lim->set_cost[insn->imm];
+		if (insn->op == DUPTO_VM_JCHAIN4 || insn->op == DUPTO_VM_JCHAIN6) {
+			ret = count_walk(&walks, insn, n, &cost, err, errlen);
+			if (ret)
+				break;
+		}
 
 		/* Rule structure: RULE blocks back to back, then RET. */
 		if (insn->op == DUPTO_VM_RULE || insn->op == DUPTO_VM_RET) {

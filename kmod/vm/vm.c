@@ -86,6 +86,71 @@ static int set_partial(const struct dupto_vm_packet *pkt,
 }
 
 /*
+ * One walk of a protocol chain (JCHAIN4, JCHAIN6): the header types met, and
+ * whether the walk was cut short by a read outside the frame or by the
+ * length limit. A type is met before anything after it is read, so "imm was
+ * met" is what libpcap's loop, which stops at imm, decides; "cut short and
+ * imm not met" is its failed read.
+ */
+struct vm_chain {
+	u16 off;
+	u8 op;
+	u8 cut;
+	u32 met[256 / 32];
+};
+
+static noinline void chain_walk(const struct dupto_vm_packet *pkt,
+				struct vm_chain *c)
+{
+	u32 type, x, n;
+	const u8 *p;
+	u8 buf[2];
+	bool ah;
+
+	memset(c->met, 0, sizeof(c->met));
+	c->cut = 1;
+	if (c->op == DUPTO_VM_JCHAIN4) {
+		p = vm_read_slow(pkt, c->off, 1, buf);
+		if (!p)
+			return;
+		x = (p[0] & 0xf) << 2;
+		p = vm_read_slow(pkt, (u64)c->off + 9, 1, buf);
+	} else {
+		x = 40;
+		p = vm_read_slow(pkt, (u64)c->off + 6, 1, buf);
+	}
+	if (!p)
+		return;
+	type = p[0];
+	for (n = 0;; n++) {
+		c->met[type / 32] |= 1U << (type % 32);
+		ah = type == 51;
+		if (!ah && !(c->op == DUPTO_VM_JCHAIN6 &&
+			     (type == 0 || type == 60 || type == 43 || type == 44)))
+			break;			/* 59 (no next header) included */
+		if (n == DUPTO_VM_CHAIN_MAX)
+			return;
+		/* x < 40 + n * 2048 <= 2^24: no wrap */
+		p = vm_read_slow(pkt, (u64)c->off + x, 2, buf);
+		if (!p)
+			return;
+		type = p[0];
+		/*
+		 * AH's length is in 4-byte units less 2, the others' in 8-byte
+		 * units less 1. After AH libpcap goes on from the network
+		 * header, not from the AH header (its code sets x rather than
+		 * adding to it, in every release to this day): so do we, since
+		 * "protochain" must select what it selects in tcpdump.
+		 */
+		if (ah)
+			x = (p[1] + 2) * 4;
+		else
+			x += (p[1] + 1) * 8;
+	}
+	c->cut = 0;
+}
+
+/*
  * @p = the @n bytes at @off: in place if they are there (one compare), else
  * through vm_read_slow(); a failed read abandons the rule. @fast is how far
  * the frame can be read in place: its linear length, or only up to the tag
@@ -179,7 +244,7 @@ static int set_partial(const struct dupto_vm_packet *pkt,
 	X(JGEB) X(JGEH) X(JGEW) X(JSETB) X(JSETH) X(JSETW) \
 	X(JEQXB) X(JEQXH) X(JEQXW) X(JGTXB) X(JGTXH) X(JGTXW) \
 	X(JGEXB) X(JGEXH) X(JGEXW) X(JSETXB) X(JSETXH) X(JSETXW) \
-	X(JON) X(JIN) X(JINX) \
+	X(JON) X(JIN) X(JINX) X(JCHAIN4) X(JCHAIN6) \
 	X(IJEQB) X(IJEQH) X(IJEQW) X(IJEQXB) X(IJEQXH) X(IJEQXW) \
 	X(ICEQ) X(ICEQW) X(ICGT) X(ICGE) X(ICSET)
 
@@ -206,6 +271,9 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 	u8 buf[16];
 	u32 a = 0, b;
 	u64 off;
+	/* walks made for this frame; the verifier bounds how many differ */
+	struct vm_chain chain[DUPTO_VM_CHAIN_WALKS];
+	u32 nchain = 0;
 
 	/* @len <= dupto_vm_pkt_end() is the caller's promise (vm.h) */
 	if (pkt->vlan_tagged && fast > 12)
@@ -443,6 +511,28 @@ JINX: {
 	if (r < 0)
 		goto abort;
 	JUMP(r);
+}
+
+JCHAIN4:
+JCHAIN6: {
+	struct vm_chain *c = chain;
+	u32 v = insn->imm;
+
+	while (c < chain + nchain && (c->op != insn->op || c->off != insn->off))
+		c++;
+	if (c == chain + nchain) {
+		if (unlikely(nchain == DUPTO_VM_CHAIN_WALKS))
+			goto BAD;	/* the verifier lets no such program in */
+		c->op = insn->op;
+		c->off = insn->off;
+		chain_walk(pkt, c);
+		nchain++;
+	}
+	if (v < 256 && (c->met[v / 32] & (1U << (v % 32))))
+		JUMP(true);
+	if (c->cut)
+		goto abort;
+	JUMP(false);
 }
 
 abort:

@@ -74,6 +74,7 @@ struct gen {
 	uint32_t *labels;	/* label -> IR index, NO_TARGET if not placed */
 	uint32_t nlabels, labelcap;
 	int err;
+	bool exact;		/* the rule reads all it says (cc_rule) */
 };
 
 static uint32_t new_label(struct gen *g)
@@ -141,9 +142,10 @@ static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
 	/*
 	 * Masked with 0 the value is a constant, and libpcap's optimiser
 	 * (which tcpdump runs) drops the read: "net ::/0" and the zero words
-	 * of "net 2001:db8::/32" read nothing, so neither do we.
+	 * of "net 2001:db8::/32" read nothing, so neither do we, unless the
+	 * rule has a protochain, for which libpcap runs no optimiser.
 	 */
-	if (!mask) {
+	if (!mask && !g->exact) {
 		bool res = op == OP_EQ ? !val : op == OP_GE ? !val : false;
 
 		ir = emit(g, DUPTO_VM_JA);
@@ -515,6 +517,14 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 		ir->t = lt;
 		ir->f = lf;
 		return;
+	case P_CHAIN:
+		ir = emit(g, p->size == 6 ? DUPTO_VM_JCHAIN6 : DUPTO_VM_JCHAIN4);
+		ir->in.off = p->off;
+		ir->in.imm = p->val;
+		ir->cond = true;
+		ir->t = lt;
+		ir->f = lf;
+		return;
 	case P_TRUE:
 		ir = emit(g, DUPTO_VM_JA);
 		ir->t = lt;
@@ -875,7 +885,7 @@ static uint32_t thread(const struct ir *ir, uint32_t n, uint32_t t,
  * Optimise the body of one rule: ir[0..n) where index n is the rule's end.
  * Index 0 is the first instruction after RULE.
  */
-static void optimise(struct ir *ir, uint32_t n)
+static void optimise(struct ir *ir, uint32_t n, bool exact)
 {
 	struct facts *in = calloc(n + 1, sizeof(*in));
 	struct walks ws = { 0 };
@@ -968,9 +978,14 @@ static void optimise(struct ir *ir, uint32_t n)
 	 * arithmetic step whose register nothing reads before the rule's end
 	 * or its match ("tcp port 80 or tcp" is "tcp", without the header
 	 * length the port test needed): libpcap drops dead stores too.
+	 *
+	 * But libpcap turns its optimiser off for a filter with "protochain"
+	 * (a loop, which its optimiser cannot handle): every read written is
+	 * then made, and a frame too short for one fails the filter. So such
+	 * a rule keeps them all.
 	 */
 	for (i = n; i-- > 0;) {
-		if (ir[i].in.op >= DUPTO_VM_LDI && ir[i].in.op <= DUPTO_VM_NEG) {
+		if (!exact && ir[i].in.op >= DUPTO_VM_LDI && ir[i].in.op <= DUPTO_VM_NEG) {
 			uint32_t t = chase(ir, n, i + 1);
 
 			if (t == n || ir[t].in.op == DUPTO_VM_MATCH) {
@@ -983,7 +998,7 @@ static void optimise(struct ir *ir, uint32_t n)
 			ir[i].t = chase(ir, n, ir[i].t);
 		if (ir[i].cond) {
 			ir[i].f = chase(ir, n, ir[i].f);
-			if (ir[i].t == ir[i].f && ir[i].in.op != DUPTO_VM_JON) {
+			if (!exact && ir[i].t == ir[i].f && ir[i].in.op != DUPTO_VM_JON) {
 				memset(&ir[i].in, 0, sizeof(ir[i].in));
 				ir[i].in.op = DUPTO_VM_JA;
 				ir[i].cond = false;
@@ -1349,6 +1364,7 @@ static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule,
 	g->ir = NULL;
 	g->n = g->cap = 0;
 	g->nlabels = 0;
+	g->exact = r->exact;
 	lmatch = new_label(g);
 	lend = new_label(g);
 	gen_pred(g, r->pred, lmatch, lend);
@@ -1369,7 +1385,7 @@ static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule,
 		if (g->ir[i].cond)
 			g->ir[i].f = g->labels[g->ir[i].f];
 	}
-	optimise(g->ir, g->n);
+	optimise(g->ir, g->n, g->exact);
 	/* only worth it where a match goes on to more rules */
 	if (!last && !(r->flags & DUPTO_VM_RULE_QUICK))
 		split_matches(rc);

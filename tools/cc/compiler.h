@@ -58,7 +58,9 @@ enum q_proto {
 	QP_ICMP, QP_ICMP6, QP_SCTP, QP_IGMP,
 };
 enum q_dir { QD_DEFAULT, QD_SRC, QD_DST, QD_OR, QD_AND };
-enum q_addr { QA_DEFAULT, QA_HOST, QA_NET, QA_PORT, QA_PORTRANGE, QA_PROTO };
+enum q_addr {
+	QA_DEFAULT, QA_HOST, QA_NET, QA_PORT, QA_PORTRANGE, QA_PROTO, QA_PROTOCHAIN
+};
 
 struct quals {
 	enum q_proto proto;
@@ -126,13 +128,13 @@ struct node {
 };
 
 /* Predicates: the libpcap meaning of the tree, ready for code generation. */
-enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE };
+enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE, P_CHAIN };
 enum p_op { OP_EQ, OP_GT, OP_GE, OP_SET };
 
 struct pred {
 	enum p_kind kind;
 	struct pred *l, *r;
-	/* P_CMP, P_SET: the packet read */
+	/* P_CMP, P_SET: the packet read; P_CHAIN: off, val, size 4 or 6 */
 	uint8_t op;		/* enum p_op */
 	uint8_t size;
 	bool ihl;		/* offset from the IPv4 header length at ihl_off */
@@ -159,6 +161,7 @@ struct cc_rule {
 	uint32_t flags;			/* DUPTO_VM_RULE_* */
 	struct node *expr;		/* NULL: every frame */
 	struct pred *pred;
+	bool exact;			/* reads all it says (has protochain) */
 	uint16_t *targets;
 	uint32_t ntargets;
 	const char *text;		/* source of the rule */

@@ -87,6 +87,10 @@ static void operands(char *buf, size_t len, const struct dupto_vm_prog *prog,
 	case DUPTO_VM_JINX:
 		snprintf(buf, len, "[r%u + %u] in set %u", src, in->off, in->imm);
 		return;
+	case DUPTO_VM_JCHAIN4:
+	case DUPTO_VM_JCHAIN6:
+		snprintf(buf, len, "[%u] chain has %u", in->off, in->imm);
+		return;
 	}
 	if (op >= DUPTO_VM_ADDK && op <= DUPTO_VM_RSHK)
 		snprintf(buf, len, "r%u, 0x%x", dst, in->imm);
@@ -101,7 +105,8 @@ static void operands(char *buf, size_t len, const struct dupto_vm_prog *prog,
 static bool is_cond(uint8_t op)
 {
 	return (op >= DUPTO_VM_JEQK && op <= DUPTO_VM_JSETXW) ||
-	       op == DUPTO_VM_JON || op == DUPTO_VM_JIN || op == DUPTO_VM_JINX;
+	       op == DUPTO_VM_JON || op == DUPTO_VM_JIN || op == DUPTO_VM_JINX ||
+	       op == DUPTO_VM_JCHAIN4 || op == DUPTO_VM_JCHAIN6;
 }
 
 static void print_set(FILE *f, const struct dupto_vm_prog *prog, uint32_t i)

@@ -50,11 +50,12 @@ static const char *const keywords[] = {
 	"and", "or", "not", "src", "dst", "host", "net", "mask", "port",
 	"portrange", "proto", "vlan", "broadcast", "multicast", "less",
 	"greater", "len", "in", "out", "on", "rule", "quick", "else", "to",
+	"protochain",
 };
 
 /* libpcap words dupto does not implement: say so rather than "syntax error". */
 static const char *const unsupported[] = {
-	"gateway", "protochain", "mpls", "pppoed", "pppoes", "geneve",
+	"gateway", "mpls", "pppoed", "pppoes", "geneve",
 	"inbound", "outbound", "ifindex", "atalk", "aarp", "decnet", "iso",
 	"esis", "isis", "clnp", "stp", "ipx", "netbeui", "lat", "sca",
 	"moprc", "mopdl", "fddi", "tr", "wlan", "ppp", "slip", "radio",
@@ -702,6 +703,8 @@ static struct node *parse_head(struct parser *p, struct quals *q)
 		nq.addr = QA_PORTRANGE;
 	else if (nq.dir == QD_DEFAULT && accept_kw(p, "proto"))
 		nq.addr = QA_PROTO;
+	else if (nq.dir == QD_DEFAULT && accept_kw(p, "protochain"))
+		nq.addr = QA_PROTOCHAIN;
 
 	n = parse_id(p, &nq);
 	if (!n)
@@ -839,7 +842,7 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 		if (!(word_is(after, "src") || word_is(after, "dst") ||
 		      word_is(after, "host") || word_is(after, "net") ||
 		      word_is(after, "port") || word_is(after, "portrange") ||
-		      word_is(after, "proto"))) {
+		      word_is(after, "proto") || word_is(after, "protochain"))) {
 			next(p);
 			n = new_node(p, N_PROTO, &t->loc);
 			n->proto = proto;
@@ -849,7 +852,8 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 	}
 	if (proto >= 0 || word_is(t, "src") || word_is(t, "dst") ||
 	    word_is(t, "host") || word_is(t, "net") || word_is(t, "port") ||
-	    word_is(t, "portrange") || word_is(t, "proto"))
+	    word_is(t, "portrange") || word_is(t, "proto") ||
+	    word_is(t, "protochain"))
 		return parse_head(p, q);
 
 	return expected(p, "a primitive such as 'host', 'port', 'tcp' or 'vlan'");

@@ -29,6 +29,9 @@
 struct sema {
 	struct cc *cc;
 	struct cc_rule *rule;	/* the rule being lowered */
+	/* the protochain walks of the ruleset: (offset << 1 | IPv6) each */
+	uint32_t walks[DUPTO_VM_CHAIN_WALKS];
+	uint32_t nwalks;
 };
 
 /* The rule being lowered, for the names it resolves. */
@@ -935,6 +938,67 @@ static struct pred *ether_proto(struct sema *s, const struct node *n,
 	return ethertype(s, l3, v);
 }
 
+/*
+ * "ip protochain N", "ip6 protochain N": libpcap's loop over the header
+ * chain is one instruction of ours (JCHAIN4, JCHAIN6), after the same
+ * EtherType test.
+ */
+static struct pred *chain(struct sema *s, const struct node *n, uint32_t l3,
+			  uint32_t v, bool v6)
+{
+	uint32_t key = l3 << 1 | v6, i;
+	struct pred *p;
+
+	for (i = 0; i < s->nwalks && s->walks[i] != key; i++)
+		;
+	if (i == s->nwalks) {
+		if (s->nwalks == DUPTO_VM_CHAIN_WALKS) {
+			cc_error(s->cc, &n->loc,
+				 "a ruleset walks at most %d protocol chains: this one, of %s at offset %u, is one more",
+				 DUPTO_VM_CHAIN_WALKS, v6 ? "IPv6" : "IPv4", l3);
+			return NULL;
+		}
+		s->walks[s->nwalks++] = key;
+	}
+	p = new_pred(s, P_CHAIN);
+
+	p->off = l3;
+	p->val = v;
+	p->size = v6 ? 6 : 4;
+	s->rule->exact = true;
+	return pand(s, ethertype(s, l3, v6 ? ETH_IP6 : ETH_IP), p);
+}
+
+static struct pred *lower_protochain(struct sema *s, const struct node *n)
+{
+	struct pred *p4, *p6;
+	uint32_t v;
+
+	if (n->q.proto != QP_DEFAULT && n->q.proto != QP_IP && n->q.proto != QP_IP6) {
+		cc_error(s->cc, &n->loc,
+			 "'%s protochain' is not valid; use 'ip protochain' or 'ip6 protochain'",
+			 proto_name(n->q.proto));
+		return NULL;
+	}
+	if (n->is_set) {
+		cc_error(s->cc, &n->loc, "'protochain' takes one protocol, not a set");
+		return NULL;
+	}
+	if (n->val.plen != ~0U) {
+		cc_error(s->cc, &n->val.loc, "a protocol takes no prefix length");
+		return NULL;
+	}
+	if (proto_value(s, &n->val.tok, false, &v))
+		return NULL;
+	if (n->q.proto == QP_IP)
+		return chain(s, n, n->linkoff, v, false);
+	if (n->q.proto == QP_IP6)
+		return chain(s, n, n->linkoff, v, true);
+	p4 = chain(s, n, n->linkoff, v, false);
+	p6 = p4 ? chain(s, n, n->linkoff, v, true) : NULL;
+	return p6 ? por(s, p4, p6) : NULL;
+}
+
 static struct pred *lower_proto(struct sema *s, const struct node *n)
 {
 	uint32_t l3 = n->linkoff, v = 0, i;
@@ -994,7 +1058,7 @@ static struct pred *lower_proto(struct sema *s, const struct node *n)
 static struct pred *lower_prim(struct sema *s, const struct node *n)
 {
 	if (n->q.dir != QD_DEFAULT &&
-	    (n->q.addr == QA_PROTO)) {
+	    (n->q.addr == QA_PROTO || n->q.addr == QA_PROTOCHAIN)) {
 		cc_error(s->cc, &n->loc, "'proto' takes no direction");
 		return NULL;
 	}
@@ -1004,6 +1068,8 @@ static struct pred *lower_prim(struct sema *s, const struct node *n)
 		return lower_port(s, n);
 	case QA_PROTO:
 		return lower_proto(s, n);
+	case QA_PROTOCHAIN:
+		return lower_protochain(s, n);
 	default:
 		if (n->q.proto == QP_LINK && !n->is_set && n->val.tok.type != T_EID &&
 		    n->val.tok.type != T_ID) {

@@ -266,13 +266,17 @@
  *   (DUPTO_A_SENSOR_GONE); the ranges of SNAPLEN and BURST
  *   (DUPTO_SNAPLEN_MIN/MAX, DUPTO_BURST_MAX) and of VID enforced by the
  *   policies.
+ *
+ *   Version 4 (issue "all of tcpdump's language"): ruleset images of
+ *   version 2 (DUPTO_VM_VERSION), with the protocol chain instructions
+ *   JCHAIN4 and JCHAIN6.
  */
 
 #ifndef _UAPI_LINUX_DUPTO_H
 #define _UAPI_LINUX_DUPTO_H
 
 #define DUPTO_GENL_NAME		"dupto"
-#define DUPTO_ABI_VERSION	3
+#define DUPTO_ABI_VERSION	4
 #define DUPTO_GENL_VERSION	DUPTO_ABI_VERSION
 #define DUPTO_MCGRP_CONFIG	"config"
 

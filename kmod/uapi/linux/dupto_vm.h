@@ -109,9 +109,28 @@
  *                      in imm (DUPTO_VM_DIR_IN, _OUT or both) -> jt : jf
  *   JIN                the key at P[off] is in set imm     -> jt : jf
  *   JINX               the key at P[src+off] is in set imm -> jt : jf
+ *   JCHAIN4            protocol imm is on the IPv4 header chain at off -> jt : jf
+ *   JCHAIN6            protocol imm is on the IPv6 header chain at off -> jt : jf
  *
  * The key length of JIN and JINX is the set's (see Sets). Fused compares
  * read 1 (B), 2 (H) or 4 (W) bytes.
+ *
+ * JCHAIN4 and JCHAIN6 are libpcap's "ip protochain" and "ip6 protochain",
+ * for the network header at off. They walk the header chain from the
+ * header's protocol field (IPv4: P[off+9], past 4 * (P[off] & 0xf) bytes;
+ * IPv6: P[off+6], past 40 bytes), and are true as soon as a header's type
+ * is imm. A type of 59 (no next header) ends the walk; so does, for
+ * JCHAIN4, any type but 51 (AH), and for JCHAIN6 any type but 0 (hop-by-hop),
+ * 60 (destination options), 43 (routing), 44 (fragment) and 51: the walk
+ * ends false there. Those are stepped over: the next type is P[x], x the
+ * header's offset from off, and the next header is at x + 8 * (P[x+1] + 1),
+ * but after AH at 4 * (P[x+1] + 2), counted from off, not from x: libpcap
+ * does exactly that (in every release so far), and these instructions
+ * select what its "protochain" selects. A read outside the frame, or a chain of more than
+ * DUPTO_VM_CHAIN_MAX headers stepped over, abandons the rule. The walk is
+ * made once per frame for each (opcode, off) and its result kept for the
+ * other instructions of the program that ask, so a program may have at most
+ * DUPTO_VM_CHAIN_WALKS different (opcode, off) pairs.
  *
  * A jump lands inside its rule's body, on the rule's end, or where a jump
  * between rules may land (above). The loader rejects anything else, with a
@@ -142,6 +161,10 @@
  *
  * Names are at most DUPTO_VM_NAME_MAX - 1 bytes. Target and port tables
  * hold names only; whoever loads an image binds them to devices.
+ *
+ * An image carries the version of this format it was written for, and a
+ * loader takes only its own (-EPROTO, "record 1: image version N, this VM
+ * runs version M"). Version 2 added JCHAIN4 and JCHAIN6.
  *
  * The header grew ngroups after the first release: a header record of 24
  * bytes (without it) is one of an image without groups, and every loader
@@ -242,6 +265,9 @@
  *   JIN, JINX on a MAC, IP4 or IP6 set     (L + 1) * DUPTO_VM_COST_TABLE more,
  *                                          L its number of distinct prefix
  *                                          lengths
+ *   the first JCHAIN4 or JCHAIN6 of each   DUPTO_VM_CHAIN_MAX more (a header
+ *   (opcode, off)                          stepped over costs about what a
+ *                                          fused compare does)
  *
  * where DUPTO_VM_COST_TABLE is what one table lookup (a hash and at most
  * DUPTO_VM_SET_PROBES probes) costs in VM instructions: a lookup in a table
@@ -261,7 +287,7 @@
 
 #include <linux/types.h>
 
-#define DUPTO_VM_VERSION	1
+#define DUPTO_VM_VERSION	2
 
 /* Limits the loader enforces. */
 #define DUPTO_VM_MAX_INSNS	65535
@@ -280,6 +306,10 @@
 #define DUPTO_VM_SET_PROBES	16	/* slots one table lookup probes, at most */
 #define DUPTO_VM_COST_TABLE	64	/* one table lookup, in instructions */
 #define DUPTO_VM_MAX_COST	131072	/* a program's worst case per frame */
+
+/* Protocol chains (JCHAIN4, JCHAIN6) */
+#define DUPTO_VM_CHAIN_MAX	8192	/* headers stepped over, at most */
+#define DUPTO_VM_CHAIN_WALKS	4	/* distinct (opcode, off) per program */
 
 struct dupto_vm_insn {
 	__u8	op;	/* enum dupto_vm_op */
@@ -372,6 +402,10 @@ enum dupto_vm_op {
 	DUPTO_VM_JON,
 	DUPTO_VM_JIN,
 	DUPTO_VM_JINX,
+
+	/* image version 2 */
+	DUPTO_VM_JCHAIN4,
+	DUPTO_VM_JCHAIN6,
 
 	__DUPTO_VM_OP_MAX
 };

@@ -99,12 +99,41 @@ def v6_packets():
     return out
 
 
+def chain_frames():
+    """Header chains for "protochain": AH in IPv4 and IPv6, every IPv6
+    extension libpcap steps over, no-next-header, headers it does not step
+    over, and one chain cut at every byte."""
+    a, b = "10.0.0.1", "10.0.0.2"
+    a6, b6 = "2001:db8::1", "2001:db8::2"
+    ah = lambda nh, ln=4: Raw(bytes([nh, ln]) + b"\x00" * (4 * (ln + 2) - 2))
+    out = [
+        IP(src=a, dst=b, proto=51) / ah(6) / TCP(sport=1024, dport=80),
+        IP(src=a, dst=b, proto=51) / ah(51) / ah(17, 1) / UDP(sport=53, dport=53),
+        IP(src=a, dst=b, proto=51, ihl=6, options=[IPOption_RR()]) / ah(6) / TCP(),
+        IP(src=a, dst=b, proto=51) / ah(59) / Raw(b"\x06" * 16),
+        IP(src=a, dst=b, proto=51) / ah(50) / Raw(b"\x00" * 16),
+        IPv6(src=a6, dst=b6, nh=51) / ah(6) / TCP(),
+        IPv6(src=a6, dst=b6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+        IPv6ExtHdrRouting() / IPv6ExtHdrFragment() / Raw(ah(6).load) / TCP(),
+        IPv6(src=a6, dst=b6) / IPv6ExtHdrHopByHop(nh=59) / Raw(b"\x06" * 16),
+        IPv6(src=a6, dst=b6, nh=135) / Raw(bytes([6, 0]) + b"\x00" * 6) / TCP(),
+        IPv6(src=a6, dst=b6) / IPv6ExtHdrDestOpt(nh=60) / IPv6ExtHdrDestOpt(nh=17) / UDP(),
+    ]
+    for p in out:
+        add(Ether(src=mac(), dst=mac()) / p)
+    cut = Ether(src=mac(), dst=mac()) / out[6]
+    for n in range(54, len(bytes(cut)) + 1, 3):
+        add(cut, n)
+    add(Ether(src=mac(), dst=mac()) / Dot1Q(vlan=5) / out[6])
+
+
 def main():
     out = sys.argv[1]
     for p in v4_packets():
         add(Ether(src=mac(), dst=mac()) / p)
     for p in v6_packets():
         add(Ether(src=mac(), dst=mac()) / p)
+    chain_frames()
     # ARP and RARP
     for op in (1, 2):
         add(Ether(src=mac(), dst="ff:ff:ff:ff:ff:ff") / ARP(op=op, psrc=rng.choice(V4), pdst=rng.choice(V4)))

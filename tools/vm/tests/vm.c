@@ -62,6 +62,7 @@ static void build(struct image *im, const struct dupto_vm_insn *insns, uint32_t 
 	rec(im, DUPTO_VM_REC_SET_ELEMS, pr, sizeof(pr));
 }
 
+#define CH(off)	I(JCHAIN4, 0, off, 0, 0, 6, 0)
 static const struct bad {
 	const char *name;
 	struct dupto_vm_insn p[MAXP];
@@ -71,7 +72,14 @@ static const struct bad {
 	{ "no instructions", { RET }, 0, 0, "record 1: table sizes out of range" },
 	{ "rules declared, none given", { RET }, 1, 1, "insn 0: program has 0 rules, image declares 1" },
 	{ "opcode 200", { { .op = 200 }, RET }, 2, 0, "insn 0: unknown opcode 200" },
-	{ "opcode past the last", { RULE(0, 2, 0), { .op = __DUPTO_VM_OP_MAX }, MATCH(0), RET }, 4, 1, "insn 1: unknown opcode 70" },
+	{ "five protocol chains at different offsets",
+	  { RULE(0, 6, 0), CH(14), CH(18), CH(14), CH(22), CH(26), CH(30), MATCH(0), RET }, 9, 1,
+	  "insn 6: more than 4 protocol chains at different offsets" },
+	{ "a protocol chain with a mask", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 0, 6, 0xff), MATCH(0), RET }, 4, 1,
+	  "insn 1: jchain6 uses no mask, field must be zero" },
+	{ "a protocol chain reading a register", { RULE(0, 2, 0), I(JCHAIN4, R(0, 1), 14, 0, 0, 6, 0), MATCH(0), RET }, 4, 1,
+	  "insn 1: jchain4 uses no src register, field must be zero" },
+	{ "opcode past the last", { RULE(0, 2, 0), { .op = __DUPTO_VM_OP_MAX }, MATCH(0), RET }, 4, 1, "insn 1: unknown opcode 72" },
 	{ "ldi with src", { RULE(0, 2, 0), I(LDI, R(0, 1), 0, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no src register, field must be zero" },
 	{ "ldi with off", { RULE(0, 2, 0), I(LDI, 0, 3, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no off, field must be zero" },
 	{ "ldi with jt", { RULE(0, 2, 0), I(LDI, 0, 0, 1, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: ldi uses no jt, field must be zero" },
@@ -168,7 +176,7 @@ static void bad_images(void)
 		size_t cut;		/* bytes to drop from the end, 0: none */
 		const char *msg;
 	} rows[] = {
-		{ "bad version", 4, 9, 0, "record 1: image version 9, this VM runs version 1" },
+		{ "bad version", 4, 9, 0, "record 1: image version 9, this VM runs version 2" },
 		{ "cut short", 0, 0, 3, "record 10: bad length 12" },
 		{ "record length below its header", 0, 0, 0, NULL },
 	};
@@ -345,6 +353,23 @@ static uint8_t tcp4[60] = {
 /* The same with an 802.1Q tag (VLAN 5), 64 bytes. */
 static uint8_t tcp4v[64];
 static uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 6, 7, 8, 9, 10, 0x08, 0x06 };
+/*
+ * IPv6, hop-by-hop, fragment, TCP: 90 bytes. And IPv4 whose AH header
+ * (length 3) sends libpcap's walk back to itself, forever: 60 bytes.
+ */
+static uint8_t tcp6x[90] = {
+	0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x86, 0xdd,
+	0x60, 0, 0, 0, 0, 36, 0, 64, [22] = 0x20, 0x01, 0x0d, 0xb8, [37] = 1,
+	[38] = 0x20, 0x01, 0x0d, 0xb8, [53] = 2,
+	[54] = 44, 0, 1, 4, 0, 0, 0, 0,		/* hop-by-hop: PadN */
+	[62] = 6, 0, 0, 0, 0, 0, 0, 1,		/* fragment */
+	[70] = 0x04, 0x00, 0x00, 0x50, [82] = 0x50, 0x02, 0x20,
+};
+static uint8_t ahloop[60] = {
+	0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x08, 0x00,
+	0x45, 0, 0, 40, 0, 1, 0, 0, 64, 51, 0, 0, 10, 1, 2, 3, 192, 168, 1, 1,
+	51, 3,
+};
 
 /*
  * The read hook of a non-linear frame, as the kernel's (classify.c) is:
@@ -470,6 +495,25 @@ static const struct good {
 	{ "a failed read abandons the rule a jump entered",
 	  { RULE(0, 2, 0), I(JEQH, 0, 12, 2, 0, 0x800, 0xffff), MATCH(0), RULE(1, 2, 0),
 	    I(JEQB, 0, 100, 0, 0, 0, 0xff), MATCH(1), RULE(2, 1, 0), MATCH(2), RET }, 9, 3, tcp4, 60, CAPTURE, 0, 1, 1, 1, 1 },
+	/* protocol chains */
+	{ "ip protochain 6 on TCP", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "ip protochain 17 on TCP", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 17, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 0 },
+	{ "ip protochain 262 (never a type) on TCP", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 262, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 0 },
+	{ "ip protochain 6, tag in metadata", { RULE(0, 2, 0), I(JCHAIN4, 0, 18, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp4v, 64, KERNEL, 0, 1, 1, 1, 0 },
+	{ "ip protochain 6, non-linear", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp4, 60, SPLIT, 0, 1, 1, 1, 0 },
+	{ "ip protochain past the frame", { RULE(0, 2, 0), I(JCHAIN4, 0, 56, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 1 },
+	{ "ip6 protochain 6 past hop-by-hop and fragment", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp6x, 90, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "ip6 protochain 44 stops at the fragment header", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 44, 0), MATCH(0), RET }, 4, 1, tcp6x, 90, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "ip6 protochain 17 walks the chain to TCP", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 17, 0), MATCH(0), RET }, 4, 1, tcp6x, 90, CAPTURE, 0, 1, 0, 0, 0 },
+	{ "ip6 protochain 0 is the first header", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 0, 0), MATCH(0), RET }, 4, 1, tcp6x, 62, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "ip6 protochain 6 on a frame cut inside the chain", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp6x, 62, CAPTURE, 0, 1, 0, 0, 1 },
+	{ "ip6 protochain 6, non-linear", { RULE(0, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp6x, 90, SPLIT, 0, 1, 1, 1, 0 },
+	{ "IPv4's walk does not step over IPv6 headers", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp6x, 90, CAPTURE, 0, 1, 0, 0, 0 },
+	{ "an AH that loops: its own type is met", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 51, 0), MATCH(0), RET }, 4, 1, ahloop, 60, CAPTURE, 0, 1, 1, 1, 0 },
+	{ "an AH that loops is cut at DUPTO_VM_CHAIN_MAX", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, ahloop, 60, CAPTURE, 0, 1, 0, 0, 1 },
+	{ "one walk answers every rule that asks",
+	  { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 6, 0), MATCH(0), RULE(1, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 51, 0), MATCH(1),
+	    RULE(2, 2, 0), I(JCHAIN6, 0, 14, 0, 1, 51, 0), MATCH(2), RET }, 10, 3, ahloop, 60, CAPTURE, 0, 1, 2, 1, 2 },
 	{ "registers written before a jump into a rule that writes them too",
 	  { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JEQH, 0, 12, 3, 0, 0x800, 0xffff), MATCH(0),
 	    RULE(1, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JEQXH, R(0, 7), 16, 0, 1, 80, 0xffff), MATCH(1), RET },
