@@ -30,9 +30,7 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 	struct dupto_vm_packet pkt = { .dir = dir, .port = DUPTO_VM_PORT_NONE };
 	struct capture_frame fr;
 	struct capture cap;
-	uint32_t i, frame = 0;
-	size_t len;
-	char *buf;
+	uint32_t i;
 	int ret;
 
 	if (port) {
@@ -42,16 +40,13 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		if (pkt.port == DUPTO_VM_PORT_NONE)
 			fprintf(stderr, "dupto: warning: no rule names port \"%s\"\n", port);
 	}
-	buf = read_file(path, &len);
-	if (!buf) {
-		fprintf(stderr, "dupto: cannot read \"%s\": %s\n", path, strerror(errno));
+	if (capture_open(&cap, path)) {
+		fprintf(stderr, "dupto: %s\n", cap.err);
 		return 1;
 	}
-	if (capture_open(&cap, buf, len)) {
-		fprintf(stderr, "dupto: %s: %s\n", path, cap.err);
-		free(buf);
-		return 1;
-	}
+	if (cap.fcs_len)
+		fprintf(stderr, "dupto: warning: %s: every frame ends with its %u-byte FCS, which rules see as libpcap's filters do (the kernel's frames have none)\n",
+			path, cap.fcs_len);
 	out_open_array(NULL);
 	while ((ret = capture_next(&cap, &fr)) > 0) {
 		struct dupto_vm_result res;
@@ -65,7 +60,7 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		if (prog->ngroups)
 			dupto_vm_resolve_groups(prog, &pkt, res.targets, NULL, NULL);
 		out_open_object(NULL);
-		out_uint("frame", "%" PRIu64 ":", ++frame);
+		out_uint("frame", "%" PRIu64 ":", cap.frames);
 		out_open_array("targets");
 		for (i = 0; i < prog->ntargets; i++) {
 			if (!(res.targets[i / 64] >> (i % 64) & 1))
@@ -81,13 +76,10 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 	}
 	out_close_array();
 	out_flush();
-	if (ret < 0) {
-		fprintf(stderr, "dupto: %s: frame %u: %s\n", path, frame + 1, cap.err);
-		free(buf);
-		return 1;
-	}
-	free(buf);
-	return 0;
+	if (ret < 0)
+		fprintf(stderr, "dupto: %s\n", cap.err);
+	capture_close(&cap);
+	return ret < 0;
 }
 
 static bool starts_with_word(const char *p, const char *w)
@@ -132,6 +124,10 @@ static int do_compile(int argc, char **argv)
 	}
 	if (!file == !text) {
 		usage(stderr);
+		return 1;
+	}
+	if (file && capfile && !strcmp(file, "-") && !strcmp(capfile, "-")) {
+		fprintf(stderr, "dupto: compile: the ruleset and the capture cannot both be standard input\n");
 		return 1;
 	}
 	if (file) {
@@ -188,5 +184,6 @@ static const struct cli_cmd cmds[] = {
 const struct cli_object dupto_compile_object = DUPTO_OBJECT("compile", cmds,
 	"FILE is a ruleset or a configuration file (dupto.conf(5)), \"-\" standard input;\n"
 	"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
-	"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
-	"it had arrived on PORT (no port by default), and its targets are printed.\n");
+	"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet, read by libpcap;\n"
+	"\"-\" standard input) is classified as if it had arrived on PORT (no port by\n"
+	"default), and its targets are printed.\n");
