@@ -24,10 +24,37 @@ static void usage(FILE *f)
 	cli_usage(f, &dupto_compile_object, CLI_USAGE);
 }
 
-static int run_capture(const struct dupto_vm_prog *prog, const char *path,
+/*
+ * After the frames: each rule with how many of them it matched, as "dupto
+ * show" prints a rule and its counters.
+ */
+static void print_counts(struct dupto_vm_prog *prog,
+			 const struct dupto_vm_rule_stats *stats)
+{
+	struct model_ruleset rs = { .prog = prog };
+	uint32_t i;
+
+	rs.stats = calloc(prog->nrules ? prog->nrules : 1, sizeof(*rs.stats));
+	if (!rs.stats) {
+		fprintf(stderr, "dupto: out of memory\n");
+		return;
+	}
+	for (i = 0; i < prog->nrules; i++) {
+		rs.stats[i].packets = u64_stats_read(&stats[i].packets);
+		rs.stats[i].bytes = u64_stats_read(&stats[i].bytes);
+	}
+	out_open_array("rules");
+	for (i = 0; i < prog->nrules; i++)
+		rule_print(&rs, i, true);
+	out_close_array();
+	free(rs.stats);
+}
+
+static int run_capture(struct dupto_vm_prog *prog, const char *path,
 		       const char *port, uint8_t dir)
 {
 	struct dupto_vm_packet pkt = { .dir = dir, .port = DUPTO_VM_PORT_NONE };
+	struct dupto_vm_rule_stats *stats;
 	struct capture_frame fr;
 	struct capture cap;
 	uint32_t i;
@@ -47,7 +74,14 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 	if (cap.fcs_len)
 		fprintf(stderr, "dupto: warning: %s: every frame ends with its %u-byte FCS, which rules see as libpcap's filters do (the kernel's frames have none)\n",
 			path, cap.fcs_len);
-	out_open_array(NULL);
+	stats = calloc(prog->nrules ? prog->nrules : 1, sizeof(*stats));
+	if (!stats) {
+		fprintf(stderr, "dupto: out of memory\n");
+		capture_close(&cap);
+		return 1;
+	}
+	out_open_object(NULL);
+	out_open_array("frames");
 	while ((ret = capture_next(&cap, &fr)) > 0) {
 		struct dupto_vm_result res;
 		bool any = false;
@@ -55,7 +89,7 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		pkt.data = fr.data;
 		pkt.len = fr.caplen;
 		pkt.wire_len = fr.wirelen;
-		dupto_vm_run(prog, &pkt, &res, NULL);
+		dupto_vm_run(prog, &pkt, &res, stats);
 		/* every member up: where the kernel sends it then */
 		if (prog->ngroups)
 			dupto_vm_resolve_groups(prog, &pkt, res.targets, NULL, NULL);
@@ -75,9 +109,13 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		out_nl();
 	}
 	out_close_array();
+	/* the frames read, even if a later one could not be */
+	print_counts(prog, stats);
+	out_close_object();
 	out_flush();
 	if (ret < 0)
 		fprintf(stderr, "dupto: %s\n", cap.err);
+	free(stats);
 	capture_close(&cap);
 	return ret < 0;
 }
@@ -186,4 +224,4 @@ const struct cli_object dupto_compile_object = DUPTO_OBJECT("compile", cmds,
 	"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
 	"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet, read by libpcap;\n"
 	"\"-\" standard input) is classified as if it had arrived on PORT (no port by\n"
-	"default), and its targets are printed.\n");
+	"default), and its targets are printed; then each rule with the frames it matched.\n");
