@@ -29,8 +29,8 @@ static void link_type_name(char *buf, size_t len, int dlt)
 int capture_open(struct capture *c, const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "", lt[128];
+	unsigned int ext;
 	FILE *f;
-	int ext;
 
 	memset(c, 0, sizeof(*c));
 	c->path = path;
@@ -65,10 +65,11 @@ int capture_open(struct capture *c, const char *path)
 	/*
 	 * A pcap file's link type may say how long the FCS that ends every
 	 * frame is, in 16-bit units (pcap-savefile's "FCS len"): the frames
-	 * stay as libpcap hands them, and the caller may warn.
+	 * stay as libpcap hands them, and the caller may warn. Unsigned: a
+	 * length of 8 units or more sets the top bit.
 	 */
 	ext = pcap_datalink_ext(c->pcap);
-	if (ext > 0 && LT_FCS_LENGTH_PRESENT(ext))
+	if (LT_FCS_LENGTH_PRESENT(ext))
 		c->fcs_len = 2 * LT_FCS_LENGTH(ext);
 	return 0;
 }

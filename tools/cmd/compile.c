@@ -28,8 +28,8 @@ static void usage(FILE *f)
  * After the frames: each rule with how many of them it matched, as "dupto
  * show" prints a rule and its counters.
  */
-static void print_counts(struct dupto_vm_prog *prog,
-			 const struct dupto_vm_rule_stats *stats)
+static int print_counts(struct dupto_vm_prog *prog,
+			const struct dupto_vm_rule_stats *stats)
 {
 	struct model_ruleset rs = { .prog = prog };
 	uint32_t i;
@@ -37,7 +37,7 @@ static void print_counts(struct dupto_vm_prog *prog,
 	rs.stats = calloc(prog->nrules ? prog->nrules : 1, sizeof(*rs.stats));
 	if (!rs.stats) {
 		fprintf(stderr, "dupto: out of memory\n");
-		return;
+		return -1;
 	}
 	for (i = 0; i < prog->nrules; i++) {
 		rs.stats[i].packets = u64_stats_read(&stats[i].packets);
@@ -48,6 +48,7 @@ static void print_counts(struct dupto_vm_prog *prog,
 		rule_print(&rs, i, true);
 	out_close_array();
 	free(rs.stats);
+	return 0;
 }
 
 static int run_capture(struct dupto_vm_prog *prog, const char *path,
@@ -58,7 +59,7 @@ static int run_capture(struct dupto_vm_prog *prog, const char *path,
 	struct capture_frame fr;
 	struct capture cap;
 	uint32_t i;
-	int ret;
+	int ret, err;
 
 	if (port) {
 		for (i = 0; i < prog->nports; i++)
@@ -110,14 +111,14 @@ static int run_capture(struct dupto_vm_prog *prog, const char *path,
 	}
 	out_close_array();
 	/* the frames read, even if a later one could not be */
-	print_counts(prog, stats);
+	err = print_counts(prog, stats);
 	out_close_object();
 	out_flush();
 	if (ret < 0)
 		fprintf(stderr, "dupto: %s\n", cap.err);
 	free(stats);
 	capture_close(&cap);
-	return ret < 0;
+	return ret < 0 || err;
 }
 
 static bool starts_with_word(const char *p, const char *w)
