@@ -145,7 +145,7 @@ check "all up: box2, same seed, picked the same member for every flow" \
 	flows same "$lib_tmp/all.box1" "$lib_tmp/all.box2"
 for s in a b c; do
 	got=$("$DUPTO" -j compile "$lib_tmp/box1.conf" -r "$lib_tmp/all.box1.$s.pcap" |
-		jq -c '[.[].targets] | unique')
+		jq -c '[.frames[].targets] | unique')
 	check_eq "all up: dupto compile -r predicts member $s for its frames" "$got" "[[\"$s\"]]"
 done
 sent=$("$DUPTO" -n "$box1" -j stats | jq '[.sensors[].stats.sent] | add')

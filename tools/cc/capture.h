@@ -1,37 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A reader of capture files from memory: pcap (both byte orders, micro- and
- * nanosecond) and pcapng. Ethernet only. No globals, no allocation: it
- * walks the caller's buffer, so it can be fuzzed directly.
+ * Capture files for "dupto compile -r" and the tests, read by libpcap (pcap
+ * in either byte order, micro- or nanosecond, and pcapng), one frame at a
+ * time. Ethernet only: anything else is refused, naming its link type.
  */
 #ifndef DUPTO_CAPTURE_H
 #define DUPTO_CAPTURE_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-#define CAPTURE_MAX_IFACES	64
+#include <pcap/pcap.h>
 
 struct capture {
-	const uint8_t *buf;
-	size_t len, pos;
-	bool ng;		/* pcapng */
-	bool swap;		/* file byte order differs from ours */
-	uint32_t nifaces;	/* pcapng interfaces of the current section */
-	uint16_t linktype[CAPTURE_MAX_IFACES];
-	char err[128];
+	pcap_t *pcap;
+	const char *path;
+	uint32_t frames;	/* read so far */
+	/*
+	 * Bytes of FCS at the end of every frame, as the link type of a pcap
+	 * file says (0: none, or not said). The frames are handed over as
+	 * libpcap hands them, FCS included, as tcpdump's filters see them.
+	 */
+	unsigned int fcs_len;
+	char err[PCAP_ERRBUF_SIZE + 256];	/* what went wrong, naming the file */
 };
 
 struct capture_frame {
-	const uint8_t *data;
+	const uint8_t *data;	/* valid until the next call */
 	uint32_t caplen;	/* bytes captured */
-	uint32_t wirelen;	/* bytes on the wire */
+	uint32_t wirelen;	/* bytes on the wire, never fewer than captured */
 };
 
-/* 0, or -1 with c->err set */
-int capture_open(struct capture *c, const void *buf, size_t len);
+/* @path ("-": standard input); 0, or -1 with c->err set */
+int capture_open(struct capture *c, const char *path);
 /* 1 with a frame, 0 at the end, -1 with c->err set */
 int capture_next(struct capture *c, struct capture_frame *f);
+void capture_close(struct capture *c);
 
 #endif /* DUPTO_CAPTURE_H */

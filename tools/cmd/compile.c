@@ -24,16 +24,42 @@ static void usage(FILE *f)
 	cli_usage(f, &dupto_compile_object, CLI_USAGE);
 }
 
-static int run_capture(const struct dupto_vm_prog *prog, const char *path,
+/*
+ * After the frames: each rule with how many of them it matched, as "dupto
+ * show" prints a rule and its counters.
+ */
+static int print_counts(struct dupto_vm_prog *prog,
+			const struct dupto_vm_rule_stats *stats)
+{
+	struct model_ruleset rs = { .prog = prog };
+	uint32_t i;
+
+	rs.stats = calloc(prog->nrules ? prog->nrules : 1, sizeof(*rs.stats));
+	if (!rs.stats) {
+		fprintf(stderr, "dupto: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < prog->nrules; i++) {
+		rs.stats[i].packets = u64_stats_read(&stats[i].packets);
+		rs.stats[i].bytes = u64_stats_read(&stats[i].bytes);
+	}
+	out_open_array("rules");
+	for (i = 0; i < prog->nrules; i++)
+		rule_print(&rs, i, true);
+	out_close_array();
+	free(rs.stats);
+	return 0;
+}
+
+static int run_capture(struct dupto_vm_prog *prog, const char *path,
 		       const char *port, uint8_t dir)
 {
 	struct dupto_vm_packet pkt = { .dir = dir, .port = DUPTO_VM_PORT_NONE };
+	struct dupto_vm_rule_stats *stats;
 	struct capture_frame fr;
 	struct capture cap;
-	uint32_t i, frame = 0;
-	size_t len;
-	char *buf;
-	int ret;
+	uint32_t i;
+	int ret, err;
 
 	if (port) {
 		for (i = 0; i < prog->nports; i++)
@@ -42,17 +68,21 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		if (pkt.port == DUPTO_VM_PORT_NONE)
 			fprintf(stderr, "dupto: warning: no rule names port \"%s\"\n", port);
 	}
-	buf = read_file(path, &len);
-	if (!buf) {
-		fprintf(stderr, "dupto: cannot read \"%s\": %s\n", path, strerror(errno));
+	if (capture_open(&cap, path)) {
+		fprintf(stderr, "dupto: %s\n", cap.err);
 		return 1;
 	}
-	if (capture_open(&cap, buf, len)) {
-		fprintf(stderr, "dupto: %s: %s\n", path, cap.err);
-		free(buf);
+	if (cap.fcs_len)
+		fprintf(stderr, "dupto: warning: %s: every frame ends with its %u-byte FCS, which rules see as libpcap's filters do (the kernel's frames have none)\n",
+			path, cap.fcs_len);
+	stats = calloc(prog->nrules ? prog->nrules : 1, sizeof(*stats));
+	if (!stats) {
+		fprintf(stderr, "dupto: out of memory\n");
+		capture_close(&cap);
 		return 1;
 	}
-	out_open_array(NULL);
+	out_open_object(NULL);
+	out_open_array("frames");
 	while ((ret = capture_next(&cap, &fr)) > 0) {
 		struct dupto_vm_result res;
 		bool any = false;
@@ -60,12 +90,12 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		pkt.data = fr.data;
 		pkt.len = fr.caplen;
 		pkt.wire_len = fr.wirelen;
-		dupto_vm_run(prog, &pkt, &res, NULL);
+		dupto_vm_run(prog, &pkt, &res, stats);
 		/* every member up: where the kernel sends it then */
 		if (prog->ngroups)
 			dupto_vm_resolve_groups(prog, &pkt, res.targets, NULL, NULL);
 		out_open_object(NULL);
-		out_uint("frame", "%" PRIu64 ":", ++frame);
+		out_uint("frame", "%" PRIu64 ":", cap.frames);
 		out_open_array("targets");
 		for (i = 0; i < prog->ntargets; i++) {
 			if (!(res.targets[i / 64] >> (i % 64) & 1))
@@ -80,14 +110,15 @@ static int run_capture(const struct dupto_vm_prog *prog, const char *path,
 		out_nl();
 	}
 	out_close_array();
+	/* the frames read, even if a later one could not be */
+	err = print_counts(prog, stats);
+	out_close_object();
 	out_flush();
-	if (ret < 0) {
-		fprintf(stderr, "dupto: %s: frame %u: %s\n", path, frame + 1, cap.err);
-		free(buf);
-		return 1;
-	}
-	free(buf);
-	return 0;
+	if (ret < 0)
+		fprintf(stderr, "dupto: %s\n", cap.err);
+	free(stats);
+	capture_close(&cap);
+	return ret < 0 || err;
 }
 
 static bool starts_with_word(const char *p, const char *w)
@@ -132,6 +163,10 @@ static int do_compile(int argc, char **argv)
 	}
 	if (!file == !text) {
 		usage(stderr);
+		return 1;
+	}
+	if (file && capfile && !strcmp(file, "-") && !strcmp(capfile, "-")) {
+		fprintf(stderr, "dupto: compile: the ruleset and the capture cannot both be standard input\n");
 		return 1;
 	}
 	if (file) {
@@ -188,5 +223,6 @@ static const struct cli_cmd cmds[] = {
 const struct cli_object dupto_compile_object = DUPTO_OBJECT("compile", cmds,
 	"FILE is a ruleset or a configuration file (dupto.conf(5)), \"-\" standard input;\n"
 	"TEXT is a ruleset, or one filter expression (compiled as \"rule EXPR to match\").\n"
-	"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet) is classified as if\n"
-	"it had arrived on PORT (no port by default), and its targets are printed.\n");
+	"With -r, every frame of CAPTURE (pcap or pcapng, Ethernet, read by libpcap;\n"
+	"\"-\" standard input) is classified as if it had arrived on PORT (no port by\n"
+	"default), and its targets are printed; then each rule with the frames it matched.\n");

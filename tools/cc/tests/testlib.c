@@ -78,16 +78,10 @@ int frames_load(const char *path, struct frame **frames, uint32_t *n)
 {
 	struct capture_frame cf;
 	struct capture cap;
-	size_t size;
-	char *buf;
 	int ret;
 
-	buf = file_read(path, &size);
-	if (!buf)
-		return -1;
-	if (capture_open(&cap, buf, size)) {
-		fprintf(stderr, "%s: %s\n", path, cap.err);
-		free(buf);
+	if (capture_open(&cap, path)) {
+		fprintf(stderr, "%s\n", cap.err);
 		return -1;
 	}
 	while ((ret = capture_next(&cap, &cf)) > 0) {
@@ -102,8 +96,8 @@ int frames_load(const char *path, struct frame **frames, uint32_t *n)
 	}
 	/* a capture cut short (as one of dpkt's is) still gives its frames */
 	if (ret < 0)
-		fprintf(stderr, "# %s: %s (using the frames before)\n", path, cap.err);
-	free(buf);
+		fprintf(stderr, "# %s (using the frames before)\n", cap.err);
+	capture_close(&cap);
 	return 0;
 }
 
