@@ -176,6 +176,9 @@ struct cc_rule {
 	uint32_t ntargets;
 	const char *text;		/* source of the rule */
 	uint32_t text_len;
+	/* "rule netmask A.B.C.D ...": the rule's own netmask (host order) */
+	bool has_netmask;
+	uint32_t netmask;
 };
 
 /*
@@ -354,6 +357,12 @@ void *cc_grow(struct cc *cc, void *v, uint32_t n, size_t size);
 /* Report an error at @loc; returns -1 for "return cc_error(...)". */
 int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Why @mask (host order) cannot be the netmask of "ip broadcast", or NULL:
+ * its ones must come first, and leave a host part.
+ */
+const char *cc_netmask_invalid(uint32_t mask);
 
 int cc_lex(struct cc *cc);
 int cc_parse(struct cc *cc);

@@ -1089,6 +1089,8 @@ static void rule_text(struct parser *p, struct cc_rule *r, uint32_t first)
 	r->text_len = o - text;
 }
 
+static int netmask_value(struct parser *p, uint32_t *v);
+
 static int parse_rule(struct parser *p)
 {
 	uint32_t first = p->cc->tp;
@@ -1104,7 +1106,14 @@ static int parse_rule(struct parser *p)
 			r->flags |= DUPTO_VM_RULE_QUICK;
 		else if (accept_kw(p, "else"))
 			r->flags |= DUPTO_VM_RULE_ELSE;
-		else
+		else if (r->has_netmask && is_kw(p, 0, "netmask"))
+			return cc_error(p->cc, &peek(p, 0)->loc, "netmask is given twice");
+		else if (accept_kw(p, "netmask")) {
+			/* how a rule keeps the netmask its "ip broadcast" was compiled with */
+			if (netmask_value(p, &r->netmask))
+				return -1;
+			r->has_netmask = true;
+		} else
 			break;
 	}
 	if (!is_kw(p, 0, "to")) {
@@ -1426,10 +1435,38 @@ static int parse_group(struct parser *p)
 	}
 }
 
+const char *cc_netmask_invalid(uint32_t mask)
+{
+	if (~mask & (~mask + 1))
+		return "is not a prefix (its ones must come first)";
+	/* libpcap's PCAP_NETMASK_UNKNOWN: "ip broadcast" would be refused */
+	if (mask == UINT32_MAX)
+		return "leaves no host part to be a broadcast address";
+	return NULL;
+}
+
+/* A.B.C.D after "netmask", into @v; -1 after a message */
+static int netmask_value(struct parser *p, uint32_t *v)
+{
+	struct token *m = peek(p, 0);
+	const char *why;
+
+	if (m->type != T_HID || m->parts != 4 || m->num) {
+		expected(p, "a netmask such as 255.255.255.0");
+		return -1;
+	}
+	next(p);
+	*v = (uint32_t)m->addr[0] << 24 | m->addr[1] << 16 | m->addr[2] << 8 | m->addr[3];
+	why = cc_netmask_invalid(*v);
+	if (why)
+		return cc_error(p->cc, &m->loc, "netmask %.*s %s", (int)m->loc.len, m->text, why);
+	return 0;
+}
+
 /*
  * netmask A.B.C.D: the netmask of "ip broadcast" in every rule of the
  * ruleset, as libpcap takes one for a whole filter. Once per ruleset; a
- * netmask the caller gave (dupto's --netmask) must be the same.
+ * netmask the caller gave (the command line's) must be the same.
  */
 static int parse_netmask(struct parser *p)
 {
@@ -1440,18 +1477,8 @@ static int parse_netmask(struct parser *p)
 	if (cc->netmask_loc.line)
 		return cc_error(cc, &kw->loc, "netmask is given twice (first on line %u)",
 				cc->netmask_loc.line);
-	if (m->type != T_HID || m->parts != 4 || m->num) {
-		expected(p, "a netmask such as 255.255.255.0");
+	if (netmask_value(p, &v))
 		return -1;
-	}
-	next(p);
-	v = (uint32_t)m->addr[0] << 24 | m->addr[1] << 16 | m->addr[2] << 8 | m->addr[3];
-	if (~v & (~v + 1))
-		return cc_error(cc, &m->loc, "netmask %.*s is not a prefix (its ones must come first)",
-				(int)m->loc.len, m->text);
-	/* libpcap's PCAP_NETMASK_UNKNOWN: "ip broadcast" would be refused */
-	if (v == UINT32_MAX)
-		return cc_error(cc, &m->loc, "netmask 255.255.255.255 leaves no host part to be a broadcast address");
 	if (cc->has_netmask && cc->netmask != v)
 		return cc_error(cc, &m->loc, "netmask %.*s differs from the one given on the command line",
 				(int)m->loc.len, m->text);

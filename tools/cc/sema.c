@@ -1443,18 +1443,43 @@ static struct pred *len_test(struct sema *s, const struct node *n, enum tok op)
 static struct pred *lower(struct sema *s, const struct node *n);
 
 /*
+ * A rule whose "ip broadcast" took the ruleset's netmask (or the command
+ * line's) keeps it in its text, "rule netmask A.B.C.D ...": the text is
+ * what the kernel keeps of the rule, and what "dupto save" prints and
+ * "dupto rule add" compiles again.
+ */
+static void text_netmask(struct sema *s, struct cc_rule *r, uint32_t mask)
+{
+	static const char rule[] = "rule ";
+	char *t;
+	int n;
+
+	if (r->text_len < sizeof(rule) - 1 || strncmp(r->text, rule, sizeof(rule) - 1))
+		return;	/* a filter expression alone ("dupto compile -e") */
+	t = cc_alloc(s->cc, r->text_len + 32);
+	n = snprintf(t, 32, "rule netmask %u.%u.%u.%u ", mask >> 24, mask >> 16 & 0xff,
+		     mask >> 8 & 0xff, mask & 0xff);
+	memcpy(t + n, r->text + sizeof(rule) - 1, r->text_len - (sizeof(rule) - 1));
+	r->text = t;
+	r->text_len += n - (sizeof(rule) - 1);
+}
+
+/*
  * "ip broadcast": a destination whose host part (outside the netmask) is
  * all zeros or all ones, as libpcap's gen_broadcast() tests it with the
  * netmask given to pcap_compile(); without one, libpcap refuses it too.
  */
 static struct pred *ip_broadcast(struct sema *s, const struct node *n)
 {
-	uint32_t host = ~s->cc->netmask, l3 = n->linkoff;
+	uint32_t host, l3 = n->linkoff;
 
-	if (!s->cc->has_netmask) {
-		cc_error(s->cc, &n->loc, "'ip broadcast' needs the network's netmask: give it with a 'netmask 255.255.255.0' statement in the ruleset or the --netmask option");
+	if (!s->rule->has_netmask && !s->cc->has_netmask) {
+		cc_error(s->cc, &n->loc, "'ip broadcast' needs the network's netmask: give it with a 'netmask 255.255.255.0' statement in the ruleset or the netmask option of the command");
 		return NULL;
 	}
+	if (!s->rule->has_netmask)
+		text_netmask(s, s->rule, s->cc->netmask);
+	host = ~(s->rule->has_netmask ? s->rule->netmask : s->cc->netmask);
 	return pand(s, ethertype(s, l3, ETH_IP),
 		    por(s, cmp(s, l3 + 16, 4, host, OP_EQ, 0),
 			cmp(s, l3 + 16, 4, host, OP_EQ, host)));
