@@ -1102,18 +1102,21 @@ static int parse_rule(struct parser *p)
 		return -1;
 	p->linkoff = 14;
 	while (1) {
+		/* how a rule keeps the netmask its "ip broadcast" was compiled with */
+		if (is_kw(p, 0, "netmask")) {
+			if (r->has_netmask)
+				return cc_error(p->cc, &peek(p, 0)->loc, "netmask is given twice");
+			next(p);
+			if (netmask_value(p, &r->netmask))
+				return -1;
+			r->has_netmask = true;
+			continue;
+		}
 		if (accept_kw(p, "quick"))
 			r->flags |= DUPTO_VM_RULE_QUICK;
 		else if (accept_kw(p, "else"))
 			r->flags |= DUPTO_VM_RULE_ELSE;
-		else if (r->has_netmask && is_kw(p, 0, "netmask"))
-			return cc_error(p->cc, &peek(p, 0)->loc, "netmask is given twice");
-		else if (accept_kw(p, "netmask")) {
-			/* how a rule keeps the netmask its "ip broadcast" was compiled with */
-			if (netmask_value(p, &r->netmask))
-				return -1;
-			r->has_netmask = true;
-		} else
+		else
 			break;
 	}
 	if (!is_kw(p, 0, "to")) {

@@ -1045,8 +1045,10 @@ static struct pred *isis_any(struct sema *s, uint32_t l3, const uint8_t *v,
 /* gen_proto_abbrev() for the qualifiers after QP_IGMP */
 static struct pred *l2_abbrev(struct sema *s, enum q_proto proto, uint32_t l3)
 {
-	/* IS-IS PDU types: 15-17 hellos (L1 LAN, L2 LAN, point to point),
-	 * 18 and 20 LSPs, 24 and 25 CSNPs, 26 and 27 PSNPs, levels 1 and 2 */
+	/*
+	 * IS-IS PDU types: 15-17 hellos (L1 LAN, L2 LAN, point to point),
+	 * 18 and 20 LSPs, 24 and 25 CSNPs, 26 and 27 PSNPs, levels 1 and 2
+	 */
 	static const uint8_t l1[] = { 26, 24, 18, 15, 17 };
 	static const uint8_t l2[] = { 27, 25, 20, 16, 17 };
 	static const uint8_t iih[] = { 17, 15, 16 };
@@ -1477,9 +1479,13 @@ static struct pred *ip_broadcast(struct sema *s, const struct node *n)
 		cc_error(s->cc, &n->loc, "'ip broadcast' needs the network's netmask: give it with a 'netmask 255.255.255.0' statement in the ruleset or the netmask option of the command");
 		return NULL;
 	}
-	if (!s->rule->has_netmask)
+	if (!s->rule->has_netmask) {
 		text_netmask(s, s->rule, s->cc->netmask);
-	host = ~(s->rule->has_netmask ? s->rule->netmask : s->cc->netmask);
+		/* once: the rule's other "ip broadcast" find it there */
+		s->rule->has_netmask = true;
+		s->rule->netmask = s->cc->netmask;
+	}
+	host = ~s->rule->netmask;
 	return pand(s, ethertype(s, l3, ETH_IP),
 		    por(s, cmp(s, l3 + 16, 4, host, OP_EQ, 0),
 			cmp(s, l3 + 16, 4, host, OP_EQ, host)));
