@@ -301,6 +301,10 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 		case QP_SCTP:
 		case QP_ICMP:
 		case QP_IGMP:
+		case QP_IGRP:
+		case QP_PIM:
+		case QP_VRRP:
+		case QP_CARP:
 			if (reg + 1 >= REG_IHL) {
 				if (!g->err)
 					g->err = cc_error(g->cc, &a->loc, "arithmetic expression too deeply nested");
@@ -368,6 +372,12 @@ static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 	case QP_IP6:
 	case QP_ARP:
 	case QP_RARP:
+	case QP_ATALK:
+	case QP_DECNET:
+	case QP_SCA:
+	case QP_LAT:
+	case QP_MOPRC:
+	case QP_MOPDL:
 		out->off = load->linkoff + idx;
 		if (out->off < idx)
 			return false;

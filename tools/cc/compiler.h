@@ -56,6 +56,15 @@ struct token {
 enum q_proto {
 	QP_DEFAULT, QP_LINK, QP_IP, QP_IP6, QP_ARP, QP_RARP, QP_TCP, QP_UDP,
 	QP_ICMP, QP_ICMP6, QP_SCTP, QP_IGMP,
+	/*
+	 * The rest of libpcap's protocol qualifiers on Ethernet (gencode.c's
+	 * Q_ATALK ... Q_ISIS_PSNP): link types and LLC SAPs, the OSI family
+	 * and IP protocols that libpcap tests only as a whole.
+	 */
+	QP_ATALK, QP_AARP, QP_DECNET, QP_LAT, QP_SCA, QP_MOPRC, QP_MOPDL,
+	QP_ISO, QP_ESIS, QP_ISIS, QP_CLNP, QP_L1, QP_L2, QP_IIH, QP_LSP,
+	QP_SNP, QP_CSNP, QP_PSNP, QP_STP, QP_IPX, QP_NETBEUI,
+	QP_ESP, QP_AH, QP_PIM, QP_VRRP, QP_CARP, QP_IGRP,
 };
 enum q_dir { QD_DEFAULT, QD_SRC, QD_DST, QD_OR, QD_AND };
 enum q_addr {
@@ -92,6 +101,8 @@ enum n_kind {
 	N_VLAN, N_LESS, N_GREATER, N_BCAST, N_MCAST,
 	N_ON,		/* [in|out] on PORT */
 	N_TRUE,
+	N_LLC,		/* llc [i|s|u|SUBTYPE]: num is the frame's kind */
+	N_BYTE,		/* byte N op M (libpcap's "CBYTE"): num, relop, mask */
 };
 
 struct elem {
@@ -121,6 +132,8 @@ struct node {
 	/* N_VLAN, N_LESS, N_GREATER */
 	bool has_num;
 	uint32_t num;
+	/* N_LLC: control field mask and value; N_BYTE: the value (mask), relop */
+	uint32_t mask2;
 	/* N_ON */
 	uint16_t port;
 	uint8_t dir;
@@ -166,6 +179,9 @@ struct cc_rule {
 	uint32_t ntargets;
 	const char *text;		/* source of the rule */
 	uint32_t text_len;
+	/* "rule netmask A.B.C.D ...": the rule's own netmask (host order) */
+	bool has_netmask;
+	uint32_t netmask;
 };
 
 /*
@@ -280,6 +296,14 @@ struct cc {
 	 */
 	bool config;
 	bool one_rule;
+	/*
+	 * The netmask of "ip broadcast", as pcap_compile() takes one: given
+	 * by the caller (a command line option) or by the ruleset's
+	 * "netmask" statement; refused if both are given and differ.
+	 */
+	bool has_netmask;
+	uint32_t netmask;		/* host order */
+	struct loc netmask_loc;		/* the statement's, if any */
 	/* where names come from; NULL: cc_system_resolver */
 	const struct cc_resolver *resolver;
 	unsigned int nerrors;
@@ -336,6 +360,12 @@ void *cc_grow(struct cc *cc, void *v, uint32_t n, size_t size);
 /* Report an error at @loc; returns -1 for "return cc_error(...)". */
 int cc_error(struct cc *cc, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Why @mask (host order) cannot be the netmask of "ip broadcast", or NULL:
+ * its ones must come first, and leave a host part.
+ */
+const char *cc_netmask_invalid(uint32_t mask);
 
 int cc_lex(struct cc *cc);
 int cc_parse(struct cc *cc);

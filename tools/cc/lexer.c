@@ -285,6 +285,16 @@ static int lex_word(struct lexer *lx, struct token *t, bool escaped)
 	}
 	t->num = 0;
 	memset(t->addr, 0, sizeof(t->addr));
+	/*
+	 * Six groups of one or two hex digits joined by dots: libpcap's
+	 * scanner reads them as an Ethernet address, before a host name
+	 * ("a.b.c.d.e.f") and after 2 to 4 numbers (an IPv4 address).
+	 */
+	if (parse_mac_sep(s, n, '.', t->addr)) {
+		t->type = T_EID;
+		return n;
+	}
+	memset(t->addr, 0, sizeof(t->addr));
 	if (parse_mac_sep(s, n, '-', t->addr)) {
 		t->type = T_EID;
 		return n;

@@ -23,6 +23,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compiler.h"
 #include "options.h"
@@ -43,6 +44,19 @@ static const struct {
 	{ "ip6", QP_IP6 }, { "arp", QP_ARP }, { "rarp", QP_RARP },
 	{ "tcp", QP_TCP }, { "udp", QP_UDP }, { "icmp", QP_ICMP },
 	{ "icmp6", QP_ICMP6 }, { "sctp", QP_SCTP }, { "igmp", QP_IGMP },
+	/* libpcap's other link-layer words mean Ethernet on Ethernet */
+	{ "ppp", QP_LINK }, { "slip", QP_LINK }, { "fddi", QP_LINK },
+	{ "tr", QP_LINK }, { "wlan", QP_LINK },
+	{ "atalk", QP_ATALK }, { "aarp", QP_AARP }, { "decnet", QP_DECNET },
+	{ "lat", QP_LAT }, { "sca", QP_SCA }, { "moprc", QP_MOPRC },
+	{ "mopdl", QP_MOPDL }, { "iso", QP_ISO }, { "esis", QP_ESIS },
+	{ "es-is", QP_ESIS }, { "isis", QP_ISIS }, { "is-is", QP_ISIS },
+	{ "clnp", QP_CLNP }, { "l1", QP_L1 }, { "l2", QP_L2 }, { "iih", QP_IIH },
+	{ "lsp", QP_LSP }, { "snp", QP_SNP }, { "csnp", QP_CSNP },
+	{ "psnp", QP_PSNP }, { "stp", QP_STP }, { "ipx", QP_IPX },
+	{ "netbeui", QP_NETBEUI }, { "esp", QP_ESP }, { "ah", QP_AH },
+	{ "pim", QP_PIM }, { "vrrp", QP_VRRP }, { "carp", QP_CARP },
+	{ "igrp", QP_IGRP },
 };
 
 /* Words that are not names. */
@@ -50,21 +64,23 @@ static const char *const keywords[] = {
 	"and", "or", "not", "src", "dst", "host", "net", "mask", "port",
 	"portrange", "proto", "vlan", "broadcast", "multicast", "less",
 	"greater", "len", "in", "out", "on", "rule", "quick", "else", "to",
-	"protochain",
+	"protochain", "llc", "byte",
 };
 
-/* libpcap words dupto does not implement: say so rather than "syntax error". */
+/*
+ * libpcap words dupto does not implement: say so rather than "syntax error".
+ * Most are refused by libpcap too on Ethernet (ATM, 802.11, pflog and SS7
+ * words; "gateway", which libpcap built with IPv6 refuses everywhere);
+ * "inbound", "outbound" and "ifindex" need what the VM cannot test (the
+ * direction of a frame whatever its port, an interface index).
+ */
 static const char *const unsupported[] = {
 	"gateway", "mpls", "pppoed", "pppoes", "geneve",
-	"inbound", "outbound", "ifindex", "atalk", "aarp", "decnet", "iso",
-	"esis", "isis", "clnp", "stp", "ipx", "netbeui", "lat", "sca",
-	"moprc", "mopdl", "fddi", "tr", "wlan", "ppp", "slip", "radio",
-	"llc", "ah", "esp", "pim", "vrrp", "carp", "igrp", "atm", "lane",
+	"inbound", "outbound", "ifindex", "radio", "atm", "lane",
 	"oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg",
-	"metaconnect", "byte", "type", "subtype", "dir", "addr1", "addr2",
+	"metaconnect", "type", "subtype", "dir", "addr1", "addr2",
 	"addr3", "addr4", "ra", "ta", "action", "reason", "rnr", "rulenum",
-	"ruleset", "srnr", "subrulenum", "l1", "l2", "iih", "lsp", "snp",
-	"csnp", "psnp", "vpi", "vci", "hdpi",
+	"ruleset", "srnr", "subrulenum", "vpi", "vci", "hdpi",
 };
 
 static struct token *peek(struct parser *p, uint32_t k)
@@ -713,6 +729,74 @@ static struct node *parse_head(struct parser *p, struct quals *q)
 	return n;
 }
 
+/* ---- libpcap's LLC and byte primitives ---- */
+
+/* 802.2 control fields, as libpcap's grammar names them (llc.h) */
+static const struct {
+	const char *word;
+	uint8_t mask, val;
+} llc_kinds[] = {
+	{ "i", 0x01, 0x00 },	/* libpcap: not (control & 1) */
+	{ "s", 0x03, 0x01 }, { "u", 0x03, 0x03 },
+	{ "rr", 0x0f, 0x01 }, { "rnr", 0x0f, 0x05 }, { "rej", 0x0f, 0x09 },
+	{ "ui", 0xef, 0x03 }, { "ua", 0xef, 0x63 }, { "disc", 0xef, 0x43 },
+	{ "dm", 0xef, 0x0f }, { "sabme", 0xef, 0x6f }, { "test", 0xef, 0xe3 },
+	{ "xid", 0xef, 0xaf }, { "frmr", 0xef, 0x87 },
+};
+
+/*
+ * llc [i|s|u|rr|rnr|rej|ui|ua|disc|dm|sabme|test|xid|frmr]: any word after
+ * "llc" that is not a keyword is its kind, in any case, as in libpcap.
+ */
+static struct node *parse_llc(struct parser *p)
+{
+	struct token *t = next(p), *k = peek(p, 0);
+	struct node *n = new_node(p, N_LLC, &t->loc);
+	size_t i;
+
+	if (k->type != T_ID || k->escaped || is_keyword(k))
+		return n;
+	for (i = 0; i < sizeof(llc_kinds) / sizeof(llc_kinds[0]); i++) {
+		if (strlen(llc_kinds[i].word) == k->loc.len &&
+		    !strncasecmp(k->text, llc_kinds[i].word, k->loc.len)) {
+			next(p);
+			n->has_num = true;
+			n->mask2 = llc_kinds[i].mask;
+			n->num = llc_kinds[i].val;
+			n->loc = span(p, &t->loc);
+			return n;
+		}
+	}
+	cc_error(p->cc, &k->loc, "unknown LLC type name '%.*s' (i, s, u, rr, rnr, rej, ui, ua, disc, dm, sabme, test, xid or frmr)",
+		 (int)k->loc.len, k->text);
+	return NULL;
+}
+
+/* byte N =|<|>|&|| M: a byte of the frame, from its first */
+static struct node *parse_byte(struct parser *p)
+{
+	struct token *t = next(p), *idx = peek(p, 0), *op, *val;
+	struct node *n = new_node(p, N_BYTE, &t->loc);
+
+	if (idx->type != T_NUM)
+		return expected(p, "a byte offset");
+	next(p);
+	op = peek(p, 0);
+	if (op->type != T_EQ && op->type != T_LT && op->type != T_GT &&
+	    op->type != T_AMP && op->type != T_PIPE)
+		return expected(p, "'=', '<', '>', '&' or '|'");
+	next(p);
+	val = peek(p, 0);
+	if (val->type != T_NUM)
+		return expected(p, "a number");
+	next(p);
+	n->num = idx->num;
+	n->relop = op->type;
+	n->mask2 = val->num;
+	n->loc = span(p, &t->loc);
+	return n;
+}
+
 static struct node *parse_term(struct parser *p, struct quals *q)
 {
 	struct token *t = peek(p, 0);
@@ -818,6 +902,11 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 		n->loc = span(p, &t->loc);
 		q->valid = false;
 		return n;
+	}
+
+	if (word_is(t, "llc") || word_is(t, "byte")) {
+		q->valid = false;
+		return word_is(t, "llc") ? parse_llc(p) : parse_byte(p);
 	}
 
 	proto = pname_of(t);
@@ -1002,6 +1091,8 @@ static void rule_text(struct parser *p, struct cc_rule *r, uint32_t first)
 	r->text_len = o - text;
 }
 
+static int netmask_value(struct parser *p, uint32_t *v);
+
 static int parse_rule(struct parser *p)
 {
 	uint32_t first = p->cc->tp;
@@ -1013,6 +1104,16 @@ static int parse_rule(struct parser *p)
 		return -1;
 	p->linkoff = 14;
 	while (1) {
+		/* how a rule keeps the netmask its "ip broadcast" was compiled with */
+		if (is_kw(p, 0, "netmask")) {
+			if (r->has_netmask)
+				return cc_error(p->cc, &peek(p, 0)->loc, "netmask is given twice");
+			next(p);
+			if (netmask_value(p, &r->netmask))
+				return -1;
+			r->has_netmask = true;
+			continue;
+		}
 		if (accept_kw(p, "quick"))
 			r->flags |= DUPTO_VM_RULE_QUICK;
 		else if (accept_kw(p, "else"))
@@ -1339,6 +1440,59 @@ static int parse_group(struct parser *p)
 	}
 }
 
+const char *cc_netmask_invalid(uint32_t mask)
+{
+	if (~mask & (~mask + 1))
+		return "is not a prefix (its ones must come first)";
+	/* libpcap's PCAP_NETMASK_UNKNOWN: "ip broadcast" would be refused */
+	if (mask == UINT32_MAX)
+		return "leaves no host part to be a broadcast address";
+	return NULL;
+}
+
+/* A.B.C.D after "netmask", into @v; -1 after a message */
+static int netmask_value(struct parser *p, uint32_t *v)
+{
+	struct token *m = peek(p, 0);
+	const char *why;
+
+	if (m->type != T_HID || m->parts != 4 || m->num) {
+		expected(p, "a netmask such as 255.255.255.0");
+		return -1;
+	}
+	next(p);
+	*v = (uint32_t)m->addr[0] << 24 | m->addr[1] << 16 | m->addr[2] << 8 | m->addr[3];
+	why = cc_netmask_invalid(*v);
+	if (why)
+		return cc_error(p->cc, &m->loc, "netmask %.*s %s", (int)m->loc.len, m->text, why);
+	return 0;
+}
+
+/*
+ * netmask A.B.C.D: the netmask of "ip broadcast" in every rule of the
+ * ruleset, as libpcap takes one for a whole filter. Once per ruleset; a
+ * netmask the caller gave (the command line's) must be the same.
+ */
+static int parse_netmask(struct parser *p)
+{
+	struct cc *cc = p->cc;
+	struct token *kw = next(p), *m = peek(p, 0);
+	uint32_t v;
+
+	if (cc->netmask_loc.line)
+		return cc_error(cc, &kw->loc, "netmask is given twice (first on line %u)",
+				cc->netmask_loc.line);
+	if (netmask_value(p, &v))
+		return -1;
+	if (cc->has_netmask && cc->netmask != v)
+		return cc_error(cc, &m->loc, "netmask %.*s differs from the one given on the command line",
+				(int)m->loc.len, m->text);
+	cc->has_netmask = true;
+	cc->netmask = v;
+	cc->netmask_loc = kw->loc;
+	return 0;
+}
+
 /* Members are sensors: no group may be one, wherever it is declared. */
 static int check_groups(struct cc *cc)
 {
@@ -1380,8 +1534,10 @@ int cc_parse(struct cc *cc)
 			err = parse_sensor(&p);
 		} else if (is_kw(&p, 0, "group")) {
 			err = parse_group(&p);
+		} else if (is_kw(&p, 0, "netmask")) {
+			err = parse_netmask(&p);
 		} else {
-			expected(&p, "'port', 'sensor', 'group' or 'rule'");
+			expected(&p, "'port', 'sensor', 'group', 'netmask' or 'rule'");
 			err = -1;
 		}
 		if (err)

@@ -158,6 +158,8 @@ static struct pred *proto6(struct sema *s, uint32_t l3, uint32_t v, int set)
 			     proto_byte(s, l3 + 40, v, set))));
 }
 
+static struct pred *l2_abbrev(struct sema *s, enum q_proto proto, uint32_t l3);
+
 /* libpcap's gen_proto_abbrev(): the meaning of a bare protocol name. */
 static struct pred *proto_abbrev(struct sema *s, enum q_proto proto,
 				 uint32_t l3)
@@ -184,7 +186,7 @@ static struct pred *proto_abbrev(struct sema *s, enum q_proto proto,
 	case QP_ICMP6:
 		return proto6(s, l3, 58, -1);
 	default:
-		return NULL;
+		return l2_abbrev(s, proto, l3);
 	}
 }
 
@@ -195,6 +197,15 @@ static const char *proto_name(enum q_proto p)
 		[QP_IP6] = "ip6", [QP_ARP] = "arp", [QP_RARP] = "rarp",
 		[QP_TCP] = "tcp", [QP_UDP] = "udp", [QP_ICMP] = "icmp",
 		[QP_ICMP6] = "icmp6", [QP_SCTP] = "sctp", [QP_IGMP] = "igmp",
+		[QP_ATALK] = "atalk", [QP_AARP] = "aarp", [QP_DECNET] = "decnet",
+		[QP_LAT] = "lat", [QP_SCA] = "sca", [QP_MOPRC] = "moprc",
+		[QP_MOPDL] = "mopdl", [QP_ISO] = "iso", [QP_ESIS] = "esis",
+		[QP_ISIS] = "isis", [QP_CLNP] = "clnp", [QP_L1] = "l1",
+		[QP_L2] = "l2", [QP_IIH] = "iih", [QP_LSP] = "lsp",
+		[QP_SNP] = "snp", [QP_CSNP] = "csnp", [QP_PSNP] = "psnp",
+		[QP_STP] = "stp", [QP_IPX] = "ipx", [QP_NETBEUI] = "netbeui",
+		[QP_ESP] = "esp", [QP_AH] = "ah", [QP_PIM] = "pim",
+		[QP_VRRP] = "vrrp", [QP_CARP] = "carp", [QP_IGRP] = "igrp",
 	};
 
 	return names[p];
@@ -639,6 +650,12 @@ static struct pred *lower_host(struct sema *s, const struct node *n)
 			}
 			return host4(s, l3, n->q.proto, n->q.dir, v, mask, -1);
 		}
+		if (a.family == 0 && n->q.proto == QP_DEFAULT) {
+			/* libpcap: "ethernet address used in non-ether expression" */
+			cc_error(s->cc, &n->loc, "an Ethernet address needs 'ether', as in 'ether host %.*s'",
+				 (int)n->val.loc.len, n->val.tok.text);
+			return NULL;
+		}
 		if (a.family == 0)
 			return ehost(s, n->q.dir, a.a, -1);
 		if (a.family == 6)
@@ -1055,6 +1072,280 @@ static struct pred *lower_proto(struct sema *s, const struct node *n)
 	return por(s, proto4(s, l3, v, set), proto6(s, l3, v, set));
 }
 
+/* ---- the rest of libpcap's primitives on Ethernet ---- */
+
+#define ETH_DECNET	0x6003
+#define LLCSAP_ISONS	0xfe
+#define ISO_CLNP	0x81
+#define ISO_ESIS	0x82
+#define ISO_ISIS	0x83
+
+/* "iso proto V": an OSI frame (LLC fe fe) whose NLPID, after the LLC header, is V */
+static struct pred *iso_proto(struct sema *s, uint32_t l3, uint32_t v)
+{
+	return pand(s, ether_proto(s, NULL, l3, LLCSAP_ISONS),
+		    cmp(s, l3 + 3, 1, MASK_ALL, OP_EQ, v));
+}
+
+/* "isis proto V": IS-IS whose PDU type (4 bytes into its header) is V */
+static struct pred *isis_pdu(struct sema *s, uint32_t l3, uint32_t v)
+{
+	return pand(s, iso_proto(s, l3, ISO_ISIS),
+		    cmp(s, l3 + 3 + 4, 1, MASK_ALL, OP_EQ, v));
+}
+
+/* Any of IS-IS PDU types @v (@n of them), in libpcap's order */
+static struct pred *isis_any(struct sema *s, uint32_t l3, const uint8_t *v,
+			     size_t n)
+{
+	struct pred *p = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p = por(s, p, isis_pdu(s, l3, v[i]));
+	return p;
+}
+
+/* gen_proto_abbrev() for the qualifiers after QP_IGMP */
+static struct pred *l2_abbrev(struct sema *s, enum q_proto proto, uint32_t l3)
+{
+	/*
+	 * IS-IS PDU types: 15-17 hellos (L1 LAN, L2 LAN, point to point),
+	 * 18 and 20 LSPs, 24 and 25 CSNPs, 26 and 27 PSNPs, levels 1 and 2
+	 */
+	static const uint8_t l1[] = { 26, 24, 18, 15, 17 };
+	static const uint8_t l2[] = { 27, 25, 20, 16, 17 };
+	static const uint8_t iih[] = { 17, 15, 16 };
+	static const uint8_t lsp[] = { 18, 20 };
+	static const uint8_t snp[] = { 27, 26, 24, 25 };
+	static const uint8_t csnp[] = { 24, 25 };
+	static const uint8_t psnp[] = { 26, 27 };
+	static const uint16_t types[] = {
+		[QP_ATALK] = ETH_ATALK, [QP_AARP] = ETH_AARP,
+		[QP_DECNET] = ETH_DECNET, [QP_LAT] = 0x6004, [QP_SCA] = 0x6007,
+		[QP_MOPRC] = 0x6002, [QP_MOPDL] = 0x6001, [QP_ISO] = LLCSAP_ISONS,
+		[QP_STP] = 0x42, [QP_IPX] = 0xe0, [QP_NETBEUI] = 0xf0,
+	};
+
+	switch (proto) {
+	case QP_ATALK:
+	case QP_AARP:
+	case QP_DECNET:
+	case QP_LAT:
+	case QP_SCA:
+	case QP_MOPRC:
+	case QP_MOPDL:
+	case QP_ISO:
+	case QP_STP:
+	case QP_IPX:
+	case QP_NETBEUI:
+		return ether_proto(s, NULL, l3, types[proto]);
+	case QP_ESIS:
+		return iso_proto(s, l3, ISO_ESIS);
+	case QP_ISIS:
+		return iso_proto(s, l3, ISO_ISIS);
+	case QP_CLNP:
+		return iso_proto(s, l3, ISO_CLNP);
+	case QP_L1:
+		return isis_any(s, l3, l1, sizeof(l1));
+	case QP_L2:
+		return isis_any(s, l3, l2, sizeof(l2));
+	case QP_IIH:
+		return isis_any(s, l3, iih, sizeof(iih));
+	case QP_LSP:
+		return isis_any(s, l3, lsp, sizeof(lsp));
+	case QP_SNP:
+		return isis_any(s, l3, snp, sizeof(snp));
+	case QP_CSNP:
+		return isis_any(s, l3, csnp, sizeof(csnp));
+	case QP_PSNP:
+		return isis_any(s, l3, psnp, sizeof(psnp));
+	case QP_ESP:
+		return por(s, proto4(s, l3, 50, -1), proto6(s, l3, 50, -1));
+	case QP_AH:
+		return por(s, proto4(s, l3, 51, -1), proto6(s, l3, 51, -1));
+	case QP_PIM:
+		return por(s, proto4(s, l3, 103, -1), proto6(s, l3, 103, -1));
+	/* IPv4 only, as in libpcap; VRRP and CARP share protocol 112 */
+	case QP_VRRP:
+	case QP_CARP:
+		return proto4(s, l3, 112, -1);
+	case QP_IGRP:
+		return proto4(s, l3, 9, -1);
+	default:
+		return NULL;
+	}
+}
+
+/* libpcap's gen_llc(): an 802.3 frame that is not "raw" IPX (ffff) */
+static struct pred *lower_llc(struct sema *s, const struct node *n)
+{
+	uint32_t l3 = n->linkoff;
+	struct pred *p = pand(s, pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500)),
+			      pnot(s, cmp(s, l3, 2, MASK_ALL, OP_EQ, 0xffff)));
+
+	/* its control field, after DSAP and SSAP */
+	if (n->has_num)
+		p = pand(s, p, cmp(s, l3 + 2, 1, n->mask2, OP_EQ, n->num));
+	return p;
+}
+
+/*
+ * byte N op M, on the frame's byte N whatever "vlan" came before, as
+ * libpcap's gen_byteop() reads it. libpcap compiles '&' and '|' with no
+ * load of the byte (they test what an earlier test left in the
+ * accumulator), so only the comparisons mean something.
+ */
+static struct pred *lower_byte(struct sema *s, const struct node *n)
+{
+	switch (n->relop) {
+	case T_EQ:
+		return cmp(s, n->num, 1, MASK_ALL, OP_EQ, n->mask2);
+	case T_GT:
+		return cmp(s, n->num, 1, MASK_ALL, OP_GT, n->mask2);
+	case T_LT:
+		return pnot(s, cmp(s, n->num, 1, MASK_ALL, OP_GE, n->mask2));
+	default:
+		cc_error(s->cc, &n->loc, "'byte N %c M' is not supported: libpcap compiles it without reading the byte; use 'ether[N] %c M != 0'",
+			 n->relop == T_AMP ? '&' : '|', n->relop == T_AMP ? '&' : '|');
+		return NULL;
+	}
+}
+
+/*
+ * One side of libpcap's gen_dnhostop(): the DECnet routing header after
+ * the 2-byte length, with or without a pad byte, long or short form; the
+ * address is compared as libpcap on a little-endian machine does (it is
+ * little-endian on the wire).
+ */
+static struct pred *decnet_side(struct sema *s, uint32_t l3, bool src,
+				uint32_t addr)
+{
+	uint32_t sh = src ? 3 : 1, lh = src ? 15 : 7;
+	uint32_t a = (addr & 0xff) << 8 | (addr >> 8 & 0xff);
+	struct pred *b1, *b2;
+
+	b1 = pand(s, cmp(s, l3 + 2, 2, 0xff07, OP_EQ, 0x8106),
+		  cmp(s, l3 + 2 + 1 + lh, 2, MASK_ALL, OP_EQ, a));
+	b2 = pand(s, cmp(s, l3 + 2, 1, 0x07, OP_EQ, 0x06),
+		  cmp(s, l3 + 2 + lh, 2, MASK_ALL, OP_EQ, a));
+	b1 = por(s, b2, b1);
+	b2 = pand(s, cmp(s, l3 + 2, 2, 0xff07, OP_EQ, 0x8102),
+		  cmp(s, l3 + 2 + 1 + sh, 2, MASK_ALL, OP_EQ, a));
+	b1 = por(s, b2, b1);
+	b2 = pand(s, cmp(s, l3 + 2, 1, 0x07, OP_EQ, 0x02),
+		  cmp(s, l3 + 2 + sh, 2, MASK_ALL, OP_EQ, a));
+	b1 = por(s, b2, b1);
+	return pand(s, ethertype(s, l3, ETH_DECNET), b1);
+}
+
+/* decnet [src|dst] [host|net] AREA.NODE (or a number): gen_dnhostop() */
+static struct pred *lower_decnet(struct sema *s, const struct node *n)
+{
+	const struct token *t = &n->val.tok;
+	uint32_t l3 = n->linkoff, addr;
+
+	if (n->is_set || n->has_mask || n->val.plen != ~0U) {
+		cc_error(s->cc, &n->loc, "a DECnet address is one AREA.NODE, without mask, prefix or set");
+		return NULL;
+	}
+	if (t->type == T_NUM) {
+		addr = t->num;
+	} else if (t->type == T_HID) {
+		char *end;
+		unsigned long area = strtoul(t->text, &end, 10);
+		unsigned long node = strtoul(end + 1, NULL, 10);
+
+		/* libpcap's __pcap_atodn(): 6 bits of area, 10 of node */
+		addr = (area << 10 & 0xfc00) | (node & 0x3ff);
+	} else {
+		cc_error(s->cc, &t->loc, "expected a DECnet address such as 1.2 (AREA.NODE)");
+		return NULL;
+	}
+	switch (n->q.dir) {
+	case QD_SRC:
+		return decnet_side(s, l3, true, addr);
+	case QD_DST:
+		return decnet_side(s, l3, false, addr);
+	case QD_AND:
+		return pand(s, decnet_side(s, l3, true, addr),
+			    decnet_side(s, l3, false, addr));
+	default:
+		return por(s, decnet_side(s, l3, true, addr),
+			   decnet_side(s, l3, false, addr));
+	}
+}
+
+/* "iso proto V" (V a number or \clnp, \esis, \isis) and "isis proto V" */
+static struct pred *lower_osi_proto(struct sema *s, const struct node *n)
+{
+	static const struct {
+		const char *name;
+		uint8_t v;
+	} osi[] = { { "clnp", ISO_CLNP }, { "esis", ISO_ESIS }, { "isis", ISO_ISIS } };
+	const struct token *t = &n->val.tok;
+	uint32_t v = 0, len = t->loc.len - t->escaped;
+	size_t i;
+
+	if (n->is_set || n->val.plen != ~0U) {
+		cc_error(s->cc, &n->loc, "'%s proto' takes one protocol", proto_name(n->q.proto));
+		return NULL;
+	}
+	if (n->q.proto == QP_ISIS) {
+		/* libpcap knows no names of IS-IS PDU types */
+		if (t->type != T_NUM) {
+			cc_error(s->cc, &t->loc, "'isis proto' takes a PDU type number, such as 18 (a level 1 LSP)");
+			return NULL;
+		}
+		return isis_pdu(s, n->linkoff, t->num);
+	}
+	if (t->type == T_NUM) {
+		v = t->num;
+	} else if (t->type == T_ID) {
+		for (i = 0; i < sizeof(osi) / sizeof(osi[0]); i++)
+			if (strlen(osi[i].name) == len && !strncmp(t->text, osi[i].name, len))
+				break;
+		if (i == sizeof(osi) / sizeof(osi[0])) {
+			cc_error(s->cc, &t->loc, "unknown OSI protocol '%.*s' (\\clnp, \\esis or \\isis)",
+				 (int)len, t->text);
+			return NULL;
+		}
+		v = osi[i].v;
+	} else {
+		cc_error(s->cc, &t->loc, "expected an OSI protocol number or name");
+		return NULL;
+	}
+	return iso_proto(s, n->linkoff, v);
+}
+
+/* A qualifier after QP_IGMP: the primitives libpcap has for it, or an error */
+static bool is_l2_proto(enum q_proto p)
+{
+	return p >= QP_ATALK;
+}
+
+static struct pred *lower_l2_prim(struct sema *s, const struct node *n)
+{
+	const char *w = proto_name(n->q.proto);
+
+	if (n->q.addr == QA_PROTO && (n->q.proto == QP_ISO || n->q.proto == QP_ISIS))
+		return lower_osi_proto(s, n);
+	if (n->q.addr == QA_PROTO) {
+		cc_error(s->cc, &n->loc, "'%s proto' is not valid: only 'iso proto' and 'isis proto' name what %s carries",
+			 w, w);
+		return NULL;
+	}
+	if (n->q.proto == QP_DECNET && n->q.addr != QA_PORT && n->q.addr != QA_PORTRANGE)
+		return lower_decnet(s, n);
+	if (n->q.addr == QA_PORT || n->q.addr == QA_PORTRANGE) {
+		cc_error(s->cc, &n->loc, "illegal qualifier of '%s': '%s'",
+			 n->q.addr == QA_PORT ? "port" : "portrange", w);
+		return NULL;
+	}
+	cc_error(s->cc, &n->loc, "'%s' has no addresses to test (of these protocols, only 'decnet' has hosts)", w);
+	return NULL;
+}
+
 static struct pred *lower_prim(struct sema *s, const struct node *n)
 {
 	if (n->q.dir != QD_DEFAULT &&
@@ -1062,6 +1353,8 @@ static struct pred *lower_prim(struct sema *s, const struct node *n)
 		cc_error(s->cc, &n->loc, "'proto' takes no direction");
 		return NULL;
 	}
+	if (is_l2_proto(n->q.proto))
+		return lower_l2_prim(s, n);
 	switch (n->q.addr) {
 	case QA_PORT:
 	case QA_PORTRANGE:
@@ -1156,6 +1449,12 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 	case QP_IP6:
 	case QP_ARP:
 	case QP_RARP:
+	case QP_ATALK:
+	case QP_DECNET:
+	case QP_SCA:
+	case QP_LAT:
+	case QP_MOPRC:
+	case QP_MOPDL:
 		*out = pand(s, l, proto_abbrev(s, a->proto, l3));
 		return 0;
 	case QP_TCP:
@@ -1163,6 +1462,10 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 	case QP_SCTP:
 	case QP_ICMP:
 	case QP_IGMP:
+	case QP_IGRP:
+	case QP_PIM:
+	case QP_VRRP:
+	case QP_CARP:
 		*out = pand(s, ethertype(s, l3, ETH_IP),
 			    pand(s, l, pand(s, proto_abbrev(s, a->proto, l3),
 					    not_frag(s, l3))));
@@ -1172,7 +1475,8 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 				       cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, 58)));
 		return 0;
 	default:
-		return cc_error(s->cc, &a->loc, "unsupported protocol for a load");
+		return cc_error(s->cc, &a->loc, "'%s[...]' is not valid: libpcap has no header offset for %s",
+				proto_name(a->proto), proto_name(a->proto));
 	}
 }
 
@@ -1205,6 +1509,53 @@ static struct pred *len_test(struct sema *s, const struct node *n, enum tok op)
 }
 
 static struct pred *lower(struct sema *s, const struct node *n);
+
+/*
+ * A rule whose "ip broadcast" took the ruleset's netmask (or the command
+ * line's) keeps it in its text, "rule netmask A.B.C.D ...": the text is
+ * what the kernel keeps of the rule, and what "dupto save" prints and
+ * "dupto rule add" compiles again.
+ */
+static void text_netmask(struct sema *s, struct cc_rule *r, uint32_t mask)
+{
+	static const char rule[] = "rule ";
+	char *t;
+	int n;
+
+	if (r->text_len < sizeof(rule) - 1 || strncmp(r->text, rule, sizeof(rule) - 1))
+		return;	/* a filter expression alone ("dupto compile -e") */
+	t = cc_alloc(s->cc, r->text_len + 32);
+	n = snprintf(t, 32, "rule netmask %u.%u.%u.%u ", mask >> 24, mask >> 16 & 0xff,
+		     mask >> 8 & 0xff, mask & 0xff);
+	memcpy(t + n, r->text + sizeof(rule) - 1, r->text_len - (sizeof(rule) - 1));
+	r->text = t;
+	r->text_len += n - (sizeof(rule) - 1);
+}
+
+/*
+ * "ip broadcast": a destination whose host part (outside the netmask) is
+ * all zeros or all ones, as libpcap's gen_broadcast() tests it with the
+ * netmask given to pcap_compile(); without one, libpcap refuses it too.
+ */
+static struct pred *ip_broadcast(struct sema *s, const struct node *n)
+{
+	uint32_t host, l3 = n->linkoff;
+
+	if (!s->rule->has_netmask && !s->cc->has_netmask) {
+		cc_error(s->cc, &n->loc, "'ip broadcast' needs the network's netmask: give it with a 'netmask 255.255.255.0' statement in the ruleset or the netmask option of the command");
+		return NULL;
+	}
+	if (!s->rule->has_netmask) {
+		text_netmask(s, s->rule, s->cc->netmask);
+		/* once: the rule's other "ip broadcast" find it there */
+		s->rule->has_netmask = true;
+		s->rule->netmask = s->cc->netmask;
+	}
+	host = ~s->rule->netmask;
+	return pand(s, ethertype(s, l3, ETH_IP),
+		    por(s, cmp(s, l3 + 16, 4, host, OP_EQ, 0),
+			cmp(s, l3 + 16, 4, host, OP_EQ, host)));
+}
 
 /*
  * A chain "a or b and c ..." parses to a tree as deep as it is long, its
@@ -1279,9 +1630,10 @@ static struct pred *lower(struct sema *s, const struct node *n)
 			return pand(s, cmp(s, 2, 4, MASK_ALL, OP_EQ, 0xffffffff),
 				    cmp(s, 0, 2, MASK_ALL, OP_EQ, 0xffff));
 		if (n->proto == QP_IP)
-			cc_error(s->cc, &n->loc, "'ip broadcast' needs the netmask, which dupto does not know; use a net test");
+			return ip_broadcast(s, n);
 		else
-			cc_error(s->cc, &n->loc, "only Ethernet broadcast is supported");
+			cc_error(s->cc, &n->loc, "'%s broadcast' is not valid: there are 'ether broadcast' and 'ip broadcast'",
+				 proto_name(n->proto));
 		return NULL;
 	case N_MCAST:
 		switch (n->proto) {
@@ -1308,6 +1660,10 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		return p;
 	case N_TRUE:
 		return new_pred(s, P_TRUE);
+	case N_LLC:
+		return lower_llc(s, n);
+	case N_BYTE:
+		return lower_byte(s, n);
 	}
 	return NULL;
 }

@@ -5,6 +5,7 @@
  * input that name the offending word.
  */
 
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,4 +132,30 @@ int missing(const char *cmd, const char *what)
 {
 	fprintf(stderr, "dupto: %s: missing %s\n", cmd, what);
 	return 1;
+}
+
+int cli_netmask(const char *cmd, int argc, char **argv, struct cc *cc)
+{
+	struct in_addr a;
+	const char *why;
+
+	if (!argc || strcmp(argv[0], "netmask"))
+		return 0;
+	if (argc < 2) {
+		missing(cmd, "A.B.C.D after \"netmask\"");
+		return -1;
+	}
+	if (inet_pton(AF_INET, argv[1], &a) != 1) {
+		fprintf(stderr, "dupto: %s: \"%s\" is not a netmask such as 255.255.255.0\n",
+			cmd, argv[1]);
+		return -1;
+	}
+	why = cc_netmask_invalid(ntohl(a.s_addr));
+	if (why) {
+		fprintf(stderr, "dupto: %s: netmask %s %s\n", cmd, argv[1], why);
+		return -1;
+	}
+	cc->has_netmask = true;
+	cc->netmask = ntohl(a.s_addr);
+	return 2;
 }

@@ -149,6 +149,13 @@ static int do_compile(int argc, char **argv)
 		} else if (!strcmp(argv[0], "on") && argc > 1) {
 			port = *++argv;
 			argc--;
+		} else if (!strcmp(argv[0], "netmask")) {
+			int k = cli_netmask("compile", argc, argv, &cc);
+
+			if (k < 0)
+				return 1;
+			argc -= k - 1;
+			argv += k - 1;
 		} else if (!strcmp(argv[0], "in")) {
 			dir = DUPTO_VM_DIR_IN;
 		} else if (!strcmp(argv[0], "out")) {
@@ -187,10 +194,11 @@ static int do_compile(int argc, char **argv)
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
 		/*
-		 * a ruleset starts with "rule" or "group"; anything else is
+		 * a ruleset starts with "rule", "group" or "netmask"; anything else is
 		 * an expression
 		 */
-		if (!starts_with_word(p, "rule") && !starts_with_word(p, "group")) {
+		if (!starts_with_word(p, "rule") && !starts_with_word(p, "group") &&
+		    !starts_with_word(p, "netmask")) {
 			if (cc_compile(&cc, true))
 				goto out;
 			goto load;
@@ -217,7 +225,7 @@ out:
 }
 
 static const struct cli_cmd cmds[] = {
-	{ NULL, do_compile, "{ FILE | -e TEXT } [ -r CAPTURE [ on PORT ] [ in | out ] ]" },
+	{ NULL, do_compile, "{ FILE | -e TEXT } [ netmask MASK ] [ -r CAPTURE [ on PORT ] [ in | out ] ]" },
 };
 
 const struct cli_object dupto_compile_object = DUPTO_OBJECT("compile", cmds,

@@ -351,7 +351,7 @@ static int do_load(int argc, char **argv)
 	unsigned long wait = 0;
 	bool waiting = false;
 	char msg[256], *end;
-	int err = -1;
+	int err = -1, k;
 
 	if (argc >= 1 && is_wait(argv[0])) {
 		if (argc < 2)
@@ -368,6 +368,11 @@ static int do_load(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
+	k = cli_netmask("load", argc, argv, &want.cc);
+	if (k < 0)
+		return 1;
+	argc -= k;
+	argv += k;
 	if (argc < 1) {
 		cli_usage(stderr, &dupto_load_object, CLI_USAGE);
 		return 1;
@@ -422,10 +427,11 @@ out:
 }
 
 static const struct cli_cmd cmds[] = {
-	{ NULL, do_load, "[ -w[ait] SECONDS ] FILE" },
+	{ NULL, do_load, "[ -w[ait] SECONDS ] [ netmask MASK ] FILE" },
 };
 
 const struct cli_object dupto_load_object = DUPTO_OBJECT("load", cmds,
 	"Make the namespace's ports, sensors and rules those of FILE (dupto.conf(5));\n"
 	"FILE \"-\" is standard input. -w waits up to SECONDS for the devices FILE\n"
-	"names (ports' NICs, sensors' lower devices) to appear, as at boot.\n");
+	"names (ports' NICs, sensors' lower devices) to appear, as at boot.\n"
+	"netmask gives \"ip broadcast\" its netmask, as FILE's netmask statement does.\n");

@@ -155,5 +155,11 @@ int cli_number(const char *cmd, const struct cc_option *o, const char *arg,
 	       uint64_t *v);
 /* "dupto: CMD: missing WHAT" and 1. */
 int missing(const char *cmd, const char *what);
+/*
+ * "netmask A.B.C.D" at @argv (@argc words left): the netmask of "ip
+ * broadcast" into @cc, and the words it took (2); 0 if @argv does not
+ * start with "netmask"; -1 after a message.
+ */
+int cli_netmask(const char *cmd, int argc, char **argv, struct cc *cc);
 
 #endif /* DUPTO_OBJECTS_H */

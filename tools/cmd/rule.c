@@ -377,7 +377,7 @@ static int rule_add(int argc, char **argv)
 	struct dupto_nl *nl = NULL;
 	size_t len = 0;
 	FILE *mem;
-	int err = -EINVAL;
+	int err = -EINVAL, k;
 
 	/* exactly "index": "in" starts a rule ("in on eth0 ...") */
 	if (argc >= 1 && !strcmp(argv[0], "index")) {
@@ -388,6 +388,11 @@ static int rule_add(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
+	k = cli_netmask("rule add", argc, argv, &one);
+	if (k < 0)
+		return 1;
+	argc -= k;
+	argv += k;
 	if (argc < 1)
 		return missing("rule add", "RULE");
 
@@ -526,7 +531,7 @@ static int rule_show(int argc, char **argv)
 
 static const struct cli_cmd cmds[] = {
 	{ "show", rule_show, "show [ -d ]" },
-	{ "add", rule_add, "add [ index N ] RULE" },
+	{ "add", rule_add, "add [ index N ] [ netmask MASK ] RULE" },
 	{ "delete", rule_del, "del N" },
 	{ "flush", rule_flush, "flush" },
 	{ "list", rule_show, NULL },
@@ -536,4 +541,5 @@ const struct cli_object dupto_rule_object = DUPTO_OBJECT("rule", cmds,
 	"RULE := [ quick ] [ else ] [ EXPR ] to TARGET [, TARGET ...]\n"
 	"EXPR is a filter in tcpdump's language, with \"[ in | out ] on PORT\" and sets;\n"
 	"N numbers the rules from 1, as \"dupto rule show\" does; -d prints the\n"
-	"bytecode the kernel runs. flush removes every rule and group.\n");
+	"bytecode the kernel runs. flush removes every rule and group. netmask gives\n"
+	"\"ip broadcast\" its netmask; the rule keeps it (\"rule netmask MASK ...\").\n");

@@ -16,8 +16,14 @@
  * Usage: diff EXPRESSIONS SETS CAPTURE...
  *   EXPRESSIONS  one tcpdump expression per line
  *   SETS         "EXPR-WITH-SETS ||| EQUIVALENT-TCPDUMP-EXPR" per line
+ *
+ * A line "netmask A.B.C.D" of EXPRESSIONS gives the netmask of "ip
+ * broadcast" from there on: pcap_compile() gets it, and our compiler a
+ * "netmask" statement before the rule (in the rulesets too, as the
+ * netmask means nothing to any other expression).
  */
 
+#include <arpa/inet.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +43,10 @@ struct expr {
 static struct expr *exprs;
 static uint32_t nexprs;
 
+/* the netmask of the lines read so far, as text, and for libpcap */
+static char netmask_text[32];
+static bpf_u_int32 netmask = PCAP_NETMASK_UNKNOWN;
+
 static bool run(const struct dupto_vm_prog *prog, const struct dupto_vm_packet *pkt)
 {
 	struct dupto_vm_result res;
@@ -54,12 +64,21 @@ static void check(const char *ours, const char *oracle)
 	char err[512];
 	uint8_t *buf;
 
-	if (pcap_compile(pc, &bpf, oracle, 1, PCAP_NETMASK_UNKNOWN)) {
+	if (pcap_compile(pc, &bpf, oracle, 1, netmask)) {
 		tap_result(false, "%s: libpcap refuses it: %s", oracle, pcap_geterr(pc));
 		pcap_close(pc);
 		return;
 	}
-	prog = compile_load(ours, true, err, sizeof(err));
+	if (*netmask_text) {
+		char *rs = NULL;
+
+		if (asprintf(&rs, "netmask %s\nrule %s to match", netmask_text, ours) < 0)
+			abort();
+		prog = compile_load(rs, false, err, sizeof(err));
+		free(rs);
+	} else {
+		prog = compile_load(ours, true, err, sizeof(err));
+	}
 	if (!prog) {
 		tap_result(false, "%s: %s", ours, err);
 		pcap_freecode(&bpf);
@@ -118,6 +137,8 @@ static void check_ruleset(const char *name, const uint32_t *idx, uint32_t n,
 	FILE *f = open_memstream(&text, &len);
 	uint8_t *buf = malloc(262144);
 
+	if (*netmask_text)
+		fprintf(f, "netmask %s\n", netmask_text);
 	for (j = 0; j < n; j++)
 		fprintf(f, "rule %s%s%s to t%u\n", flags[j] & RS_QUICK ? "quick " : "",
 			flags[j] & RS_ELSE ? "else " : "", exprs[idx[j]].text, j);
@@ -218,6 +239,18 @@ static int each_line(const char *path, bool sets)
 
 		if (!*s || *s == '#')
 			continue;
+		if (!sets && !strncmp(s, "netmask ", 8)) {
+			struct in_addr a;
+
+			if (inet_pton(AF_INET, trim(s + 8), &a) != 1) {
+				tap_result(false, "%s: not a netmask", s);
+				continue;
+			}
+			snprintf(netmask_text, sizeof(netmask_text), "%s", trim(s + 8));
+			/* gencode.c compares it with the address as loaded: host order */
+			netmask = ntohl(a.s_addr);
+			continue;
+		}
 		if (!sets) {
 			check(s, s);
 			continue;

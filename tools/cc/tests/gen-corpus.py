@@ -125,6 +125,136 @@ def chain_frames():
     for n in range(54, len(bytes(cut)) + 1, 3):
         add(cut, n)
     add(Ether(src=mac(), dst=mac()) / Dot1Q(vlan=5) / out[6])
+def l2_frames():
+    """The rest of libpcap's primitives on Ethernet (llc, stp, ipx,
+    netbeui, the OSI family and IS-IS PDU types, DECnet hosts, AppleTalk,
+    the DEC protocols, esp, ah, pim, vrrp, carp, igrp, ARP and RARP
+    addresses, broadcasts of a /24): each in every framing that libpcap
+    tells apart, and cut short where its tests read."""
+    a, b = bytes.fromhex("010203040506"), bytes.fromhex("0a0b0c0d0e0f")
+
+    def eth(et, body, dst=b, src=a, tag=None, caplen=None):
+        hdr = dst + src
+        if tag is not None:
+            hdr += struct.pack(">HH", 0x8100, tag)
+        data = hdr + struct.pack(">H", et) + body
+        frames.append((data[:caplen] if caplen else data, len(data)))
+
+    def dot3(body, **kw):
+        eth(len(body), body, **kw)
+
+    # LLC: I frames (control bit 0 clear), S (01) and U (11) of each kind,
+    # poll/final bit set where libpcap's masks ignore it, and unknown kinds
+    for ctrl in (0x00, 0x02, 0xfe, 0x01, 0x05, 0x09, 0x0d, 0x11, 0x15,
+                 0x03, 0x13, 0x63, 0x73, 0x43, 0x0f, 0x1f, 0x6f, 0xe3,
+                 0xaf, 0xbf, 0x87, 0x07, 0x23, 0xff):
+        dot3(bytes([0x42, 0x42, ctrl]) + bytes(30))
+        dot3(bytes([0xaa, 0xaa, ctrl]) + bytes(30), tag=5)
+    dot3(bytes([0xff, 0xff, 0x03]) + bytes(30))
+    dot3(bytes([0xff, 0xfe, 0x03]) + bytes(30))
+    llc_i = bytes([0xf0, 0xf0, 0x02]) + bytes(30)
+    for cut in (13, 14, 15, 16, 17):
+        dot3(llc_i, caplen=cut)
+    # a length of exactly 1500 and one above it
+    eth(1500, bytes([0x42, 0x42, 0x03]) + bytes(40))
+    eth(1501, bytes([0x42, 0x42, 0x03]) + bytes(40))
+
+    # STP: configuration and RSTP BPDUs, tagged, and a DSAP alone
+    stp = bytes([0x42, 0x42, 0x03, 0, 0, 0, 0]) + bytes(32)
+    rstp = bytes([0x42, 0x42, 0x03, 0, 0, 2, 2, 0x3c]) + bytes(32)
+    dot3(stp, dst=bytes.fromhex("0180c2000000"))
+    dot3(rstp, dst=bytes.fromhex("0180c2000000"))
+    dot3(stp, tag=100)
+    dot3(bytes([0x42, 0x00, 0x03]) + bytes(30))
+
+    # IPX: Ethernet II, raw 802.3, 802.2 and SNAP, tagged ones too
+    ipx = b"\xff\xff\x00\x1e\x00\x04" + bytes(24)
+    eth(0x8137, ipx)
+    eth(0x8137, ipx, tag=5)
+    dot3(ipx)
+    dot3(bytes([0xe0, 0xe0, 0x03]) + ipx)
+    dot3(bytes([0xe0, 0x42, 0x03]) + ipx)
+    dot3(bytes([0xaa, 0xaa, 0x03, 0, 0, 0, 0x81, 0x37]) + ipx)
+    dot3(bytes([0xaa, 0xaa, 0x03, 0, 0, 0, 0x81, 0x37]) + ipx, tag=5)
+    # NetBEUI, and F0 with another SSAP (libpcap checks both)
+    dot3(bytes([0xf0, 0xf0, 0x03]) + bytes(40))
+    dot3(bytes([0xf0, 0xf1, 0x03]) + bytes(40))
+    dot3(bytes([0xf0, 0xf0, 0x03]) + bytes(40), tag=5)
+
+    # OSI: CLNP, ES-IS and IS-IS of every PDU type (and two unknown)
+    osi = bytes([0xfe, 0xfe, 0x03])
+    dot3(osi + bytes([0x81, 0x33, 0x01, 0x14, 0x1c]) + bytes(40))
+    dot3(osi + bytes([0x82, 0x0a, 0x01, 0x00, 0x02]) + bytes(40))
+    dot3(osi + bytes([0x00]) + bytes(40))
+    dot3(osi + bytes([0x81]) + bytes(40), tag=5)
+    for pdu in (15, 16, 17, 18, 20, 24, 25, 26, 27, 19, 1):
+        isis = bytes([0x83, 0x1b, 0x01, 0x00, pdu, 0x01, 0x00, 0x00]) + bytes(40)
+        dot3(osi + isis)
+    dot3(osi + bytes([0x83, 0x1b, 0x01, 0x00, 18, 1, 0, 0]) + bytes(40), tag=5)
+    dot3(bytes([0xfe, 0xfd, 0x03, 0x83, 0x1b, 0x01, 0x00, 18]) + bytes(40))
+    dot3(bytes([0xfe, 0xfe, 0x03, 0x82, 0x1b, 0x01, 0x00, 18]) + bytes(40))
+    for cut in (15, 16, 17, 18, 20, 21, 22):
+        dot3(osi + bytes([0x83, 0x1b, 0x01, 0x00, 26, 1, 0, 0]) + bytes(40), caplen=cut)
+
+    # DECnet routing headers: long and short, with and without a pad
+    # byte, addresses AREA.NODE little-endian (area << 10 | node)
+    def dn(area, node):
+        return struct.pack("<H", area << 10 | node)
+
+    hiord = bytes([0xaa, 0x00, 0x04, 0x00])
+    pairs = (((10, 5), (1, 2)), ((1, 2), (10, 5)), ((63, 1023), (1, 1)),
+             ((1, 1), (1, 1)))
+    for (sa, da) in pairs:
+        src, dst = dn(*sa), dn(*da)
+        long_h = bytes([0x26, 0, 0]) + hiord + dst + bytes([0, 0]) + hiord + src + bytes(8)
+        short_h = bytes([0x02]) + dst + src + bytes([0]) + bytes(8)
+        for pad, h in ((b"", long_h), (b"\x81", long_h), (b"", short_h), (b"\x81", short_h)):
+            body = h if not pad else pad + h
+            eth(0x6003, struct.pack("<H", len(body)) + body)
+    eth(0x6003, struct.pack("<H", 20) + b"\x81" + bytes([0x26, 0, 0]) + hiord + dn(1, 2) + bytes(20), tag=5)
+    # other flag bits, and cut short before the source address
+    eth(0x6003, b"\x10\x00" + bytes([0x0e]) + dn(1, 2) + dn(10, 5) + bytes(8))
+    long_cut = b"\x20\x00" + bytes([0x26, 0, 0]) + hiord + dn(1, 2) + bytes([0, 0]) + hiord + dn(10, 5)
+    for cut in (16, 17, 18, 24, 25, 32, 33):
+        eth(0x6003, long_cut + bytes(8), caplen=cut)
+
+    # AppleTalk and AARP, phases 1 and 2, tagged; the DEC protocols
+    eth(0x809b, bytes(20), tag=5)
+    eth(0x80f3, bytes(28), tag=5)
+    dot3(bytes([0xaa, 0xaa, 0x03, 0x08, 0x00, 0x07, 0x80, 0x9b]) + bytes(20), tag=5)
+    dot3(bytes([0xaa, 0xaa, 0x03, 0x08, 0x00, 0x07, 0x80, 0xf3]) + bytes(20))
+    for et in (0x6001, 0x6002, 0x6004, 0x6007):
+        eth(et, bytes(range(40)), tag=5)
+        eth(et, bytes(range(40)), caplen=13)
+
+    # IP protocols: ESP, AH, PIM, VRRP/CARP (112), IGRP (9), over v4 and
+    # v6, after an IPv6 fragment header, in IPv4 fragments
+    for proto in (50, 51, 103, 112, 9):
+        add(Ether() / IP(src="10.0.0.1", dst="224.0.0.18", proto=proto) / Raw(bytes(range(24))))
+        add(Ether() / IP(src="10.0.0.1", dst="224.0.0.18", proto=proto, frag=10) / Raw(bytes(24)))
+        add(Ether() / IPv6(src="fe80::1", dst="ff02::12", nh=proto) / Raw(bytes(range(24))))
+        add(Ether() / IPv6(src="fe80::1", dst="ff02::12") / IPv6ExtHdrFragment(offset=0, m=1, nh=proto) / Raw(bytes(24)))
+        add(Ether() / Dot1Q(vlan=5) / IP(src="10.0.0.1", dst="224.0.0.18", proto=proto) / Raw(bytes(24)))
+    add(Ether() / IP(src="10.0.0.1", dst="224.0.0.18", proto=112, options=[IPOption_RR(routers=["1.2.3.4"])]) / Raw(bytes(range(24))))
+
+    # ARP and RARP between known addresses, requests and replies
+    for op, et in ((1, 0x0806), (2, 0x0806), (3, 0x8035), (4, 0x8035)):
+        for ps, pd in (("10.0.0.1", "10.1.2.3"), ("192.168.1.10", "10.0.0.1"), ("1.2.3.4", "10.0.0.2")):
+            add(Ether(src="00:11:22:33:44:55", dst="ff:ff:ff:ff:ff:ff", type=et) /
+                ARP(op=op, hwsrc="00:11:22:33:44:55", psrc=ps, pdst=pd))
+    add(Ether(dst="ff:ff:ff:ff:ff:ff") / Dot1Q(vlan=5) / ARP(op=1, psrc="1.2.3.4", pdst="10.1.2.3"))
+
+    # broadcasts of 192.168.1.0/24 and 10.0.0.0/24, and hosts beside them
+    for d in ("192.168.1.255", "192.168.1.0", "192.168.1.5", "10.0.0.255",
+              "10.0.0.0", "10.255.255.255", "192.168.2.255"):
+        add(Ether() / IP(src="192.168.1.10", dst=d) / UDP(sport=137, dport=137))
+    add(Ether() / Dot1Q(vlan=5) / IP(src="192.168.1.10", dst="192.168.1.255") / UDP())
+    add(Ether() / IP(src="192.168.1.10", dst="192.168.1.255") / UDP(), 31)
+
+    # frames to and from addresses written in each notation of the tests
+    add(Ether(src="01:02:03:04:05:06", dst="0a:0b:0c:0d:0e:0f") / IP() / TCP())
+    add(Ether(src="0a:0b:0c:0d:0e:0f", dst="01:02:03:04:05:06") / IPv6() / UDP())
+    add(Ether(src="00:01:02:03:04:05", dst="aa:bb:cc:dd:ee:ff") / IP() / UDP())
 
 
 def main():
@@ -199,6 +329,7 @@ def main():
         add(Ether(src=src, dst=dst) / IPv6(src="2001:db8::2", dst="::1") / UDP(sport=sp, dport=dp))
     add(Ether(src=src, dst=dst) / IP(src="127.0.0.0", dst="169.254.0.0") / GRE())
     add(Ether(src=src, dst=dst) / IPv6(src="::1", dst="::2", nh=47) / GRE())
+    l2_frames()
 
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
