@@ -139,10 +139,16 @@ static int dupto_ruleset_bind(struct dupto_net *dn, struct dupto_ruleset *rs,
 		rs->port_ifindex[i] = pi->dev->ifindex;
 	}
 	/* Frames leaving a port are classified where a rule asks for them. */
-	for (i = 0; i < prog->ninsns; i++)
-		if (prog->insns[i].op == DUPTO_VM_JON &&
-		    prog->insns[i].imm & DUPTO_VM_DIR_OUT)
-			__set_bit(prog->insns[i].off, rs->out_ports);
+	for (i = 0; i < prog->ninsns; i++) {
+		const struct dupto_vm_insn *insn = &prog->insns[i];
+
+		if (insn->op != DUPTO_VM_JON || !(insn->imm & DUPTO_VM_DIR_OUT))
+			continue;
+		if (insn->off == DUPTO_VM_PORT_ANY)
+			rs->out_any = true;
+		else
+			__set_bit(insn->off, rs->out_ports);
+	}
 	return 0;
 }
 
@@ -211,6 +217,8 @@ static bool dupto_ruleset_wants_out(const struct dupto_ruleset *rs,
 
 	if (!rs)
 		return false;
+	if (rs->out_any)
+		return true;
 	for_each_set_bit(i, rs->out_ports, rs->prog->nports)
 		if (rs->port_ifindex[i] == pi->dev->ifindex)
 			return true;
@@ -367,6 +375,11 @@ int dupto_ruleset_bind_port(struct dupto_net *dn, struct dupto_portinfo *pi)
 
 	if (!rs)
 		return 0;
+	if (rs->out_any && !pi->out) {
+		err = dupto_port_set_out(pi, true);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < rs->prog->nports; i++)
 		if (rs->port_ifindex[i] == pi->dev->ifindex)
 			return 0;

@@ -32,6 +32,7 @@ struct dupto_ruleset {
 	struct dupto_target *targets;	/* prog->ntargets */
 	int *port_ifindex;		/* prog->nports: each port's NIC, or 0 */
 	unsigned long *out_ports;	/* port table entries named "out on" */
+	bool out_any;			/* a rule says "outbound": every port */
 	struct dupto_vm_rule_stats __percpu *rule_stats;	/* prog->nrules */
 	/* The namespace's generation that published it: which ruleset a
 	 * resumed dump was reading, since a pointer may be reused.

@@ -110,6 +110,17 @@ rule icmp to s3'
 	sees s3 "icmp" "no direction: s3 saw each ICMP frame once"
 }
 
+# direction on every port: libpcap's inbound and outbound
+case_bound() {
+	load_rules "$box" 'rule inbound and icmp to s1
+rule outbound and icmp to s2'
+	check_eq "$mode: outbound classifies every port's way out" \
+		"$(out_ports)" "p0 p1"
+	traffic
+	sees s1 "icmp" "inbound: s1 saw each ICMP frame once, as it arrived"
+	sees s2 "icmp" "outbound: s2 saw each ICMP frame once, as it left"
+}
+
 # a set of 1,000 hosts, after a ruleset with a rule out on p1 (direction)
 case_set() {
 	local hosts packets
@@ -138,7 +149,7 @@ for mode in inplace device; do
 		in_ns "$box" "$DUPTO" sensor add "$s"
 	done
 	egress_hooks=
-	run_cases regeneration quick direction set
+	run_cases regeneration quick direction bound set
 	lib_cleanup_namespaces
 done
 

@@ -205,7 +205,7 @@ static int check_operands(const struct dupto_vm_insn *insn, u32 n,
 		}
 		break;
 	case DUPTO_VM_JON:
-		if (insn->off >= lim->nports) {
+		if (insn->off >= lim->nports && insn->off != DUPTO_VM_PORT_ANY) {
 			insn_err(n, "port %u out of range (%u ports)", insn->off,
 				 lim->nports);
 			return -EINVAL;

@@ -495,7 +495,8 @@ ICSET:
 	JUMP(a & insn->imm);
 
 JON:
-	JUMP(pkt->port == insn->off && (pkt->dir & insn->imm));
+	JUMP((pkt->port == insn->off || insn->off == DUPTO_VM_PORT_ANY) &&
+	     (pkt->dir & insn->imm));
 JIN:
 JINX: {
 	const struct dupto_vm_set *set = prog->sets[insn->imm];

@@ -79,6 +79,7 @@ static void operands(char *buf, size_t len, const struct dupto_vm_prog *prog,
 		snprintf(buf, len, "%s on %s",
 			 in->imm == DUPTO_VM_DIR_IN ? "in" :
 			 in->imm == DUPTO_VM_DIR_OUT ? "out" : "any",
+			 in->off == DUPTO_VM_PORT_ANY ? "any port" :
 			 in->off < prog->nports ? prog->ports[in->off] : "?");
 		return;
 	case DUPTO_VM_JIN:

@@ -64,19 +64,18 @@ static const char *const keywords[] = {
 	"and", "or", "not", "src", "dst", "host", "net", "mask", "port",
 	"portrange", "proto", "vlan", "broadcast", "multicast", "less",
 	"greater", "len", "in", "out", "on", "rule", "quick", "else", "to",
-	"protochain", "llc", "byte",
+	"protochain", "llc", "byte", "inbound", "outbound",
 };
 
 /*
  * libpcap words dupto does not implement: say so rather than "syntax error".
  * Most are refused by libpcap too on Ethernet (ATM, 802.11, pflog and SS7
  * words; "gateway", which libpcap built with IPv6 refuses everywhere);
- * "inbound", "outbound" and "ifindex" need what the VM cannot test (the
- * direction of a frame whatever its port, an interface index).
+ * "ifindex" needs what the VM does not see (an interface index).
  */
 static const char *const unsupported[] = {
 	"gateway", "mpls", "pppoed", "pppoes", "geneve",
-	"inbound", "outbound", "ifindex", "radio", "atm", "lane",
+	"ifindex", "radio", "atm", "lane",
 	"oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg",
 	"metaconnect", "type", "subtype", "dir", "addr1", "addr2",
 	"addr3", "addr4", "ra", "ta", "action", "reason", "rnr", "rulenum",
@@ -854,6 +853,15 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 			return expected(p, "a length");
 		n->num = next(p)->num;
 		n->loc = span(p, &t->loc);
+		q->valid = false;
+		return n;
+	}
+	/* libpcap's words for a frame's direction, whatever its port */
+	if (word_is(t, "inbound") || word_is(t, "outbound")) {
+		next(p);
+		n = new_node(p, N_ON, &t->loc);
+		n->dir = word_is(t, "inbound") ? DUPTO_VM_DIR_IN : DUPTO_VM_DIR_OUT;
+		n->port = DUPTO_VM_PORT_ANY;
 		q->valid = false;
 		return n;
 	}

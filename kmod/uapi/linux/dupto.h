@@ -269,7 +269,7 @@
  *
  *   Version 4 (issue "all of tcpdump's language"): ruleset images of
  *   version 2 (DUPTO_VM_VERSION), with the protocol chain instructions
- *   JCHAIN4 and JCHAIN6.
+ *   JCHAIN4 and JCHAIN6, and JON's DUPTO_VM_PORT_ANY.
  */
 
 #ifndef _UAPI_LINUX_DUPTO_H

@@ -105,8 +105,9 @@
  *   JEQX ... JSETX     the same against src
  *   JEQB ... JSETW     (P[n] & mask) compared with imm     -> jt : jf
  *   JEQXB ... JSETXW   (P[src+n] & mask) compared with imm -> jt : jf
- *   JON                the frame's port is port off and its direction is
- *                      in imm (DUPTO_VM_DIR_IN, _OUT or both) -> jt : jf
+ *   JON                the frame's port is port off (or off is
+ *                      DUPTO_VM_PORT_ANY) and its direction is in imm
+ *                      (DUPTO_VM_DIR_IN, _OUT or both) -> jt : jf
  *   JIN                the key at P[off] is in set imm     -> jt : jf
  *   JINX               the key at P[src+off] is in set imm -> jt : jf
  *   JCHAIN4            protocol imm is on the IPv4 header chain at off -> jt : jf
@@ -126,7 +127,10 @@
  * header's offset from off, and the next header is at x + 8 * (P[x+1] + 1),
  * but after AH at 4 * (P[x+1] + 2), counted from off, not from x: libpcap
  * does exactly that (in every release so far), and these instructions
- * select what its "protochain" selects. A read outside the frame, or a chain of more than
+ * select what its "protochain" selects.
+ *
+ * JON with off DUPTO_VM_PORT_ANY (image version 2) tests the direction
+ * alone: libpcap's "inbound" and "outbound". A read outside the frame, or a chain of more than
  * DUPTO_VM_CHAIN_MAX headers stepped over, abandons the rule. The walk is
  * made once per frame for each (opcode, off) and its result kept for the
  * other instructions of the program that ask, so a program may have at most
@@ -164,7 +168,8 @@
  *
  * An image carries the version of this format it was written for, and a
  * loader takes only its own (-EPROTO, "record 1: image version N, this VM
- * runs version M"). Version 2 added JCHAIN4 and JCHAIN6.
+ * runs version M"). Version 2 added JCHAIN4, JCHAIN6 and JON's
+ * DUPTO_VM_PORT_ANY.
  *
  * The header grew ngroups after the first release: a header record of 24
  * bytes (without it) is one of an image without groups, and every loader
@@ -414,6 +419,9 @@ enum dupto_vm_op {
 #define DUPTO_VM_RULE_QUICK	(1U << 0)
 #define DUPTO_VM_RULE_ELSE	(1U << 1)
 #define DUPTO_VM_RULE_OUT	(1U << 2)
+
+/* JON: any port (a frame's direction alone) */
+#define DUPTO_VM_PORT_ANY	0xffff
 
 /* JON directions */
 #define DUPTO_VM_DIR_IN		(1U << 0)

@@ -133,6 +133,7 @@ static const struct bad {
 	{ "byte value too wide", { RULE(0, 2, 0), I(JEQB, 0, 23, 0, 0, 0x100, 0xff), MATCH(0), RET }, 4, 1, "insn 1: value 0x100 wider than the 1-byte load" },
 	{ "indexed half value too wide", { RULE(0, 3, 0), I(LDIHL, R(7, 0), 14, 0, 0, 0, 0), I(JGTXH, R(0, 7), 14, 0, 0, 0x12345, 0xffff), MATCH(0), RET }, 5, 1, "insn 2: value 0x12345 wider than the 2-byte load" },
 	{ "port out of range", { RULE(0, 2, 0), I(JON, 0, 1, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: port 1 out of range (1 ports)" },
+	{ "port just below any port", { RULE(0, 2, 0), I(JON, 0, 0xfffe, 0, 0, 1, 0), MATCH(0), RET }, 4, 1, "insn 1: port 65534 out of range (1 ports)" },
 	{ "no direction", { RULE(0, 2, 0), I(JON, 0, 0, 0, 0, 0, 0), MATCH(0), RET }, 4, 1, "insn 1: bad direction 0x0" },
 	{ "unknown direction", { RULE(0, 2, 0), I(JON, 0, 0, 0, 0, 4, 0), MATCH(0), RET }, 4, 1, "insn 1: bad direction 0x4" },
 	{ "set out of range", { RULE(0, 2, 0), I(JIN, 0, 26, 0, 0, 2, 0), MATCH(0), RET }, 4, 1, "insn 1: set 2 out of range (2 sets)" },
@@ -495,6 +496,11 @@ static const struct good {
 	{ "a failed read abandons the rule a jump entered",
 	  { RULE(0, 2, 0), I(JEQH, 0, 12, 2, 0, 0x800, 0xffff), MATCH(0), RULE(1, 2, 0),
 	    I(JEQB, 0, 100, 0, 0, 0, 0xff), MATCH(1), RULE(2, 1, 0), MATCH(2), RET }, 9, 3, tcp4, 60, CAPTURE, 0, 1, 1, 1, 1 },
+	/* libpcap's inbound and outbound: any port */
+	{ "inbound, arriving", { RULE(0, 2, 0), I(JON, 0, DUPTO_VM_PORT_ANY, 0, 1, DUPTO_VM_DIR_IN, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, DUPTO_VM_DIR_IN, 1, 1, 0 },
+	{ "inbound, leaving", { RULE(0, 2, DUPTO_VM_RULE_OUT), I(JON, 0, DUPTO_VM_PORT_ANY, 0, 1, DUPTO_VM_DIR_IN, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, DUPTO_VM_DIR_OUT, 0, 0, 0 },
+	{ "outbound, leaving", { RULE(0, 2, DUPTO_VM_RULE_OUT), I(JON, 0, DUPTO_VM_PORT_ANY, 0, 1, DUPTO_VM_DIR_OUT, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, DUPTO_VM_DIR_OUT, 1, 1, 0 },
+	{ "inbound, on no port of the table", { RULE(0, 2, 0), I(JON, 0, DUPTO_VM_PORT_ANY, 0, 1, DUPTO_VM_DIR_IN, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, DUPTO_VM_PORT_NONE, DUPTO_VM_DIR_IN, 1, 1, 0 },
 	/* protocol chains */
 	{ "ip protochain 6 on TCP", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 6, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 1, 1, 0 },
 	{ "ip protochain 17 on TCP", { RULE(0, 2, 0), I(JCHAIN4, 0, 14, 0, 1, 17, 0), MATCH(0), RET }, 4, 1, tcp4, 60, CAPTURE, 0, 1, 0, 0, 0 },
