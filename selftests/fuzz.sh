@@ -56,6 +56,7 @@ rulesets=(
 	"rule out on p1 and icmp to s0"
 	"rule on p0 and (ether[len - 1] = 0 or tcp[tcpflags] & tcp-syn != 0) to s1"
 	$'group ids members s0, s1, s2\nrule ip to ids'
+	$'rule ip6 protochain 6 or protochain 51 to s0\nrule outbound and vlan and ip protochain 17 to s1'
 )
 images=()
 for i in "${!rulesets[@]}"; do
