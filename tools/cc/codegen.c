@@ -292,7 +292,7 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 
 		switch (a->proto) {
 		case QP_LINK:
-			off = 0;
+			off = a->enc->linkhdr;	/* the innermost link header */
 			break;
 		case QP_TCP:
 		case QP_UDP:
@@ -360,7 +360,9 @@ static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 	out->val = p->a1->num;
 	switch (load->proto) {
 	case QP_LINK:
-		out->off = idx;
+		out->off = load->enc->linkhdr + idx;
+		if (out->off < idx)
+			return false;
 		break;
 	case QP_IP:
 	case QP_IP6:

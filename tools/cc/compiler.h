@@ -67,6 +67,22 @@ struct quals {
 	bool valid;		/* false: nothing to inherit */
 };
 
+/*
+ * Where the headers are, at one point of an expression: libpcap's offsets
+ * (gencode.c's off_linkhdr, off_linktype, off_linkpl + off_nl), which
+ * "vlan", "mpls" and "pppoes" move for everything parsed after them, and
+ * what the link layer is there. Each node keeps the one in force where it
+ * was parsed; a keyword that moves them makes a new one, so they are never
+ * changed once a node points to them.
+ */
+struct enc {
+	uint32_t linkhdr;	/* the link header: "ether[]", "ether host" */
+	uint32_t linktype;	/* the EtherType, or after pppoes the PPP protocol */
+	uint32_t nl;		/* the network layer */
+	uint32_t mpls;		/* MPLS labels parsed so far */
+	bool ppp;		/* after "pppoes": the link layer is PPP */
+};
+
 /* Arithmetic of "arth relop arth" tests. */
 enum a_kind { A_NUM, A_LEN, A_LOAD, A_BIN, A_NEG };
 
@@ -77,6 +93,7 @@ struct arth {
 	enum q_proto proto;		/* A_LOAD */
 	uint32_t size;			/* A_LOAD: 1, 2 or 4 */
 	uint32_t linkoff;		/* A_LOAD: link payload offset */
+	const struct enc *enc;		/* A_LOAD: the headers where parsed */
 	enum tok op;			/* A_BIN */
 	struct arth *l, *r;		/* A_BIN; A_LOAD: l is the index */
 };
@@ -90,6 +107,8 @@ enum n_kind {
 	N_VLAN, N_LESS, N_GREATER, N_BCAST, N_MCAST,
 	N_ON,		/* [in|out] on PORT */
 	N_TRUE,
+	/* encapsulations that move the offsets of what follows (struct enc) */
+	N_MPLS, N_PPPOED, N_PPPOES,
 };
 
 struct elem {
@@ -106,6 +125,7 @@ struct node {
 	struct node *l, *r;
 	struct quals q;
 	uint32_t linkoff;	/* link payload offset when parsed */
+	const struct enc *enc;	/* the headers where parsed */
 	/* N_PRIM: one value, or a set */
 	struct elem val;
 	struct token mask;	/* "net A mask B" */
@@ -116,7 +136,7 @@ struct node {
 	/* N_REL */
 	struct arth *a0, *a1;
 	enum tok relop;
-	/* N_VLAN, N_LESS, N_GREATER */
+	/* N_VLAN, N_LESS, N_GREATER, N_MPLS, N_PPPOES */
 	bool has_num;
 	uint32_t num;
 	/* N_ON */

@@ -7,9 +7,9 @@
  *    "a or b and c" is "(a or b) and c", as in tcpdump;
  *  - a bare value after "and", "or" or "not" inherits the qualifiers of the
  *    primitive before it: "tcp port 80 or 443", "host a and not b";
- *  - "vlan" shifts the offsets of everything parsed after it, whatever the
- *    operators around it: each node records the link payload offset at the
- *    point where it was parsed.
+ *  - "vlan", "mpls" and "pppoes" shift the offsets of everything parsed
+ *    after them, whatever the operators around them: each node records the
+ *    headers (struct enc) in force at the point where it was parsed.
  *
  * The ruleset syntax around expressions is keyword-led and ignores line
  * breaks:  rule [quick] [else] [EXPR] to TARGET[, TARGET...]
@@ -29,7 +29,8 @@
 
 struct parser {
 	struct cc *cc;
-	uint32_t linkoff;	/* 14, plus 4 for each "vlan" parsed so far */
+	uint32_t linkoff;	/* 14, plus 4 for each "vlan" or "mpls" parsed so far */
+	const struct enc *enc;	/* the headers here: enc->nl is linkoff */
 	uint32_t depth;		/* levels of nesting entered, CC_MAX_NESTING at most */
 	/* for each '(' or '[', the index of the token after its group */
 	uint32_t *group_end;
@@ -52,9 +53,20 @@ static const char *const keywords[] = {
 	"greater", "len", "in", "out", "on", "rule", "quick", "else", "to",
 };
 
+/*
+ * Encapsulations: libpcap's keywords that move the offsets of what
+ * follows them (see struct enc), and "vxlan", libpcap's after 1.10.
+ */
+static const char *const encap_keywords[] = {
+	"mpls", "pppoed", "pppoes",
+};
+
+/* Before any encapsulation: Ethernet, the network layer at 14. */
+static const struct enc enc_ether = { .linkhdr = 0, .linktype = 12, .nl = 14 };
+
 /* libpcap words dupto does not implement: say so rather than "syntax error". */
 static const char *const unsupported[] = {
-	"gateway", "protochain", "mpls", "pppoed", "pppoes", "geneve",
+	"gateway", "protochain", "geneve",
 	"inbound", "outbound", "ifindex", "atalk", "aarp", "decnet", "iso",
 	"esis", "isis", "clnp", "stp", "ipx", "netbeui", "lat", "sca",
 	"moprc", "mopdl", "fddi", "tr", "wlan", "ppp", "slip", "radio",
@@ -123,6 +135,9 @@ bool cc_is_keyword(const char *word, size_t len)
 			return true;
 	for (i = 0; i < sizeof(pnames) / sizeof(pnames[0]); i++)
 		if (strlen(pnames[i].word) == len && !strncmp(word, pnames[i].word, len))
+			return true;
+	for (i = 0; i < sizeof(encap_keywords) / sizeof(encap_keywords[0]); i++)
+		if (strlen(encap_keywords[i]) == len && !strncmp(word, encap_keywords[i], len))
 			return true;
 	return false;
 }
@@ -198,6 +213,7 @@ static struct node *new_node(struct parser *p, enum n_kind kind,
 	n->kind = kind;
 	n->loc = *loc;
 	n->linkoff = p->linkoff;
+	n->enc = p->enc;
 	return n;
 }
 
@@ -362,6 +378,7 @@ static struct arth *parse_arth_atom(struct parser *p)
 		a = new_arth(p, A_LOAD, &t->loc);
 		a->proto = proto;
 		a->linkoff = p->linkoff;
+		a->enc = p->enc;
 		a->size = 1;
 		if (!enter(p, open))
 			return NULL;
@@ -664,6 +681,94 @@ static struct node *parse_id(struct parser *p, struct quals *q)
 	return parse_value(p, q);
 }
 
+/* ---- encapsulations ---- */
+
+/*
+ * How far any header may be: the VM's offsets are 16 bits, and an IPv6
+ * transport read adds 40 and a port 2 to the network layer's.
+ */
+#define MAX_NL_OFFSET	0xff00
+
+/* The headers @e in force from here on; -1 past MAX_NL_OFFSET. */
+static int set_enc(struct parser *p, const struct token *t, struct enc *e)
+{
+	if (e->nl > MAX_NL_OFFSET)
+		return cc_error(p->cc, &t->loc, "too many encapsulations: headers beyond byte %d",
+				MAX_NL_OFFSET);
+	p->enc = e;
+	p->linkoff = e->nl;
+	return 0;
+}
+
+/*
+ * Move the headers of what is parsed from here on, as libpcap's gen_vlan()
+ * and gen_mpls() do, whatever the operators around the keyword @t: the
+ * link type by @type, the network layer by @nl; @labels MPLS labels more.
+ */
+static int shift(struct parser *p, const struct token *t, uint32_t type,
+		 uint32_t nl, uint32_t labels)
+{
+	struct enc *e = cc_alloc(p->cc, sizeof(*e));
+
+	*e = *p->enc;
+	e->linktype += type;
+	e->nl += nl;
+	e->mpls += labels;
+	return set_enc(p, t, e);
+}
+
+static bool is_encap(const struct token *t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(encap_keywords) / sizeof(encap_keywords[0]); i++)
+		if (word_is(t, encap_keywords[i]))
+			return true;
+	return false;
+}
+
+/*
+ * mpls [LABEL], pppoed, pppoes [SESSION]: the node tests the headers in
+ * force (the keyword's own), then the headers move for what follows.
+ */
+static struct node *parse_encap(struct parser *p, struct quals *q)
+{
+	struct token *t = next(p);
+	bool mpls = word_is(t, "mpls"), pppoes = word_is(t, "pppoes");
+	struct node *n = new_node(p, mpls ? N_MPLS : pppoes ? N_PPPOES : N_PPPOED,
+				  &t->loc);
+
+	q->valid = false;
+	if ((mpls || pppoes) && peek(p, 0)->type == T_NUM) {
+		n->has_num = true;
+		n->num = next(p)->num;
+		n->loc = span(p, &t->loc);
+	} else if ((mpls || pppoes) && peek(p, 0)->type == T_ID && peek(p, 0)->big) {
+		return too_large(p, peek(p, 0));
+	}
+	if (mpls) {
+		/* a label more: the network layer is 4 bytes further */
+		if (shift(p, t, 0, 4, 1))
+			return NULL;
+	} else if (pppoes) {
+		/*
+		 * PPP inside the 6-byte PPPoE header: its protocol field is
+		 * the link type, and the link header, for "ether[]"; the
+		 * network layer follows it
+		 */
+		struct enc *e = cc_alloc(p->cc, sizeof(*e));
+
+		*e = *p->enc;
+		e->linkhdr = p->enc->nl + 6;
+		e->linktype = e->linkhdr;
+		e->nl = e->linkhdr + 2;
+		e->ppp = true;
+		if (set_enc(p, t, e))
+			return NULL;
+	}
+	return n;
+}
+
 /* ---- terms ---- */
 
 static struct node *parse_expr(struct parser *p, struct quals *q);
@@ -756,10 +861,13 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 			n->num = next(p)->num;
 			n->loc = span(p, &t->loc);
 		}
-		p->linkoff += 4;
+		if (shift(p, t, 4, 4, 0))
+			return NULL;
 		q->valid = false;
 		return n;
 	}
+	if (is_encap(t))
+		return parse_encap(p, q);
 	if (word_is(t, "less") || word_is(t, "greater")) {
 		next(p);
 		n = new_node(p, word_is(t, "less") ? N_LESS : N_GREATER, &t->loc);
@@ -1008,6 +1116,7 @@ static int parse_rule(struct parser *p)
 	if (!r)
 		return -1;
 	p->linkoff = 14;
+	p->enc = &enc_ether;
 	while (1) {
 		if (accept_kw(p, "quick"))
 			r->flags |= DUPTO_VM_RULE_QUICK;
@@ -1354,7 +1463,7 @@ static int check_groups(struct cc *cc)
 
 int cc_parse(struct cc *cc)
 {
-	struct parser p = { .cc = cc, .linkoff = 14 };
+	struct parser p = { .cc = cc, .linkoff = 14, .enc = &enc_ether };
 	int err;
 
 	find_groups(&p);
@@ -1388,7 +1497,7 @@ int cc_parse(struct cc *cc)
 
 int cc_parse_expr(struct cc *cc)
 {
-	struct parser p = { .cc = cc, .linkoff = 14 };
+	struct parser p = { .cc = cc, .linkoff = 14, .enc = &enc_ether };
 	struct token name = { .type = T_ID, .text = "match", .loc = { .len = 5 } };
 	struct quals q = { 0 };
 	struct cc_rule *r = new_rule(cc, &peek(&p, 0)->loc);

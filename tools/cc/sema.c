@@ -8,8 +8,10 @@
  * still read all four words of the address, in turn, like libpcap does.
  *
  * Offsets are from the start of the frame. linkoff is where the network
- * header starts (14, plus 4 per "vlan" parsed before); the EtherType is the
- * two bytes just before it.
+ * header starts (14, plus 4 per "vlan" or "mpls" parsed before); the
+ * EtherType is the two bytes just before it, except inside MPLS, which has
+ * no type field, and after "pppoes", where the PPP protocol takes its
+ * place (struct enc, and ethertype() below).
  */
 
 #include <stdlib.h>
@@ -29,6 +31,8 @@
 struct sema {
 	struct cc *cc;
 	struct cc_rule *rule;	/* the rule being lowered */
+	const struct enc *enc;	/* the headers of the node being lowered */
+	const struct loc *loc;	/* and where it is, for errors */
 };
 
 /* The rule being lowered, for the names it resolves. */
@@ -122,8 +126,17 @@ static struct pred *in_set(struct sema *s, uint32_t off, uint32_t set,
 	return p;
 }
 
+static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type);
+static bool encap_ether_ok(struct sema *s, const char *what);
+
+/*
+ * libpcap's gen_linktype() for a network protocol whose header is at @l3:
+ * the EtherType before it, or what takes its place in an encapsulation.
+ */
 static struct pred *ethertype(struct sema *s, uint32_t l3, uint32_t type)
 {
+	if (s->enc->mpls || s->enc->ppp)
+		return encap_linktype(s, l3, type);
 	return cmp(s, l3 - 2, 2, MASK_ALL, OP_EQ, type);
 }
 
@@ -397,6 +410,9 @@ static struct pred *host4(struct sema *s, uint32_t l3, enum q_proto proto,
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (proto != QP_DEFAULT && proto != kinds[i].proto)
 			continue;
+		/* inside MPLS, libpcap tests an address as IPv4's only */
+		if (proto == QP_DEFAULT && s->enc->mpls && kinds[i].proto != QP_IP)
+			continue;
 		res = por(s, res,
 			  pand(s, ethertype(s, l3, kinds[i].type),
 			       by_dir(s, dir,
@@ -444,7 +460,107 @@ static struct pred *mac_side(struct sema *s, uint32_t off, const uint8_t *a,
 static struct pred *ehost(struct sema *s, enum q_dir dir, const uint8_t *a,
 			  int set)
 {
+	if (!encap_ether_ok(s, "Ethernet addresses"))
+		return NULL;
 	return by_dir(s, dir, mac_side(s, 6, a, set), mac_side(s, 0, a, set));
+}
+
+/* ---- encapsulations ---- */
+
+#define ETH_MPLS	0x8847
+#define ETH_PPPOED	0x8863
+#define ETH_PPPOES	0x8864
+#define PPP_MPLS	0x0281
+
+/* The PPP protocol libpcap tests for an EtherType (ethertype_to_ppptype()) */
+static uint32_t ppp_type(uint32_t type)
+{
+	static const struct {
+		uint32_t ether;
+		uint16_t ppp;
+	} map[] = {
+		{ ETH_IP, 0x0021 }, { ETH_IP6, 0x0057 }, { 0x6003, 0x0027 },	/* DECnet */
+		{ ETH_ATALK, 0x0029 }, { 0x0600, 0x0025 },			/* XNS */
+		{ 0xfe, 0x0023 },	/* the ISO SAP: OSI */
+		{ 0x42, 0x0031 },	/* the spanning tree SAP: bridging PDUs */
+		{ 0xe0, 0x002b },	/* the IPX SAP */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].ether == type)
+			return map[i].ppp;
+	return type;
+}
+
+/*
+ * gen_linktype() where there is no EtherType: inside MPLS, IPv4 and IPv6
+ * alone, by the bottom-of-stack bit of the last label and the IP version
+ * (gen_mpls_linktype()); after "pppoes", the PPP protocol.
+ */
+static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type)
+{
+	if (s->enc->mpls) {
+		if (type != ETH_IP && type != ETH_IP6) {
+			cc_error(s->cc, s->loc, "only IPv4 and IPv6 can be tested inside MPLS (after 'mpls'), as in libpcap");
+			return NULL;
+		}
+		return pand(s, cmp(s, l3 - 2, 1, 0x01, OP_EQ, 0x01),
+			    cmp(s, l3, 1, 0xf0, OP_EQ, type == ETH_IP ? 0x40 : 0x60));
+	}
+	return cmp(s, s->enc->linktype, 2, MASK_ALL, OP_EQ, ppp_type(type));
+}
+
+/* After "pppoes" the link layer is PPP: no Ethernet addresses, no tags. */
+static bool encap_ether_ok(struct sema *s, const char *what)
+{
+	if (!s->enc->ppp)
+		return true;
+	cc_error(s->cc, s->loc, "%s after 'pppoes': the frame inside PPPoE is PPP, which has none",
+		 what);
+	return false;
+}
+
+/*
+ * mpls [LABEL]: the MPLS EtherType (PPP's protocol after "pppoes"), or
+ * inside MPLS already, a label that is not the bottom of the stack; then
+ * the label's 20 bits. libpcap's gen_mpls().
+ */
+static struct pred *lower_mpls(struct sema *s, const struct node *n)
+{
+	const struct enc *e = n->enc;
+	struct pred *p;
+
+	if (n->has_num && n->num > 0xfffff) {
+		cc_error(s->cc, &n->loc, "MPLS label %u greater than maximum %u",
+			 n->num, 0xfffff);
+		return NULL;
+	}
+	if (e->mpls)
+		p = cmp(s, e->nl - 2, 1, 0x01, OP_EQ, 0);
+	else if (e->ppp)
+		p = cmp(s, e->linktype, 2, MASK_ALL, OP_EQ, PPP_MPLS);
+	else
+		p = ethertype(s, e->nl, ETH_MPLS);
+	if (n->has_num)
+		p = pand(s, p, cmp(s, e->nl, 4, 0xfffff000, OP_EQ, n->num << 12));
+	return p;
+}
+
+/* pppoes [SESSION]: PPPoE session frames, and the session's id */
+static struct pred *lower_pppoes(struct sema *s, const struct node *n)
+{
+	struct pred *p;
+
+	if (n->has_num && n->num > 0xffff) {
+		cc_error(s->cc, &n->loc, "PPPoE session number %u greater than maximum %u",
+			 n->num, 0xffff);
+		return NULL;
+	}
+	p = ethertype(s, n->enc->nl, ETH_PPPOES);
+	if (p && n->has_num)
+		p = pand(s, p, cmp(s, n->enc->nl, 4, 0xffff, OP_EQ, n->num));
+	return p;
 }
 
 /* ---- primitives ---- */
@@ -907,8 +1023,12 @@ static struct pred *snap(struct sema *s, uint32_t l3, uint32_t org, uint32_t typ
 static struct pred *ether_proto(struct sema *s, const struct node *n,
 				uint32_t l3, uint32_t v)
 {
-	struct pred *is_llc = pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500));
+	struct pred *is_llc;
 
+	/* no LLC inside MPLS or PPP: gen_linktype() tests the type alone */
+	if (s->enc->mpls || s->enc->ppp)
+		return encap_linktype(s, l3, v);
+	is_llc = pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500));
 	switch (v) {
 	case 0x06:	/* LLC SAPs that libpcap checks as DSAP and SSAP */
 	case 0xf0:
@@ -1082,6 +1202,8 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 	if (arth_checks(s, a->l, &l))
 		return -1;
 	l3 = a->linkoff;
+	s->enc = a->enc;
+	s->loc = &a->loc;
 	switch (a->proto) {
 	case QP_LINK:
 		*out = l;
@@ -1176,6 +1298,8 @@ static struct pred *lower(struct sema *s, const struct node *n)
 	struct pred *l, *p;
 	uint32_t lt = n->linkoff - 2;
 
+	s->enc = n->enc;
+	s->loc = &n->loc;
 	switch (n->kind) {
 	case N_AND:
 	case N_OR:
@@ -1198,6 +1322,12 @@ static struct pred *lower(struct sema *s, const struct node *n)
 			cc_error(s->cc, &n->loc, "VLAN tag %u greater than maximum 4095", n->num);
 			return NULL;
 		}
+		if (n->enc->mpls) {
+			cc_error(s->cc, &n->loc, "no VLAN match after MPLS: libpcap cannot test a tag inside MPLS");
+			return NULL;
+		}
+		if (!encap_ether_ok(s, "VLAN tags"))
+			return NULL;
 		p = por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x8100),
 			por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x88a8),
 			    cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x9100)));
@@ -1209,6 +1339,9 @@ static struct pred *lower(struct sema *s, const struct node *n)
 	case N_GREATER:
 		return len_test(s, n, T_GE);
 	case N_BCAST:
+		if ((n->proto == QP_DEFAULT || n->proto == QP_LINK) &&
+		    !encap_ether_ok(s, "Ethernet broadcast"))
+			return NULL;
 		if (n->proto == QP_DEFAULT || n->proto == QP_LINK)
 			return pand(s, cmp(s, 2, 4, MASK_ALL, OP_EQ, 0xffffffff),
 				    cmp(s, 0, 2, MASK_ALL, OP_EQ, 0xffff));
@@ -1221,6 +1354,8 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		switch (n->proto) {
 		case QP_DEFAULT:
 		case QP_LINK:
+			if (!encap_ether_ok(s, "Ethernet multicast"))
+				return NULL;
 			return cmp(s, 0, 1, MASK_ALL, OP_SET, 1);
 		case QP_IP:
 			return pand(s, ethertype(s, n->linkoff, ETH_IP),
@@ -1242,6 +1377,12 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		return p;
 	case N_TRUE:
 		return new_pred(s, P_TRUE);
+	case N_MPLS:
+		return lower_mpls(s, n);
+	case N_PPPOED:
+		return ethertype(s, n->linkoff, ETH_PPPOED);
+	case N_PPPOES:
+		return lower_pppoes(s, n);
 	}
 	return NULL;
 }
@@ -1260,7 +1401,8 @@ int cc_sema(struct cc *cc)
 			continue;
 		}
 		r->pred = lower(&s, r->expr);
-		if (!r->pred)
+		/* an encapsulation's refusal may be deep inside a test */
+		if (!r->pred || cc->nerrors)
 			return -1;
 	}
 	return 0;
