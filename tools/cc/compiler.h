@@ -81,7 +81,24 @@ struct enc {
 	uint32_t nl;		/* the network layer */
 	uint32_t mpls;		/* MPLS labels parsed so far */
 	bool ppp;		/* after "pppoes": the link layer is PPP */
+	/*
+	 * After "geneve" or "vxlan" the offsets are from the start of the
+	 * inner frame, which the VM computes into registers (CC_REG_*): the
+	 * register each offset is relative to, 0 for the frame's start.
+	 */
+	uint8_t linkhdr_reg, linktype_reg, nl_reg;
+	bool geneve;		/* the inner frame may have no link header */
 };
+
+/*
+ * The registers that hold the offsets of a GENEVE or VXLAN payload, set
+ * where the encapsulation matched; arithmetic of rules that have them
+ * uses the registers below CC_REG_ENC only.
+ */
+#define CC_REG_ENC		4
+#define CC_REG_LINKHDR		4
+#define CC_REG_LINKTYPE		5
+#define CC_REG_NL		6
 
 /* Arithmetic of "arth relop arth" tests. */
 enum a_kind { A_NUM, A_LEN, A_LOAD, A_BIN, A_NEG };
@@ -108,7 +125,7 @@ enum n_kind {
 	N_ON,		/* [in|out] on PORT */
 	N_TRUE,
 	/* encapsulations that move the offsets of what follows (struct enc) */
-	N_MPLS, N_PPPOED, N_PPPOES,
+	N_MPLS, N_PPPOED, N_PPPOES, N_GENEVE, N_VXLAN,
 };
 
 struct elem {
@@ -146,7 +163,9 @@ struct node {
 };
 
 /* Predicates: the libpcap meaning of the tree, ready for code generation. */
-enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE };
+enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE,
+	P_CODE,		/* instructions, then a jump: to true, or as the last says */
+};
 enum p_op { OP_EQ, OP_GT, OP_GE, OP_SET };
 
 struct pred {
@@ -160,6 +179,12 @@ struct pred {
 	uint32_t off;
 	uint32_t mask;
 	uint32_t val;		/* P_SET: set number */
+	uint8_t xreg;		/* offsets from this register (struct enc); 0: none */
+	bool keep;		/* read even where the mask makes it constant */
+	/* P_CODE: @ncode instructions; @cond: the last one jumps as it tests */
+	struct dupto_vm_insn *code;
+	uint32_t ncode;
+	bool cond;
 	/* P_REL */
 	struct arth *a0, *a1;
 	enum tok relop;
@@ -183,6 +208,12 @@ struct cc_rule {
 	uint32_t ntargets;
 	const char *text;		/* source of the rule */
 	uint32_t text_len;
+	/*
+	 * libpcap does not optimise a filter with "geneve": its reads stay,
+	 * even those whose outcome a mask makes constant.
+	 */
+	bool unoptimised;
+	bool enc_regs;			/* it uses the CC_REG_* registers */
 };
 
 /*

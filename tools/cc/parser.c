@@ -58,7 +58,7 @@ static const char *const keywords[] = {
  * follows them (see struct enc), and "vxlan", libpcap's after 1.10.
  */
 static const char *const encap_keywords[] = {
-	"mpls", "pppoed", "pppoes",
+	"mpls", "pppoed", "pppoes", "geneve", "vxlan",
 };
 
 /* Before any encapsulation: Ethernet, the network layer at 14. */
@@ -66,7 +66,7 @@ static const struct enc enc_ether = { .linkhdr = 0, .linktype = 12, .nl = 14 };
 
 /* libpcap words dupto does not implement: say so rather than "syntax error". */
 static const char *const unsupported[] = {
-	"gateway", "protochain", "geneve",
+	"gateway", "protochain",
 	"inbound", "outbound", "ifindex", "atalk", "aarp", "decnet", "iso",
 	"esis", "isis", "clnp", "stp", "ipx", "netbeui", "lat", "sca",
 	"moprc", "mopdl", "fddi", "tr", "wlan", "ppp", "slip", "radio",
@@ -728,24 +728,61 @@ static bool is_encap(const struct token *t)
 }
 
 /*
- * mpls [LABEL], pppoed, pppoes [SESSION]: the node tests the headers in
- * force (the keyword's own), then the headers move for what follows.
+ * geneve [VNI], vxlan [VNI]: what follows is tested in the inner frame,
+ * whose offsets the VM computes where the encapsulation matched
+ * (sema.c's lower_tunnel()): libpcap's gen_geneve(), and its later
+ * releases' gen_vxlan(), whose inner frame is always Ethernet.
+ */
+static int tunnel(struct parser *p, const struct token *t, bool geneve)
+{
+	struct enc *e = cc_alloc(p->cc, sizeof(*e));
+	struct cc_rule *r = &p->cc->rules[p->cc->nrules - 1];
+
+	if (p->enc->nl_reg)
+		return cc_error(p->cc, &t->loc, "'%s' after 'geneve' or 'vxlan' is not supported by dupto",
+				geneve ? "geneve" : "vxlan");
+	*e = *p->enc;
+	e->ppp = false;
+	e->geneve = geneve;
+	e->linkhdr_reg = geneve ? CC_REG_LINKHDR : CC_REG_NL;
+	e->linktype_reg = geneve ? CC_REG_LINKTYPE : CC_REG_NL;
+	e->nl_reg = CC_REG_NL;
+	/* GENEVE's registers hold each offset; VXLAN's inner Ethernet is fixed */
+	e->linkhdr = 0;
+	e->linktype = geneve ? 0 : 12;
+	e->nl = geneve ? 0 : 14;
+	r->enc_regs = true;
+	r->unoptimised |= geneve;
+	p->enc = e;
+	p->linkoff = e->nl;
+	return 0;
+}
+
+/*
+ * mpls [LABEL], pppoed, pppoes [SESSION], geneve [VNI], vxlan [VNI]: the
+ * node tests the headers in force (the keyword's own), then the headers
+ * move for what follows.
  */
 static struct node *parse_encap(struct parser *p, struct quals *q)
 {
 	struct token *t = next(p);
 	bool mpls = word_is(t, "mpls"), pppoes = word_is(t, "pppoes");
-	struct node *n = new_node(p, mpls ? N_MPLS : pppoes ? N_PPPOES : N_PPPOED,
+	bool geneve = word_is(t, "geneve"), vxlan = word_is(t, "vxlan");
+	struct node *n = new_node(p, mpls ? N_MPLS : pppoes ? N_PPPOES :
+				  geneve ? N_GENEVE : vxlan ? N_VXLAN : N_PPPOED,
 				  &t->loc);
+	bool num = mpls || pppoes || geneve || vxlan;
 
 	q->valid = false;
-	if ((mpls || pppoes) && peek(p, 0)->type == T_NUM) {
+	if (num && peek(p, 0)->type == T_NUM) {
 		n->has_num = true;
 		n->num = next(p)->num;
 		n->loc = span(p, &t->loc);
-	} else if ((mpls || pppoes) && peek(p, 0)->type == T_ID && peek(p, 0)->big) {
+	} else if (num && peek(p, 0)->type == T_ID && peek(p, 0)->big) {
 		return too_large(p, peek(p, 0));
 	}
+	if ((geneve || vxlan) && tunnel(p, t, geneve))
+		return NULL;
 	if (mpls) {
 		/* a label more: the network layer is 4 bytes further */
 		if (shift(p, t, 0, 4, 1))
@@ -761,6 +798,7 @@ static struct node *parse_encap(struct parser *p, struct quals *q)
 		*e = *p->enc;
 		e->linkhdr = p->enc->nl + 6;
 		e->linktype = e->linkhdr;
+		e->linkhdr_reg = e->linktype_reg = e->nl_reg;
 		e->nl = e->linkhdr + 2;
 		e->ppp = true;
 		if (set_enc(p, t, e))

@@ -33,6 +33,8 @@ struct sema {
 	struct cc_rule *rule;	/* the rule being lowered */
 	const struct enc *enc;	/* the headers of the node being lowered */
 	const struct loc *loc;	/* and where it is, for errors */
+	uint8_t base;		/* the register offsets are from (struct enc) */
+	bool keep;		/* the rule is one libpcap does not optimise */
 };
 
 /* The rule being lowered, for the names it resolves. */
@@ -96,10 +98,31 @@ static struct pred *cmp(struct sema *s, uint32_t off, uint8_t size,
 	p->mask = mask;
 	p->op = op;
 	p->val = val;
+	p->xreg = s->base;
+	p->keep = s->keep;
 	return p;
 }
 
 #define MASK_ALL	0xffffffffU
+
+/* cmp() at an offset from register @reg rather than the network layer's */
+static struct pred *cmp_at(struct sema *s, uint8_t reg, uint32_t off, uint8_t size,
+			   uint32_t mask, enum p_op op, uint32_t val)
+{
+	uint8_t base = s->base;
+	struct pred *p;
+
+	s->base = reg;
+	p = cmp(s, off, size, mask, op, val);
+	s->base = base;
+	return p;
+}
+
+/* The link type field, EtherType or PPP protocol: (P[type:2] & mask) op val */
+static struct pred *linktype_cmp(struct sema *s, enum p_op op, uint32_t val)
+{
+	return cmp_at(s, s->enc->linktype_reg, s->enc->linktype, 2, MASK_ALL, op, val);
+}
 
 /* The same, at an offset from the transport header of the IPv4 packet at
  * @l3 (libpcap's "ldxb 4*([l3]&0xf); ld [x + l3 + off]").
@@ -123,11 +146,13 @@ static struct pred *in_set(struct sema *s, uint32_t off, uint32_t set,
 	p->val = set;
 	p->ihl = ihl;
 	p->ihl_off = l3;
+	p->xreg = s->base;
 	return p;
 }
 
 static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type);
 static bool encap_ether_ok(struct sema *s, const char *what);
+static struct pred *geneve_ll_check(struct sema *s);
 
 /*
  * libpcap's gen_linktype() for a network protocol whose header is at @l3:
@@ -137,7 +162,7 @@ static struct pred *ethertype(struct sema *s, uint32_t l3, uint32_t type)
 {
 	if (s->enc->mpls || s->enc->ppp)
 		return encap_linktype(s, l3, type);
-	return cmp(s, l3 - 2, 2, MASK_ALL, OP_EQ, type);
+	return linktype_cmp(s, OP_EQ, type);
 }
 
 /* IPv4 "fragment offset is zero" */
@@ -460,9 +485,16 @@ static struct pred *mac_side(struct sema *s, uint32_t off, const uint8_t *a,
 static struct pred *ehost(struct sema *s, enum q_dir dir, const uint8_t *a,
 			  int set)
 {
+	uint8_t base = s->base;
+	struct pred *p;
+
 	if (!encap_ether_ok(s, "Ethernet addresses"))
 		return NULL;
-	return by_dir(s, dir, mac_side(s, 6, a, set), mac_side(s, 0, a, set));
+	s->base = s->enc->linkhdr_reg;
+	p = by_dir(s, dir, mac_side(s, s->enc->linkhdr + 6, a, set),
+		   mac_side(s, s->enc->linkhdr, a, set));
+	s->base = base;
+	return pand(s, geneve_ll_check(s), p);
 }
 
 /* ---- encapsulations ---- */
@@ -508,7 +540,39 @@ static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type)
 		return pand(s, cmp(s, l3 - 2, 1, 0x01, OP_EQ, 0x01),
 			    cmp(s, l3, 1, 0xf0, OP_EQ, type == ETH_IP ? 0x40 : 0x60));
 	}
-	return cmp(s, s->enc->linktype, 2, MASK_ALL, OP_EQ, ppp_type(type));
+	return linktype_cmp(s, OP_EQ, ppp_type(type));
+}
+
+/* A P_CODE of @n instructions; @cond: the last one is a jump that tests. */
+static struct pred *code(struct sema *s, const struct dupto_vm_insn *v, uint32_t n,
+			 bool cond)
+{
+	struct pred *p = new_pred(s, P_CODE);
+
+	p->code = cc_alloc(s->cc, n * sizeof(*v));
+	memcpy(p->code, v, n * sizeof(*v));
+	p->ncode = n;
+	p->cond = cond;
+	return p;
+}
+
+#define INSN(o, d, sr, of, i) \
+	{ .op = DUPTO_VM_##o, .regs = DUPTO_VM_REGS(d, sr), .off = (of), .imm = (i) }
+
+/*
+ * Inside GENEVE, a test of the link header first asks whether the inner
+ * frame has one, that is, whether GENEVE carried Ethernet (libpcap's
+ * gen_geneve_ll_check(): the link header is not where the payload is).
+ */
+static struct pred *geneve_ll_check(struct sema *s)
+{
+	static const struct dupto_vm_insn v[] = {
+		INSN(JEQX, CC_REG_LINKHDR, CC_REG_NL, 0, 0),
+	};
+
+	if (!s->enc->geneve)
+		return NULL;
+	return pnot(s, code(s, v, 1, true));
 }
 
 /* After "pppoes" the link layer is PPP: no Ethernet addresses, no tags. */
@@ -561,6 +625,95 @@ static struct pred *lower_pppoes(struct sema *s, const struct node *n)
 	if (p && n->has_num)
 		p = pand(s, p, cmp(s, n->enc->nl, 4, 0xffff, OP_EQ, n->num));
 	return p;
+}
+
+/*
+ * The UDP tunnel at @l3 (IPv4 and IPv6), to @port, version and flags
+ * (@vmask)/@vbits in its first byte, [VNI]; then @hl: the offset of the
+ * UDP header from @l3 into r0, as libpcap leaves it in A.
+ */
+static struct pred *tunnel_check(struct sema *s, const struct node *n,
+				 uint32_t port, uint32_t vmask, uint32_t vbits)
+{
+	static const struct dupto_vm_insn hl6[] = { INSN(LDI, 0, 0, 0, 40) };
+	uint32_t l3 = n->linkoff;
+	struct dupto_vm_insn hl4 = INSN(LDIHL, 0, 0, l3, 0);
+	struct pred *v4, *v6, *x;
+
+	v4 = pand(s, ethertype(s, l3, ETH_IP),
+		  pand(s, pand(s, cmp(s, l3 + 9, 1, MASK_ALL, OP_EQ, 17), not_frag(s, l3)),
+		       cmp4(s, l3, 2, 2, OP_EQ, port)));
+	x = cmp4(s, l3, 8, 1, OP_EQ, vbits);
+	x->mask = vmask;
+	v4 = pand(s, v4, x);
+	if (n->has_num) {
+		x = cmp4(s, l3, 12, 4, OP_EQ, n->num << 8);
+		x->mask = 0xffffff00;
+		v4 = pand(s, v4, x);
+	}
+	v4 = pand(s, v4, code(s, &hl4, 1, false));
+	v6 = pand(s, ethertype(s, l3, ETH_IP6),
+		  pand(s, cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, 17),
+		       cmp(s, l3 + 40 + 2, 2, MASK_ALL, OP_EQ, port)));
+	v6 = pand(s, v6, cmp(s, l3 + 40 + 8, 1, vmask, OP_EQ, vbits));
+	if (n->has_num)
+		v6 = pand(s, v6, cmp(s, l3 + 40 + 12, 4, 0xffffff00, OP_EQ, n->num << 8));
+	v6 = pand(s, v6, code(s, hl6, 1, false));
+	return por(s, v4, v6);
+}
+
+/*
+ * geneve [VNI] (UDP 6081, version 0) and vxlan [VNI] (UDP 4789, flags
+ * 0x08), then where they match, the offsets of the inner frame into the
+ * registers struct enc names for what follows: libpcap's gen_geneve() and
+ * its later releases' gen_vxlan(), in the same steps.
+ */
+static struct pred *lower_tunnel(struct sema *s, const struct node *n)
+{
+	bool geneve = n->kind == N_GENEVE;
+	uint32_t l3 = n->linkoff;
+	const struct dupto_vm_insn offs[] = {
+		/* r0: the GENEVE header; the type after it, if not Ethernet */
+		INSN(ADDK, 0, 0, 0, l3 + 8),
+		INSN(MOV, CC_REG_LINKTYPE, 0, 0, 0),
+		INSN(ADDK, CC_REG_LINKTYPE, 0, 0, 2),
+		/* r1: its end, past the options (their length in words) */
+		INSN(LDXB, 1, 0, 0, 0),
+		INSN(ANDK, 1, 0, 0, 0x3f),
+		INSN(MULK, 1, 0, 0, 4),
+		INSN(ADDK, 1, 0, 0, 8),
+		INSN(ADDX, 1, 0, 0, 0),
+		INSN(MOV, CC_REG_LINKHDR, 1, 0, 0),
+		INSN(MOV, CC_REG_NL, 1, 0, 0),
+		/* Ethernet inside (transparent bridging): its type, its payload */
+		INSN(LDXH, 2, 0, 2, 0),
+		INSN(JEQK, 2, 0, 0, 0x6558),
+	};
+	static const struct dupto_vm_insn teb[] = {
+		INSN(MOV, CC_REG_LINKTYPE, CC_REG_LINKHDR, 0, 0),
+		INSN(ADDK, CC_REG_LINKTYPE, 0, 0, 12),
+		INSN(MOV, CC_REG_NL, CC_REG_LINKHDR, 0, 0),
+		INSN(ADDK, CC_REG_NL, 0, 0, 14),
+	};
+	/* VXLAN: always Ethernet, 8 bytes after UDP's 8 */
+	const struct dupto_vm_insn vx[] = {
+		INSN(ADDK, 0, 0, 0, l3 + 16),
+		INSN(MOV, CC_REG_NL, 0, 0, 0),
+	};
+	struct pred *p;
+
+	if (n->has_num && n->num > 0xffffff) {
+		cc_error(s->cc, &n->loc, "%s VNI %u greater than maximum %u",
+			 geneve ? "Geneve" : "VXLAN", n->num, 0xffffff);
+		return NULL;
+	}
+	if (!geneve)
+		return pand(s, tunnel_check(s, n, 4789, MASK_ALL, 0x08),
+			    code(s, vx, 2, false));
+	p = tunnel_check(s, n, 6081, 0xc0, 0);
+	return pand(s, p, por(s, pand(s, code(s, offs, sizeof(offs) / sizeof(offs[0]), true),
+				      code(s, teb, 4, false)),
+			      new_pred(s, P_TRUE)));
 }
 
 /* ---- primitives ---- */
@@ -1028,7 +1181,7 @@ static struct pred *ether_proto(struct sema *s, const struct node *n,
 	/* no LLC inside MPLS or PPP: gen_linktype() tests the type alone */
 	if (s->enc->mpls || s->enc->ppp)
 		return encap_linktype(s, l3, v);
-	is_llc = pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500));
+	is_llc = pnot(s, linktype_cmp(s, OP_GT, 1500));
 	switch (v) {
 	case 0x06:	/* LLC SAPs that libpcap checks as DSAP and SSAP */
 	case 0xf0:
@@ -1204,6 +1357,7 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 	l3 = a->linkoff;
 	s->enc = a->enc;
 	s->loc = &a->loc;
+	s->base = a->enc->nl_reg;
 	switch (a->proto) {
 	case QP_LINK:
 		*out = l;
@@ -1300,6 +1454,7 @@ static struct pred *lower(struct sema *s, const struct node *n)
 
 	s->enc = n->enc;
 	s->loc = &n->loc;
+	s->base = n->enc->nl_reg;
 	switch (n->kind) {
 	case N_AND:
 	case N_OR:
@@ -1328,9 +1483,9 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		}
 		if (!encap_ether_ok(s, "VLAN tags"))
 			return NULL;
-		p = por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x8100),
-			por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x88a8),
-			    cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x9100)));
+		p = por(s, linktype_cmp(s, OP_EQ, 0x8100),
+			por(s, linktype_cmp(s, OP_EQ, 0x88a8),
+			    linktype_cmp(s, OP_EQ, 0x9100)));
 		if (n->has_num)
 			p = pand(s, p, cmp(s, lt + 2, 2, 0x0fff, OP_EQ, n->num));
 		return p;
@@ -1343,8 +1498,11 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		    !encap_ether_ok(s, "Ethernet broadcast"))
 			return NULL;
 		if (n->proto == QP_DEFAULT || n->proto == QP_LINK)
-			return pand(s, cmp(s, 2, 4, MASK_ALL, OP_EQ, 0xffffffff),
-				    cmp(s, 0, 2, MASK_ALL, OP_EQ, 0xffff));
+			return pand(s, geneve_ll_check(s),
+				    pand(s, cmp_at(s, n->enc->linkhdr_reg, n->enc->linkhdr + 2,
+						   4, MASK_ALL, OP_EQ, 0xffffffff),
+					 cmp_at(s, n->enc->linkhdr_reg, n->enc->linkhdr,
+						2, MASK_ALL, OP_EQ, 0xffff)));
 		if (n->proto == QP_IP)
 			cc_error(s->cc, &n->loc, "'ip broadcast' needs the netmask, which dupto does not know; use a net test");
 		else
@@ -1356,7 +1514,9 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		case QP_LINK:
 			if (!encap_ether_ok(s, "Ethernet multicast"))
 				return NULL;
-			return cmp(s, 0, 1, MASK_ALL, OP_SET, 1);
+			return pand(s, geneve_ll_check(s),
+				    cmp_at(s, n->enc->linkhdr_reg, n->enc->linkhdr, 1,
+					   MASK_ALL, OP_SET, 1));
 		case QP_IP:
 			return pand(s, ethertype(s, n->linkoff, ETH_IP),
 				    cmp(s, n->linkoff + 16, 1, MASK_ALL, OP_GE, 224));
@@ -1383,6 +1543,9 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		return ethertype(s, n->linkoff, ETH_PPPOED);
 	case N_PPPOES:
 		return lower_pppoes(s, n);
+	case N_GENEVE:
+	case N_VXLAN:
+		return lower_tunnel(s, n);
 	}
 	return NULL;
 }
@@ -1396,6 +1559,7 @@ int cc_sema(struct cc *cc)
 		struct cc_rule *r = &cc->rules[i];
 
 		s.rule = r;
+		s.keep = r->unoptimised;
 		if (!r->expr) {
 			r->pred = new_pred(&s, P_TRUE);
 			continue;
