@@ -504,6 +504,17 @@ static struct pred *ehost(struct sema *s, enum q_dir dir, const uint8_t *a,
 #define ETH_PPPOES	0x8864
 #define PPP_MPLS	0x0281
 
+/*
+ * The offset @k bytes before @l3, the network layer: the last MPLS label's.
+ * Inside GENEVE or VXLAN, right at the inner frame, libpcap's offset
+ * wraps below zero and its interpreter refuses the read, which ends the
+ * filter: 0xffff from the register is as far from any frame.
+ */
+static uint32_t before_nl(const struct sema *s, uint32_t l3, uint32_t k)
+{
+	return l3 >= k || !s->base ? l3 - k : 0xffff;
+}
+
 /* The PPP protocol libpcap tests for an EtherType (ethertype_to_ppptype()) */
 static uint32_t ppp_type(uint32_t type)
 {
@@ -537,7 +548,7 @@ static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type)
 			cc_error(s->cc, s->loc, "only IPv4 and IPv6 can be tested inside MPLS (after 'mpls'), as in libpcap");
 			return NULL;
 		}
-		return pand(s, cmp(s, l3 - 2, 1, 0x01, OP_EQ, 0x01),
+		return pand(s, cmp(s, before_nl(s, l3, 2), 1, 0x01, OP_EQ, 0x01),
 			    cmp(s, l3, 1, 0xf0, OP_EQ, type == ETH_IP ? 0x40 : 0x60));
 	}
 	return linktype_cmp(s, OP_EQ, ppp_type(type));
@@ -601,7 +612,7 @@ static struct pred *lower_mpls(struct sema *s, const struct node *n)
 		return NULL;
 	}
 	if (e->mpls)
-		p = cmp(s, e->nl - 2, 1, 0x01, OP_EQ, 0);
+		p = cmp(s, before_nl(s, e->nl, 2), 1, 0x01, OP_EQ, 0);
 	else if (e->ppp)
 		p = cmp(s, e->linktype, 2, MASK_ALL, OP_EQ, PPP_MPLS);
 	else
