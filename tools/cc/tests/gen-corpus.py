@@ -190,6 +190,11 @@ def encap_frames():
     for data in cuts:
         for cut in range(12, min(len(data), 110), 3):
             add(Raw(data), cut)
+    # GENEVE over IPv4 and over IPv6 (Ethernet, IPv4, TCP inside), and
+    # VXLAN over IPv4, at every byte from the outer transport header on
+    for data in (out[89], out[125], out[90]):
+        for cut in range(34, len(data)):
+            add(Raw(data), cut)
 
 
 def main():
