@@ -37,6 +37,7 @@ struct ir {
 	bool cond;		/* t and f are both used */
 	bool dead;
 	bool keep;		/* a test that always holds, ending a P_CODE */
+	uint8_t rtun, wtun;	/* whose tunnel offsets it reads, writes (struct enc) */
 };
 
 /* A rule's optimised body, kept until every rule has its place. */
@@ -139,12 +140,14 @@ static uint8_t encap_base(struct gen *g, const struct pred *p)
 	ir = emit(g, DUPTO_VM_LDXB);
 	ir->in.regs = DUPTO_VM_REGS(0, p->xreg);
 	ir->in.off = p->ihl_off;
+	ir->rtun = p->tun;
 	ir = emit(g, DUPTO_VM_ANDK);
 	ir->in.imm = 0xf;
 	ir = emit(g, DUPTO_VM_LSHK);
 	ir->in.imm = 2;
 	ir = emit(g, DUPTO_VM_ADDX);
 	ir->in.regs = DUPTO_VM_REGS(0, p->xreg);
+	ir->rtun = p->tun;
 	return 0;
 }
 
@@ -199,6 +202,7 @@ static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
 
 		ir = emit(g, basex[op] + size_index(p->size));
 		ir->in.regs = DUPTO_VM_REGS(0, src);
+		ir->rtun = p->tun;
 	} else if (p->ihl) {
 		ir = emit(g, DUPTO_VM_LDIHL);
 		ir->in.regs = DUPTO_VM_REGS(REG_IHL, 0);
@@ -335,6 +339,7 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 		if (base) {
 			ir = emit(g, DUPTO_VM_ADDX);
 			ir->in.regs = DUPTO_VM_REGS(reg, base);
+			ir->rtun = a->enc->tun;
 		}
 		switch (a->proto) {
 		case QP_LINK:
@@ -355,6 +360,7 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 				ir = emit(g, DUPTO_VM_LDXB);
 				ir->in.regs = DUPTO_VM_REGS(reg + 1, base);
 				ir->in.off = a->linkoff;
+				ir->rtun = a->enc->tun;
 				ir = emit(g, DUPTO_VM_ANDK);
 				ir->in.regs = DUPTO_VM_REGS(reg + 1, 0);
 				ir->in.imm = 0xf;
@@ -571,6 +577,7 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 
 			ir = emit(g, DUPTO_VM_JINX);
 			ir->in.regs = DUPTO_VM_REGS(0, src);
+			ir->rtun = p->tun;
 			ir->in.off = p->off;
 			ir->in.imm = p->val;
 			ir->cond = true;
@@ -601,6 +608,8 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 		for (uint32_t i = 0; i < p->ncode; i++) {
 			ir = emit(g, p->code[i].op);
 			ir->in = p->code[i];
+			ir->rtun = p->tun;
+			ir->wtun = p->wtun;
 		}
 		if (p->cond && ir) {
 			ir->cond = true;
@@ -616,6 +625,7 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 		dst = ir ? DUPTO_VM_DST(&ir->in) : 0;
 		ir = emit(g, DUPTO_VM_JGEK);
 		ir->in.regs = DUPTO_VM_REGS(dst, 0);
+		ir->rtun = p->wtun;
 		ir->keep = true;
 		ir->cond = true;
 		ir->t = lt;
@@ -1445,11 +1455,17 @@ static int emit_rule(struct cc *cc, const struct rule_code *rc, uint32_t rule,
 	return 0;
 }
 
-/* The registers from CC_REG_ENC that instruction @in reads, and writes. */
-static void enc_regs_of(const struct dupto_vm_insn *in, uint8_t *rd, uint8_t *wr)
+/*
+ * The registers from CC_REG_ENC that instruction @x reads, and writes, as
+ * bits of whose offsets they hold: bit 3 * (tunnel - 1) + (register -
+ * CC_REG_ENC). @clear: the bits a write makes stale, the other tunnels'.
+ */
+static void enc_regs_of(const struct ir *x, uint32_t *rd, uint32_t *wr,
+			uint32_t *clear)
 {
+	const struct dupto_vm_insn *in = &x->in;
 	uint8_t op = in->op, dst = DUPTO_VM_DST(in), src = DUPTO_VM_SRC(in);
-	uint8_t r = 0, w = 0;
+	uint32_t r = 0, w = 0, k;
 
 	if (op == DUPTO_VM_MOV || (op >= DUPTO_VM_LDXB && op <= DUPTO_VM_LDXW) ||
 	    (op >= DUPTO_VM_ADDX && op <= DUPTO_VM_RSHX) ||
@@ -1460,8 +1476,13 @@ static void enc_regs_of(const struct dupto_vm_insn *in, uint8_t *rd, uint8_t *wr
 		r |= 1U << dst;
 	if (op >= DUPTO_VM_LDI && op <= DUPTO_VM_NEG)
 		w |= 1U << dst;
-	*rd = r >> CC_REG_ENC << CC_REG_ENC;
-	*wr = w >> CC_REG_ENC << CC_REG_ENC;
+	r >>= CC_REG_ENC;
+	w >>= CC_REG_ENC;
+	*rd = x->rtun ? r << 3 * (x->rtun - 1) : 0;
+	*wr = x->wtun ? w << 3 * (x->wtun - 1) : 0;
+	*clear = 0;
+	for (k = 0; k < CC_MAX_TUNNELS; k++)
+		*clear |= w << 3 * k;
 }
 
 /*
@@ -1473,8 +1494,8 @@ static void enc_regs_of(const struct dupto_vm_insn *in, uint8_t *rd, uint8_t *wr
  */
 static int check_enc_regs(struct gen *g, const struct cc_rule *r)
 {
-	uint32_t n = g->n, i, k;
-	uint8_t *in = malloc(n + 1), rd, wr;
+	uint32_t n = g->n, i, k, rd, wr, clear;
+	uint32_t *in = malloc((n + 1) * sizeof(*in));
 	bool *reached = calloc(n + 1, sizeof(*reached));
 	int err = 0;
 
@@ -1488,7 +1509,7 @@ static int check_enc_regs(struct gen *g, const struct cc_rule *r)
 
 		if (!reached[i])
 			continue;
-		enc_regs_of(&x->in, &rd, &wr);
+		enc_regs_of(x, &rd, &wr, &clear);
 		if (rd & ~in[i]) {
 			err = cc_error(g->cc, &r->loc, "a test after 'geneve' or 'vxlan' is reached by frames that did not match it, where libpcap reads offsets it never set: test the inner frame under 'geneve and ...' or 'vxlan and ...' only");
 			break;
@@ -1502,7 +1523,7 @@ static int check_enc_regs(struct gen *g, const struct cc_rule *r)
 			to[nto++] = i + 1;
 		}
 		for (k = 0; k < nto; k++) {
-			uint8_t out = in[i] | wr;
+			uint32_t out = (in[i] & ~clear) | wr;
 
 			in[to[k]] = reached[to[k]] ? in[to[k]] & out : out;
 			reached[to[k]] = true;

@@ -88,7 +88,15 @@ struct enc {
 	 */
 	uint8_t linkhdr_reg, linktype_reg, nl_reg;
 	bool geneve;		/* the inner frame may have no link header */
+	/*
+	 * How many GENEVE or VXLAN headers in: which tunnel's offsets the
+	 * registers must hold (a tunnel inside one reuses them)
+	 */
+	uint8_t tun;
 };
+
+/* Tunnels inside tunnels, at most */
+#define CC_MAX_TUNNELS		8
 
 /*
  * The registers that hold the offsets of a GENEVE or VXLAN payload, set
@@ -180,6 +188,8 @@ struct pred {
 	uint32_t mask;
 	uint32_t val;		/* P_SET: set number */
 	uint8_t xreg;		/* offsets from this register (struct enc); 0: none */
+	uint8_t tun;		/* whose offsets it is (struct enc) */
+	uint8_t wtun;		/* P_CODE: whose offsets it writes */
 	bool keep;		/* read even where the mask makes it constant */
 	/* P_CODE: @ncode instructions; @cond: the last one jumps as it tests */
 	struct dupto_vm_insn *code;

@@ -738,10 +738,11 @@ static int tunnel(struct parser *p, const struct token *t, bool geneve)
 	struct enc *e = cc_alloc(p->cc, sizeof(*e));
 	struct cc_rule *r = &p->cc->rules[p->cc->nrules - 1];
 
-	if (p->enc->nl_reg)
-		return cc_error(p->cc, &t->loc, "'%s' after 'geneve' or 'vxlan' is not supported by dupto",
-				geneve ? "geneve" : "vxlan");
+	if (p->enc->tun == CC_MAX_TUNNELS)
+		return cc_error(p->cc, &t->loc, "more than %d 'geneve' or 'vxlan' inside each other",
+				CC_MAX_TUNNELS);
 	*e = *p->enc;
+	e->tun++;
 	e->ppp = false;
 	e->geneve = geneve;
 	e->linkhdr_reg = geneve ? CC_REG_LINKHDR : CC_REG_NL;

@@ -99,6 +99,7 @@ static struct pred *cmp(struct sema *s, uint32_t off, uint8_t size,
 	p->op = op;
 	p->val = val;
 	p->xreg = s->base;
+	p->tun = s->enc->tun;
 	p->keep = s->keep;
 	return p;
 }
@@ -147,6 +148,7 @@ static struct pred *in_set(struct sema *s, uint32_t off, uint32_t set,
 	p->ihl = ihl;
 	p->ihl_off = l3;
 	p->xreg = s->base;
+	p->tun = s->enc->tun;
 	return p;
 }
 
@@ -564,6 +566,7 @@ static struct pred *code(struct sema *s, const struct dupto_vm_insn *v, uint32_t
 	memcpy(p->code, v, n * sizeof(*v));
 	p->ncode = n;
 	p->cond = cond;
+	p->tun = p->wtun = s->enc->tun;
 	return p;
 }
 
@@ -646,9 +649,16 @@ static struct pred *lower_pppoes(struct sema *s, const struct node *n)
 static struct pred *tunnel_check(struct sema *s, const struct node *n,
 				 uint32_t port, uint32_t vmask, uint32_t vbits)
 {
-	static const struct dupto_vm_insn hl6[] = { INSN(LDI, 0, 0, 0, 40) };
 	uint32_t l3 = n->linkoff;
-	struct dupto_vm_insn hl4 = INSN(LDIHL, 0, 0, l3, 0);
+	uint8_t b = s->base;
+	/* the header length, plus the register of a tunnel around this one */
+	const struct dupto_vm_insn hl4[] = { INSN(LDIHL, 0, 0, l3, 0) };
+	const struct dupto_vm_insn hl4x[] = {
+		INSN(LDXB, 0, b, l3, 0), INSN(ANDK, 0, 0, 0, 0xf),
+		INSN(LSHK, 0, 0, 0, 2), INSN(ADDX, 0, b, 0, 0),
+	};
+	const struct dupto_vm_insn hl6[] = { INSN(LDI, 0, 0, 0, 40) };
+	const struct dupto_vm_insn hl6x[] = { INSN(MOV, 0, b, 0, 0), INSN(ADDK, 0, 0, 0, 40) };
 	struct pred *v4, *v6, *x;
 
 	v4 = pand(s, ethertype(s, l3, ETH_IP),
@@ -662,14 +672,14 @@ static struct pred *tunnel_check(struct sema *s, const struct node *n,
 		x->mask = 0xffffff00;
 		v4 = pand(s, v4, x);
 	}
-	v4 = pand(s, v4, code(s, &hl4, 1, false));
+	v4 = pand(s, v4, b ? code(s, hl4x, 4, false) : code(s, hl4, 1, false));
 	v6 = pand(s, ethertype(s, l3, ETH_IP6),
 		  pand(s, cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, 17),
 		       cmp(s, l3 + 40 + 2, 2, MASK_ALL, OP_EQ, port)));
 	v6 = pand(s, v6, cmp(s, l3 + 40 + 8, 1, vmask, OP_EQ, vbits));
 	if (n->has_num)
 		v6 = pand(s, v6, cmp(s, l3 + 40 + 12, 4, 0xffffff00, OP_EQ, n->num << 8));
-	v6 = pand(s, v6, code(s, hl6, 1, false));
+	v6 = pand(s, v6, b ? code(s, hl6x, 2, false) : code(s, hl6, 1, false));
 	return por(s, v4, v6);
 }
 
@@ -711,20 +721,25 @@ static struct pred *lower_tunnel(struct sema *s, const struct node *n)
 		INSN(ADDK, 0, 0, 0, l3 + 16),
 		INSN(MOV, CC_REG_NL, 0, 0, 0),
 	};
-	struct pred *p;
+	struct pred *p, *o, *t;
 
 	if (n->has_num && n->num > 0xffffff) {
 		cc_error(s->cc, &n->loc, "%s VNI %u greater than maximum %u",
 			 geneve ? "Geneve" : "VXLAN", n->num, 0xffffff);
 		return NULL;
 	}
-	if (!geneve)
-		return pand(s, tunnel_check(s, n, 4789, MASK_ALL, 0x08),
-			    code(s, vx, 2, false));
+	/* the new offsets are this tunnel's, the one past n->enc's */
+	if (!geneve) {
+		o = code(s, vx, 2, false);
+		o->tun = o->wtun = n->enc->tun + 1;
+		return pand(s, tunnel_check(s, n, 4789, MASK_ALL, 0x08), o);
+	}
 	p = tunnel_check(s, n, 6081, 0xc0, 0);
-	return pand(s, p, por(s, pand(s, code(s, offs, sizeof(offs) / sizeof(offs[0]), true),
-				      code(s, teb, 4, false)),
-			      new_pred(s, P_TRUE)));
+	o = code(s, offs, sizeof(offs) / sizeof(offs[0]), true);
+	o->tun = o->wtun = n->enc->tun + 1;
+	t = code(s, teb, 4, false);
+	t->tun = t->wtun = n->enc->tun + 1;
+	return pand(s, p, por(s, pand(s, o, t), new_pred(s, P_TRUE)));
 }
 
 /* ---- primitives ---- */

@@ -195,6 +195,30 @@ def encap_frames():
     for data in (out[89], out[125], out[90]):
         for cut in range(34, len(data)):
             add(Raw(data), cut)
+    # tunnels inside tunnels: GENEVE in GENEVE (over IPv4 in IPv6, the inner
+    # one with options, Ethernet or IPv4 inside it), VXLAN in GENEVE, GENEVE
+    # in VXLAN; and the first cut at every byte of its inner tunnel
+    udp4 = UDP(sport=40000, dport=6081)
+    nested = [
+        bytes(outer[2] / udp4 / Raw(geneve(1, 0x6558, 1) + bytes(
+            Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="172.16.5.4") / udp4 /
+            Raw(geneve(2, 0x6558, 2) + bytes(inner_eth[0]))))),
+        bytes(outer[0] / udp4 / Raw(geneve(1, 0x6558, 0) + bytes(
+            Ether(src=src, dst=dst) / Dot1Q(vlan=5) / IPv6(src="2001:db8::1", dst="2001:db8::2") /
+            udp4 / Raw(geneve(2, 0x0800, 0) + bytes(v4))))),
+        bytes(outer[1] / udp4 / Raw(geneve(3, 0x0800, 1) + bytes(
+            IP(src="10.0.0.2", dst="172.16.5.4") / udp4 / Raw(geneve(4, 0x6558, 0) + bytes(inner_eth[1]))))),
+        bytes(outer[0] / udp4 / Raw(geneve(1, 0x6558, 0) + bytes(
+            Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="172.16.5.4") /
+            UDP(sport=1, dport=4789) / Raw(vxlan(9) + bytes(inner_eth[2]))))),
+        bytes(outer[0] / UDP(sport=1, dport=4789) / Raw(vxlan(9) + bytes(
+            Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="172.16.5.4") / udp4 /
+            Raw(geneve(1, 0x6558, 1) + bytes(inner_eth[0]))))),
+    ]
+    for data in nested:
+        add(Raw(data))
+    for cut in range(100, len(nested[0])):
+        add(Raw(nested[0]), cut)
 
 
 def main():
