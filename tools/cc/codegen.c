@@ -36,6 +36,8 @@ struct ir {
 	uint32_t xt, xf;	/* t, f when they leave the rule: positions */
 	bool cond;		/* t and f are both used */
 	bool dead;
+	bool keep;		/* a test that always holds, ending a P_CODE */
+	uint8_t rtun, wtun;	/* whose tunnel offsets it reads, writes (struct enc) */
 };
 
 /* A rule's optimised body, kept until every rule has its place. */
@@ -69,12 +71,13 @@ struct facts {
 
 struct gen {
 	struct cc *cc;
+	bool unopt;		/* the rule's cc_rule.unoptimised */
+	unsigned int reg_limit;	/* arithmetic uses the registers below */
 	struct ir *ir;
 	uint32_t n, cap;
 	uint32_t *labels;	/* label -> IR index, NO_TARGET if not placed */
 	uint32_t nlabels, labelcap;
 	int err;
-	bool exact;		/* the rule reads all it says (cc_rule) */
 };
 
 static uint32_t new_label(struct gen *g)
@@ -122,6 +125,32 @@ static uint8_t size_index(uint8_t size)
 	return size == 1 ? 0 : size == 2 ? 1 : 2;
 }
 
+/*
+ * The register a read at an offset from p->xreg is indexed by: the
+ * register itself, or for a transport header after GENEVE or VXLAN, r0
+ * with the IPv4 header length added, which libpcap reads from the
+ * header at p->ihl_off from the register, as LDIHL does from the frame.
+ */
+static uint8_t encap_base(struct gen *g, const struct pred *p)
+{
+	struct ir *ir;
+
+	if (!p->ihl)
+		return p->xreg;
+	ir = emit(g, DUPTO_VM_LDXB);
+	ir->in.regs = DUPTO_VM_REGS(0, p->xreg);
+	ir->in.off = p->ihl_off;
+	ir->rtun = p->tun;
+	ir = emit(g, DUPTO_VM_ANDK);
+	ir->in.imm = 0xf;
+	ir = emit(g, DUPTO_VM_LSHK);
+	ir->in.imm = 2;
+	ir = emit(g, DUPTO_VM_ADDX);
+	ir->in.regs = DUPTO_VM_REGS(0, p->xreg);
+	ir->rtun = p->tun;
+	return 0;
+}
+
 /* A fused compare, normalised to operands the verifier accepts. */
 static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
 		     uint32_t lf)
@@ -142,15 +171,22 @@ static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
 	/*
 	 * Masked with 0 the value is a constant, and libpcap's optimiser
 	 * (which tcpdump runs) drops the read: "net ::/0" and the zero words
-	 * of "net 2001:db8::/32" read nothing, so neither do we, unless the
-	 * rule has a protochain, for which libpcap runs no optimiser.
+	 * of "net 2001:db8::/32" read nothing, so neither do we. Where
+	 * libpcap does not optimise (p->keep: "geneve", "protochain"), the
+	 * read stays: a compare whose outcome is the constant's.
 	 */
-	if (!mask && !g->exact) {
+	if (!mask) {
 		bool res = op == OP_EQ ? !val : op == OP_GE ? !val : false;
 
-		ir = emit(g, DUPTO_VM_JA);
-		ir->t = res ? lt : lf;
-		return;
+		if (p->keep) {
+			op = res ? OP_GE : OP_GT;
+			mask = max;
+			val = res ? 0 : max;
+		} else {
+			ir = emit(g, DUPTO_VM_JA);
+			ir->t = res ? lt : lf;
+			return;
+		}
 	}
 	/* A constant the read can never reach: still read, never true. */
 	if ((op == OP_EQ && (val & ~mask)) || (op == OP_GT && val >= max) ||
@@ -161,7 +197,13 @@ static void emit_cmp(struct gen *g, const struct pred *p, uint32_t lt,
 	}
 	if (op == OP_SET)
 		val &= max;
-	if (p->ihl) {
+	if (p->xreg) {
+		uint8_t src = encap_base(g, p);
+
+		ir = emit(g, basex[op] + size_index(p->size));
+		ir->in.regs = DUPTO_VM_REGS(0, src);
+		ir->rtun = p->tun;
+	} else if (p->ihl) {
 		ir = emit(g, DUPTO_VM_LDIHL);
 		ir->in.regs = DUPTO_VM_REGS(REG_IHL, 0);
 		ir->in.off = p->ihl_off;
@@ -201,9 +243,9 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg);
 /* "x * 0" and "x & 0": libpcap's optimiser makes them the constant 0 and
  * drops the reads of x: so do we.
  */
-static bool is_zero_product(const struct arth *a)
+static bool is_zero_product(const struct gen *g, const struct arth *a)
 {
-	return a->kind == A_BIN && a->r->kind == A_NUM && !a->r->num &&
+	return !g->unopt && a->kind == A_BIN && a->r->kind == A_NUM && !a->r->num &&
 	       (a->op == T_STAR || a->op == T_AMP);
 }
 
@@ -237,7 +279,7 @@ static void gen_arth_chain(struct gen *g, const struct arth *a, unsigned int reg
 	const struct arth *x, **edge;
 	uint32_t len = 0, i;
 
-	for (x = a; x->kind == A_BIN && !is_zero_product(x); x = x->l)
+	for (x = a; x->kind == A_BIN && !is_zero_product(g, x); x = x->l)
 		len++;
 	edge = malloc(len * sizeof(*edge));
 	if (!edge)
@@ -254,7 +296,7 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 {
 	struct ir *ir;
 
-	if (reg >= REG_IHL) {
+	if (reg >= g->reg_limit) {
 		if (!g->err)
 			g->err = cc_error(g->cc, &a->loc, "arithmetic expression too deeply nested");
 		return;
@@ -275,7 +317,7 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 		ir->in.regs = DUPTO_VM_REGS(reg, 0);
 		return;
 	case A_BIN:
-		if (is_zero_product(a)) {
+		if (is_zero_product(g, a)) {
 			ir = emit(g, DUPTO_VM_LDI);
 			ir->in.regs = DUPTO_VM_REGS(reg, 0);
 			return;
@@ -290,11 +332,18 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 	gen_arth(g, a->l, reg);
 	{
 		static const uint8_t ldx[] = { DUPTO_VM_LDXB, DUPTO_VM_LDXH, DUPTO_VM_LDXW };
+		uint8_t base = a->proto == QP_LINK ? a->enc->linkhdr_reg : a->enc->nl_reg;
 		uint32_t off = 0;
 
+		/* inside GENEVE or VXLAN, from the register of the header */
+		if (base) {
+			ir = emit(g, DUPTO_VM_ADDX);
+			ir->in.regs = DUPTO_VM_REGS(reg, base);
+			ir->rtun = a->enc->tun;
+		}
 		switch (a->proto) {
 		case QP_LINK:
-			off = 0;
+			off = a->enc->linkhdr;	/* the innermost link header */
 			break;
 		case QP_TCP:
 		case QP_UDP:
@@ -305,14 +354,28 @@ static void gen_arth(struct gen *g, const struct arth *a, unsigned int reg)
 		case QP_PIM:
 		case QP_VRRP:
 		case QP_CARP:
-			if (reg + 1 >= REG_IHL) {
+			if (reg + 1 >= g->reg_limit) {
 				if (!g->err)
 					g->err = cc_error(g->cc, &a->loc, "arithmetic expression too deeply nested");
 				return;
 			}
-			ir = emit(g, DUPTO_VM_LDIHL);
-			ir->in.regs = DUPTO_VM_REGS(reg + 1, 0);
-			ir->in.off = a->linkoff;
+			if (base) {
+				/* LDIHL's work, at an offset from the register */
+				ir = emit(g, DUPTO_VM_LDXB);
+				ir->in.regs = DUPTO_VM_REGS(reg + 1, base);
+				ir->in.off = a->linkoff;
+				ir->rtun = a->enc->tun;
+				ir = emit(g, DUPTO_VM_ANDK);
+				ir->in.regs = DUPTO_VM_REGS(reg + 1, 0);
+				ir->in.imm = 0xf;
+				ir = emit(g, DUPTO_VM_LSHK);
+				ir->in.regs = DUPTO_VM_REGS(reg + 1, 0);
+				ir->in.imm = 2;
+			} else {
+				ir = emit(g, DUPTO_VM_LDIHL);
+				ir->in.regs = DUPTO_VM_REGS(reg + 1, 0);
+				ir->in.off = a->linkoff;
+			}
 			ir = emit(g, DUPTO_VM_ADDX);
 			ir->in.regs = DUPTO_VM_REGS(reg, reg + 1);
 			off = a->linkoff;
@@ -357,6 +420,9 @@ static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 	}
 	if (a->kind != A_LOAD || a->l->kind != A_NUM)
 		return false;
+	/* inside GENEVE or VXLAN the offsets are registers: no fused compare */
+	if (a->enc->nl_reg || a->enc->linkhdr_reg)
+		return false;
 	load = a;
 	idx = load->l->num;
 	memset(out, 0, sizeof(*out));
@@ -366,7 +432,9 @@ static bool fuse_rel(const struct pred *p, struct pred *out, bool *reversed)
 	out->val = p->a1->num;
 	switch (load->proto) {
 	case QP_LINK:
-		out->off = idx;
+		out->off = load->enc->linkhdr + idx;
+		if (out->off < idx)
+			return false;
 		break;
 	case QP_IP:
 	case QP_IP6:
@@ -489,6 +557,7 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 		     uint32_t lf)
 {
 	struct ir *ir;
+	uint8_t dst;
 
 	switch (p->kind) {
 	case P_AND:
@@ -513,6 +582,19 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 		ir->f = lf;
 		return;
 	case P_SET:
+		if (p->xreg) {
+			uint8_t src = encap_base(g, p);
+
+			ir = emit(g, DUPTO_VM_JINX);
+			ir->in.regs = DUPTO_VM_REGS(0, src);
+			ir->rtun = p->tun;
+			ir->in.off = p->off;
+			ir->in.imm = p->val;
+			ir->cond = true;
+			ir->t = lt;
+			ir->f = lf;
+			return;
+		}
 		if (p->ihl) {
 			ir = emit(g, DUPTO_VM_LDIHL);
 			ir->in.regs = DUPTO_VM_REGS(REG_IHL, 0);
@@ -538,6 +620,34 @@ static void gen_pred(struct gen *g, const struct pred *p, uint32_t lt,
 	case P_TRUE:
 		ir = emit(g, DUPTO_VM_JA);
 		ir->t = lt;
+		return;
+	case P_CODE:
+		ir = NULL;
+		for (uint32_t i = 0; i < p->ncode; i++) {
+			ir = emit(g, p->code[i].op);
+			ir->in = p->code[i];
+			ir->rtun = p->tun;
+			ir->wtun = p->wtun;
+		}
+		if (p->cond && ir) {
+			ir->cond = true;
+			ir->t = lt;
+			ir->f = lf;
+			return;
+		}
+		/*
+		 * A test that always holds ends it, as in libpcap: the code
+		 * then ends in a jump, and no instruction falls through to
+		 * where the next one may not be placed.
+		 */
+		dst = ir ? DUPTO_VM_DST(&ir->in) : 0;
+		ir = emit(g, DUPTO_VM_JGEK);
+		ir->in.regs = DUPTO_VM_REGS(dst, 0);
+		ir->rtun = p->wtun;
+		ir->keep = true;
+		ir->cond = true;
+		ir->t = lt;
+		ir->f = lt;
 		return;
 	}
 }
@@ -895,7 +1005,7 @@ static uint32_t thread(const struct ir *ir, uint32_t n, uint32_t t,
  * Optimise the body of one rule: ir[0..n) where index n is the rule's end.
  * Index 0 is the first instruction after RULE.
  */
-static void optimise(struct ir *ir, uint32_t n, bool exact)
+static void optimise(struct ir *ir, uint32_t n, bool unopt)
 {
 	struct facts *in = calloc(n + 1, sizeof(*in));
 	struct walks ws = { 0 };
@@ -987,15 +1097,13 @@ static void optimise(struct ir *ir, uint32_t n, bool exact)
 	 * dropped compare can empty the one before it. So is a load or an
 	 * arithmetic step whose register nothing reads before the rule's end
 	 * or its match ("tcp port 80 or tcp" is "tcp", without the header
-	 * length the port test needed): libpcap drops dead stores too.
-	 *
-	 * But libpcap turns its optimiser off for a filter with "protochain"
-	 * (a loop, which its optimiser cannot handle): every read written is
-	 * then made, and a frame too short for one fails the filter. So such
-	 * a rule keeps them all.
+	 * length the port test needed): libpcap drops dead stores too. Not
+	 * where libpcap does not optimise (@unopt: "geneve", whose offsets
+	 * its optimiser cannot follow, and "protochain", a loop): there every
+	 * read stays, and may abandon the rule.
 	 */
 	for (i = n; i-- > 0;) {
-		if (!exact && ir[i].in.op >= DUPTO_VM_LDI && ir[i].in.op <= DUPTO_VM_NEG) {
+		if (!unopt && ir[i].in.op >= DUPTO_VM_LDI && ir[i].in.op <= DUPTO_VM_NEG) {
 			uint32_t t = chase(ir, n, i + 1);
 
 			if (t == n || ir[t].in.op == DUPTO_VM_MATCH) {
@@ -1008,7 +1116,8 @@ static void optimise(struct ir *ir, uint32_t n, bool exact)
 			ir[i].t = chase(ir, n, ir[i].t);
 		if (ir[i].cond) {
 			ir[i].f = chase(ir, n, ir[i].f);
-			if (!exact && ir[i].t == ir[i].f && ir[i].in.op != DUPTO_VM_JON) {
+			if (ir[i].t == ir[i].f && ir[i].in.op != DUPTO_VM_JON && !unopt &&
+			    !ir[i].keep) {
 				memset(&ir[i].in, 0, sizeof(ir[i].in));
 				ir[i].in.op = DUPTO_VM_JA;
 				ir[i].cond = false;
@@ -1365,6 +1474,85 @@ static int emit_rule(struct cc *cc, const struct rule_code *rc, uint32_t rule,
 	return 0;
 }
 
+/*
+ * The registers from CC_REG_ENC that instruction @x reads, and writes, as
+ * bits of whose offsets they hold: bit 3 * (tunnel - 1) + (register -
+ * CC_REG_ENC). @clear: the bits a write makes stale, the other tunnels'.
+ */
+static void enc_regs_of(const struct ir *x, uint32_t *rd, uint32_t *wr,
+			uint32_t *clear)
+{
+	const struct dupto_vm_insn *in = &x->in;
+	uint8_t op = in->op, dst = DUPTO_VM_DST(in), src = DUPTO_VM_SRC(in);
+	uint32_t r = 0, w = 0, k;
+
+	if (op == DUPTO_VM_MOV || (op >= DUPTO_VM_LDXB && op <= DUPTO_VM_LDXW) ||
+	    (op >= DUPTO_VM_ADDX && op <= DUPTO_VM_RSHX) ||
+	    (op >= DUPTO_VM_JEQX && op <= DUPTO_VM_JSETX) ||
+	    (op >= DUPTO_VM_JEQXB && op <= DUPTO_VM_JSETXW) || op == DUPTO_VM_JINX)
+		r |= 1U << src;
+	if ((op >= DUPTO_VM_ADDK && op <= DUPTO_VM_JSETX))
+		r |= 1U << dst;
+	if (op >= DUPTO_VM_LDI && op <= DUPTO_VM_NEG)
+		w |= 1U << dst;
+	r >>= CC_REG_ENC;
+	w >>= CC_REG_ENC;
+	*rd = x->rtun ? r << 3 * (x->rtun - 1) : 0;
+	*wr = x->wtun ? w << 3 * (x->wtun - 1) : 0;
+	*clear = 0;
+	for (k = 0; k < CC_MAX_TUNNELS; k++)
+		*clear |= w << 3 * k;
+}
+
+/*
+ * The offsets of a GENEVE or VXLAN payload are set where the
+ * encapsulation matched. A test after it that a frame can reach without
+ * that ("geneve or ip", "not vxlan and tcp") would read them unset: libpcap
+ * reads scratch memory it never wrote, whose value is whatever was there,
+ * and the VM's loader refuses it. Say so, before the loader does.
+ */
+static int check_enc_regs(struct gen *g, const struct cc_rule *r)
+{
+	uint32_t n = g->n, i, k, rd, wr, clear;
+	uint32_t *in = malloc((n + 1) * sizeof(*in));
+	bool *reached = calloc(n + 1, sizeof(*reached));
+	int err = 0;
+
+	if (!in || !reached)
+		abort();
+	reached[0] = true;
+	in[0] = 0;
+	for (i = 0; i < n && !err; i++) {
+		const struct ir *x = &g->ir[i];
+		uint32_t to[2], nto = 0;
+
+		if (!reached[i])
+			continue;
+		enc_regs_of(x, &rd, &wr, &clear);
+		if (rd & ~in[i]) {
+			err = cc_error(g->cc, &r->loc, "a test after 'geneve' or 'vxlan' is reached by frames that did not match it, where libpcap reads offsets it never set: test the inner frame under 'geneve and ...' or 'vxlan and ...' only");
+			break;
+		}
+		if (x->cond) {
+			to[nto++] = x->t;
+			to[nto++] = x->f;
+		} else if (x->in.op == DUPTO_VM_JA) {
+			to[nto++] = x->t;
+		} else if (x->in.op != DUPTO_VM_MATCH) {
+			to[nto++] = i + 1;
+		}
+		for (k = 0; k < nto; k++) {
+			uint32_t out = (in[i] & ~clear) | wr;
+
+			in[to[k]] = reached[to[k]] ? in[to[k]] & out : out;
+			reached[to[k]] = true;
+		}
+	}
+	free(in);
+	free(reached);
+	return err;
+}
+
 static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule,
 		    bool last, struct rule_code *rc)
 {
@@ -1374,7 +1562,8 @@ static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule,
 	g->ir = NULL;
 	g->n = g->cap = 0;
 	g->nlabels = 0;
-	g->exact = r->exact;
+	g->unopt = r->unoptimised;
+	g->reg_limit = r->enc_regs ? CC_REG_ENC : REG_IHL;
 	lmatch = new_label(g);
 	lend = new_label(g);
 	gen_pred(g, r->pred, lmatch, lend);
@@ -1395,7 +1584,9 @@ static int gen_rule(struct gen *g, struct cc_rule *r, uint32_t rule,
 		if (g->ir[i].cond)
 			g->ir[i].f = g->labels[g->ir[i].f];
 	}
-	optimise(g->ir, g->n, g->exact);
+	if (r->enc_regs && check_enc_regs(g, r))
+		return -1;
+	optimise(g->ir, g->n, r->unoptimised);
 	/* only worth it where a match goes on to more rules */
 	if (!last && !(r->flags & DUPTO_VM_RULE_QUICK))
 		split_matches(rc);

@@ -78,6 +78,47 @@ struct quals {
 	bool valid;		/* false: nothing to inherit */
 };
 
+/*
+ * Where the headers are, at one point of an expression: libpcap's offsets
+ * (gencode.c's off_linkhdr, off_linktype, off_linkpl + off_nl), which
+ * "vlan", "mpls" and "pppoes" move for everything parsed after them, and
+ * what the link layer is there. Each node keeps the one in force where it
+ * was parsed; a keyword that moves them makes a new one, so they are never
+ * changed once a node points to them.
+ */
+struct enc {
+	uint32_t linkhdr;	/* the link header: "ether[]", "ether host" */
+	uint32_t linktype;	/* the EtherType, or after pppoes the PPP protocol */
+	uint32_t nl;		/* the network layer */
+	uint32_t mpls;		/* MPLS labels parsed so far */
+	bool ppp;		/* after "pppoes": the link layer is PPP */
+	/*
+	 * After "geneve" or "vxlan" the offsets are from the start of the
+	 * inner frame, which the VM computes into registers (CC_REG_*): the
+	 * register each offset is relative to, 0 for the frame's start.
+	 */
+	uint8_t linkhdr_reg, linktype_reg, nl_reg;
+	bool geneve;		/* the inner frame may have no link header */
+	/*
+	 * How many GENEVE or VXLAN headers in: which tunnel's offsets the
+	 * registers must hold (a tunnel inside one reuses them)
+	 */
+	uint8_t tun;
+};
+
+/* Tunnels inside tunnels, at most */
+#define CC_MAX_TUNNELS		8
+
+/*
+ * The registers that hold the offsets of a GENEVE or VXLAN payload, set
+ * where the encapsulation matched; arithmetic of rules that have them
+ * uses the registers below CC_REG_ENC only.
+ */
+#define CC_REG_ENC		4
+#define CC_REG_LINKHDR		4
+#define CC_REG_LINKTYPE		5
+#define CC_REG_NL		6
+
 /* Arithmetic of "arth relop arth" tests. */
 enum a_kind { A_NUM, A_LEN, A_LOAD, A_BIN, A_NEG };
 
@@ -88,6 +129,7 @@ struct arth {
 	enum q_proto proto;		/* A_LOAD */
 	uint32_t size;			/* A_LOAD: 1, 2 or 4 */
 	uint32_t linkoff;		/* A_LOAD: link payload offset */
+	const struct enc *enc;		/* A_LOAD: the headers where parsed */
 	enum tok op;			/* A_BIN */
 	struct arth *l, *r;		/* A_BIN; A_LOAD: l is the index */
 };
@@ -103,6 +145,8 @@ enum n_kind {
 	N_TRUE,
 	N_LLC,		/* llc [i|s|u|SUBTYPE]: num is the frame's kind */
 	N_BYTE,		/* byte N op M (libpcap's "CBYTE"): num, relop, mask */
+	/* encapsulations that move the offsets of what follows (struct enc) */
+	N_MPLS, N_PPPOED, N_PPPOES, N_GENEVE, N_VXLAN,
 };
 
 struct elem {
@@ -119,6 +163,7 @@ struct node {
 	struct node *l, *r;
 	struct quals q;
 	uint32_t linkoff;	/* link payload offset when parsed */
+	const struct enc *enc;	/* the headers where parsed */
 	/* N_PRIM: one value, or a set */
 	struct elem val;
 	struct token mask;	/* "net A mask B" */
@@ -129,7 +174,7 @@ struct node {
 	/* N_REL */
 	struct arth *a0, *a1;
 	enum tok relop;
-	/* N_VLAN, N_LESS, N_GREATER */
+	/* N_VLAN, N_LESS, N_GREATER, N_MPLS, N_PPPOES */
 	bool has_num;
 	uint32_t num;
 	/* N_LLC: control field mask and value; N_BYTE: the value (mask), relop */
@@ -141,7 +186,10 @@ struct node {
 };
 
 /* Predicates: the libpcap meaning of the tree, ready for code generation. */
-enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE, P_CHAIN };
+enum p_kind { P_AND, P_OR, P_NOT, P_CMP, P_REL, P_ON, P_SET, P_TRUE,
+	P_CODE,		/* instructions, then a jump: to true, or as the last says */
+	P_CHAIN,	/* "protochain": off, val, size 4 or 6 */
+};
 enum p_op { OP_EQ, OP_GT, OP_GE, OP_SET };
 
 struct pred {
@@ -155,6 +203,14 @@ struct pred {
 	uint32_t off;
 	uint32_t mask;
 	uint32_t val;		/* P_SET: set number */
+	uint8_t xreg;		/* offsets from this register (struct enc); 0: none */
+	uint8_t tun;		/* whose offsets it is (struct enc) */
+	uint8_t wtun;		/* P_CODE: whose offsets it writes */
+	bool keep;		/* read even where the mask makes it constant */
+	/* P_CODE: @ncode instructions; @cond: the last one jumps as it tests */
+	struct dupto_vm_insn *code;
+	uint32_t ncode;
+	bool cond;
 	/* P_REL */
 	struct arth *a0, *a1;
 	enum tok relop;
@@ -174,7 +230,6 @@ struct cc_rule {
 	uint32_t flags;			/* DUPTO_VM_RULE_* */
 	struct node *expr;		/* NULL: every frame */
 	struct pred *pred;
-	bool exact;			/* reads all it says (has protochain) */
 	uint16_t *targets;
 	uint32_t ntargets;
 	const char *text;		/* source of the rule */
@@ -182,6 +237,12 @@ struct cc_rule {
 	/* "rule netmask A.B.C.D ...": the rule's own netmask (host order) */
 	bool has_netmask;
 	uint32_t netmask;
+	/*
+	 * libpcap does not optimise a filter with "geneve" or "protochain":
+	 * its reads stay, even those whose outcome a mask makes constant.
+	 */
+	bool unoptimised;
+	bool enc_regs;			/* it uses the CC_REG_* registers */
 };
 
 /*

@@ -7,9 +7,9 @@
  *    "a or b and c" is "(a or b) and c", as in tcpdump;
  *  - a bare value after "and", "or" or "not" inherits the qualifiers of the
  *    primitive before it: "tcp port 80 or 443", "host a and not b";
- *  - "vlan" shifts the offsets of everything parsed after it, whatever the
- *    operators around it: each node records the link payload offset at the
- *    point where it was parsed.
+ *  - "vlan", "mpls" and "pppoes" shift the offsets of everything parsed
+ *    after them, whatever the operators around them: each node records the
+ *    headers (struct enc) in force at the point where it was parsed.
  *
  * The ruleset syntax around expressions is keyword-led and ignores line
  * breaks:  rule [quick] [else] [EXPR] to TARGET[, TARGET...]
@@ -30,7 +30,8 @@
 
 struct parser {
 	struct cc *cc;
-	uint32_t linkoff;	/* 14, plus 4 for each "vlan" parsed so far */
+	uint32_t linkoff;	/* 14, plus 4 for each "vlan" or "mpls" parsed so far */
+	const struct enc *enc;	/* the headers here: enc->nl is linkoff */
 	uint32_t depth;		/* levels of nesting entered, CC_MAX_NESTING at most */
 	/* for each '(' or '[', the index of the token after its group */
 	uint32_t *group_end;
@@ -68,14 +69,24 @@ static const char *const keywords[] = {
 };
 
 /*
+ * Encapsulations: libpcap's keywords that move the offsets of what
+ * follows them (see struct enc), and "vxlan", libpcap's after 1.10.
+ */
+static const char *const encap_keywords[] = {
+	"mpls", "pppoed", "pppoes", "geneve", "vxlan",
+};
+
+/* Before any encapsulation: Ethernet, the network layer at 14. */
+static const struct enc enc_ether = { .linkhdr = 0, .linktype = 12, .nl = 14 };
+
+/*
  * libpcap words dupto does not implement: say so rather than "syntax error".
  * Most are refused by libpcap too on Ethernet (ATM, 802.11, pflog and SS7
  * words; "gateway", which libpcap built with IPv6 refuses everywhere);
  * "ifindex" needs what the VM does not see (an interface index).
  */
 static const char *const unsupported[] = {
-	"gateway", "mpls", "pppoed", "pppoes", "geneve",
-	"ifindex", "radio", "atm", "lane",
+	"gateway", "ifindex", "radio", "atm", "lane",
 	"oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg",
 	"metaconnect", "type", "subtype", "dir", "addr1", "addr2",
 	"addr3", "addr4", "ra", "ta", "action", "reason", "rnr", "rulenum",
@@ -139,6 +150,9 @@ bool cc_is_keyword(const char *word, size_t len)
 			return true;
 	for (i = 0; i < sizeof(pnames) / sizeof(pnames[0]); i++)
 		if (strlen(pnames[i].word) == len && !strncmp(word, pnames[i].word, len))
+			return true;
+	for (i = 0; i < sizeof(encap_keywords) / sizeof(encap_keywords[0]); i++)
+		if (strlen(encap_keywords[i]) == len && !strncmp(word, encap_keywords[i], len))
 			return true;
 	return false;
 }
@@ -214,6 +228,7 @@ static struct node *new_node(struct parser *p, enum n_kind kind,
 	n->kind = kind;
 	n->loc = *loc;
 	n->linkoff = p->linkoff;
+	n->enc = p->enc;
 	return n;
 }
 
@@ -378,6 +393,7 @@ static struct arth *parse_arth_atom(struct parser *p)
 		a = new_arth(p, A_LOAD, &t->loc);
 		a->proto = proto;
 		a->linkoff = p->linkoff;
+		a->enc = p->enc;
 		a->size = 1;
 		if (!enter(p, open))
 			return NULL;
@@ -680,6 +696,133 @@ static struct node *parse_id(struct parser *p, struct quals *q)
 	return parse_value(p, q);
 }
 
+/* ---- encapsulations ---- */
+
+/*
+ * How far any header may be: the VM's offsets are 16 bits, and an IPv6
+ * transport read adds 40 and a port 2 to the network layer's.
+ */
+#define MAX_NL_OFFSET	0xff00
+
+/* The headers @e in force from here on; -1 past MAX_NL_OFFSET. */
+static int set_enc(struct parser *p, const struct token *t, struct enc *e)
+{
+	if (e->nl > MAX_NL_OFFSET)
+		return cc_error(p->cc, &t->loc, "too many encapsulations: headers beyond byte %d",
+				MAX_NL_OFFSET);
+	p->enc = e;
+	p->linkoff = e->nl;
+	return 0;
+}
+
+/*
+ * Move the headers of what is parsed from here on, as libpcap's gen_vlan()
+ * and gen_mpls() do, whatever the operators around the keyword @t: the
+ * link type by @type, the network layer by @nl; @labels MPLS labels more.
+ */
+static int shift(struct parser *p, const struct token *t, uint32_t type,
+		 uint32_t nl, uint32_t labels)
+{
+	struct enc *e = cc_alloc(p->cc, sizeof(*e));
+
+	*e = *p->enc;
+	e->linktype += type;
+	e->nl += nl;
+	e->mpls += labels;
+	return set_enc(p, t, e);
+}
+
+static bool is_encap(const struct token *t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(encap_keywords) / sizeof(encap_keywords[0]); i++)
+		if (word_is(t, encap_keywords[i]))
+			return true;
+	return false;
+}
+
+/*
+ * geneve [VNI], vxlan [VNI]: what follows is tested in the inner frame,
+ * whose offsets the VM computes where the encapsulation matched
+ * (sema.c's lower_tunnel()): libpcap's gen_geneve(), and its later
+ * releases' gen_vxlan(), whose inner frame is always Ethernet.
+ */
+static int tunnel(struct parser *p, const struct token *t, bool geneve)
+{
+	struct enc *e = cc_alloc(p->cc, sizeof(*e));
+	struct cc_rule *r = &p->cc->rules[p->cc->nrules - 1];
+
+	if (p->enc->tun == CC_MAX_TUNNELS)
+		return cc_error(p->cc, &t->loc, "more than %d 'geneve' or 'vxlan' inside each other",
+				CC_MAX_TUNNELS);
+	*e = *p->enc;
+	e->tun++;
+	e->ppp = false;
+	e->geneve = geneve;
+	e->linkhdr_reg = geneve ? CC_REG_LINKHDR : CC_REG_NL;
+	e->linktype_reg = geneve ? CC_REG_LINKTYPE : CC_REG_NL;
+	e->nl_reg = CC_REG_NL;
+	/* GENEVE's registers hold each offset; VXLAN's inner Ethernet is fixed */
+	e->linkhdr = 0;
+	e->linktype = geneve ? 0 : 12;
+	e->nl = geneve ? 0 : 14;
+	r->enc_regs = true;
+	r->unoptimised |= geneve;
+	p->enc = e;
+	p->linkoff = e->nl;
+	return 0;
+}
+
+/*
+ * mpls [LABEL], pppoed, pppoes [SESSION], geneve [VNI], vxlan [VNI]: the
+ * node tests the headers in force (the keyword's own), then the headers
+ * move for what follows.
+ */
+static struct node *parse_encap(struct parser *p, struct quals *q)
+{
+	struct token *t = next(p);
+	bool mpls = word_is(t, "mpls"), pppoes = word_is(t, "pppoes");
+	bool geneve = word_is(t, "geneve"), vxlan = word_is(t, "vxlan");
+	struct node *n = new_node(p, mpls ? N_MPLS : pppoes ? N_PPPOES :
+				  geneve ? N_GENEVE : vxlan ? N_VXLAN : N_PPPOED,
+				  &t->loc);
+	bool num = mpls || pppoes || geneve || vxlan;
+
+	q->valid = false;
+	if (num && peek(p, 0)->type == T_NUM) {
+		n->has_num = true;
+		n->num = next(p)->num;
+		n->loc = span(p, &t->loc);
+	} else if (num && peek(p, 0)->type == T_ID && peek(p, 0)->big) {
+		return too_large(p, peek(p, 0));
+	}
+	if ((geneve || vxlan) && tunnel(p, t, geneve))
+		return NULL;
+	if (mpls) {
+		/* a label more: the network layer is 4 bytes further */
+		if (shift(p, t, 0, 4, 1))
+			return NULL;
+	} else if (pppoes) {
+		/*
+		 * PPP inside the 6-byte PPPoE header: its protocol field is
+		 * the link type, and the link header, for "ether[]"; the
+		 * network layer follows it
+		 */
+		struct enc *e = cc_alloc(p->cc, sizeof(*e));
+
+		*e = *p->enc;
+		e->linkhdr = p->enc->nl + 6;
+		e->linktype = e->linkhdr;
+		e->linkhdr_reg = e->linktype_reg = e->nl_reg;
+		e->nl = e->linkhdr + 2;
+		e->ppp = true;
+		if (set_enc(p, t, e))
+			return NULL;
+	}
+	return n;
+}
+
 /* ---- terms ---- */
 
 static struct node *parse_expr(struct parser *p, struct quals *q);
@@ -718,8 +861,11 @@ static struct node *parse_head(struct parser *p, struct quals *q)
 		nq.addr = QA_PORTRANGE;
 	else if (nq.dir == QD_DEFAULT && accept_kw(p, "proto"))
 		nq.addr = QA_PROTO;
-	else if (nq.dir == QD_DEFAULT && accept_kw(p, "protochain"))
+	else if (nq.dir == QD_DEFAULT && accept_kw(p, "protochain")) {
 		nq.addr = QA_PROTOCHAIN;
+		/* libpcap's optimiser cannot follow its loop, so stays off */
+		p->cc->rules[p->cc->nrules - 1].unoptimised = true;
+	}
 
 	n = parse_id(p, &nq);
 	if (!n)
@@ -842,10 +988,13 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 			n->num = next(p)->num;
 			n->loc = span(p, &t->loc);
 		}
-		p->linkoff += 4;
+		if (shift(p, t, 4, 4, 0))
+			return NULL;
 		q->valid = false;
 		return n;
 	}
+	if (is_encap(t))
+		return parse_encap(p, q);
 	if (word_is(t, "less") || word_is(t, "greater")) {
 		next(p);
 		n = new_node(p, word_is(t, "less") ? N_LESS : N_GREATER, &t->loc);
@@ -1111,6 +1260,7 @@ static int parse_rule(struct parser *p)
 	if (!r)
 		return -1;
 	p->linkoff = 14;
+	p->enc = &enc_ether;
 	while (1) {
 		/* how a rule keeps the netmask its "ip broadcast" was compiled with */
 		if (is_kw(p, 0, "netmask")) {
@@ -1520,7 +1670,7 @@ static int check_groups(struct cc *cc)
 
 int cc_parse(struct cc *cc)
 {
-	struct parser p = { .cc = cc, .linkoff = 14 };
+	struct parser p = { .cc = cc, .linkoff = 14, .enc = &enc_ether };
 	int err;
 
 	find_groups(&p);
@@ -1556,7 +1706,7 @@ int cc_parse(struct cc *cc)
 
 int cc_parse_expr(struct cc *cc)
 {
-	struct parser p = { .cc = cc, .linkoff = 14 };
+	struct parser p = { .cc = cc, .linkoff = 14, .enc = &enc_ether };
 	struct token name = { .type = T_ID, .text = "match", .loc = { .len = 5 } };
 	struct quals q = { 0 };
 	struct cc_rule *r = new_rule(cc, &peek(&p, 0)->loc);

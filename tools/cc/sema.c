@@ -8,8 +8,10 @@
  * still read all four words of the address, in turn, like libpcap does.
  *
  * Offsets are from the start of the frame. linkoff is where the network
- * header starts (14, plus 4 per "vlan" parsed before); the EtherType is the
- * two bytes just before it.
+ * header starts (14, plus 4 per "vlan" or "mpls" parsed before); the
+ * EtherType is the two bytes just before it, except inside MPLS, which has
+ * no type field, and after "pppoes", where the PPP protocol takes its
+ * place (struct enc, and ethertype() below).
  */
 
 #include <stdlib.h>
@@ -29,6 +31,10 @@
 struct sema {
 	struct cc *cc;
 	struct cc_rule *rule;	/* the rule being lowered */
+	const struct enc *enc;	/* the headers of the node being lowered */
+	const struct loc *loc;	/* and where it is, for errors */
+	uint8_t base;		/* the register offsets are from (struct enc) */
+	bool keep;		/* the rule is one libpcap does not optimise */
 	/* the protochain walks of the ruleset: (offset << 1 | IPv6) each */
 	uint32_t walks[DUPTO_VM_CHAIN_WALKS];
 	uint32_t nwalks;
@@ -95,10 +101,32 @@ static struct pred *cmp(struct sema *s, uint32_t off, uint8_t size,
 	p->mask = mask;
 	p->op = op;
 	p->val = val;
+	p->xreg = s->base;
+	p->tun = s->enc->tun;
+	p->keep = s->keep;
 	return p;
 }
 
 #define MASK_ALL	0xffffffffU
+
+/* cmp() at an offset from register @reg rather than the network layer's */
+static struct pred *cmp_at(struct sema *s, uint8_t reg, uint32_t off, uint8_t size,
+			   uint32_t mask, enum p_op op, uint32_t val)
+{
+	uint8_t base = s->base;
+	struct pred *p;
+
+	s->base = reg;
+	p = cmp(s, off, size, mask, op, val);
+	s->base = base;
+	return p;
+}
+
+/* The link type field, EtherType or PPP protocol: (P[type:2] & mask) op val */
+static struct pred *linktype_cmp(struct sema *s, enum p_op op, uint32_t val)
+{
+	return cmp_at(s, s->enc->linktype_reg, s->enc->linktype, 2, MASK_ALL, op, val);
+}
 
 /* The same, at an offset from the transport header of the IPv4 packet at
  * @l3 (libpcap's "ldxb 4*([l3]&0xf); ld [x + l3 + off]").
@@ -122,12 +150,24 @@ static struct pred *in_set(struct sema *s, uint32_t off, uint32_t set,
 	p->val = set;
 	p->ihl = ihl;
 	p->ihl_off = l3;
+	p->xreg = s->base;
+	p->tun = s->enc->tun;
 	return p;
 }
 
+static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type);
+static bool encap_ether_ok(struct sema *s, const char *what);
+static struct pred *geneve_ll_check(struct sema *s);
+
+/*
+ * libpcap's gen_linktype() for a network protocol whose header is at @l3:
+ * the EtherType before it, or what takes its place in an encapsulation.
+ */
 static struct pred *ethertype(struct sema *s, uint32_t l3, uint32_t type)
 {
-	return cmp(s, l3 - 2, 2, MASK_ALL, OP_EQ, type);
+	if (s->enc->mpls || s->enc->ppp)
+		return encap_linktype(s, l3, type);
+	return linktype_cmp(s, OP_EQ, type);
 }
 
 /* IPv4 "fragment offset is zero" */
@@ -411,6 +451,9 @@ static struct pred *host4(struct sema *s, uint32_t l3, enum q_proto proto,
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (proto != QP_DEFAULT && proto != kinds[i].proto)
 			continue;
+		/* inside MPLS, libpcap tests an address as IPv4's only */
+		if (proto == QP_DEFAULT && s->enc->mpls && kinds[i].proto != QP_IP)
+			continue;
 		res = por(s, res,
 			  pand(s, ethertype(s, l3, kinds[i].type),
 			       by_dir(s, dir,
@@ -458,7 +501,259 @@ static struct pred *mac_side(struct sema *s, uint32_t off, const uint8_t *a,
 static struct pred *ehost(struct sema *s, enum q_dir dir, const uint8_t *a,
 			  int set)
 {
-	return by_dir(s, dir, mac_side(s, 6, a, set), mac_side(s, 0, a, set));
+	uint8_t base = s->base;
+	struct pred *p;
+
+	if (!encap_ether_ok(s, "Ethernet addresses"))
+		return NULL;
+	s->base = s->enc->linkhdr_reg;
+	p = by_dir(s, dir, mac_side(s, s->enc->linkhdr + 6, a, set),
+		   mac_side(s, s->enc->linkhdr, a, set));
+	s->base = base;
+	return pand(s, geneve_ll_check(s), p);
+}
+
+/* ---- encapsulations ---- */
+
+#define ETH_MPLS	0x8847
+#define ETH_PPPOED	0x8863
+#define ETH_PPPOES	0x8864
+#define PPP_MPLS	0x0281
+
+/*
+ * The offset @k bytes before @l3, the network layer: the last MPLS label's.
+ * Inside GENEVE or VXLAN, right at the inner frame, libpcap's offset
+ * wraps below zero and its interpreter refuses the read, which ends the
+ * filter: 0xffff from the register is as far from any frame.
+ */
+static uint32_t before_nl(const struct sema *s, uint32_t l3, uint32_t k)
+{
+	return l3 >= k || !s->base ? l3 - k : 0xffff;
+}
+
+/* The PPP protocol libpcap tests for an EtherType (ethertype_to_ppptype()) */
+static uint32_t ppp_type(uint32_t type)
+{
+	static const struct {
+		uint32_t ether;
+		uint16_t ppp;
+	} map[] = {
+		{ ETH_IP, 0x0021 }, { ETH_IP6, 0x0057 }, { 0x6003, 0x0027 },	/* DECnet */
+		{ ETH_ATALK, 0x0029 }, { 0x0600, 0x0025 },			/* XNS */
+		{ 0xfe, 0x0023 },	/* the ISO SAP: OSI */
+		{ 0x42, 0x0031 },	/* the spanning tree SAP: bridging PDUs */
+		{ 0xe0, 0x002b },	/* the IPX SAP */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].ether == type)
+			return map[i].ppp;
+	return type;
+}
+
+/*
+ * gen_linktype() where there is no EtherType: inside MPLS, IPv4 and IPv6
+ * alone, by the bottom-of-stack bit of the last label and the IP version
+ * (gen_mpls_linktype()); after "pppoes", the PPP protocol.
+ */
+static struct pred *encap_linktype(struct sema *s, uint32_t l3, uint32_t type)
+{
+	if (s->enc->mpls) {
+		if (type != ETH_IP && type != ETH_IP6) {
+			cc_error(s->cc, s->loc, "only IPv4 and IPv6 can be tested inside MPLS (after 'mpls'), as in libpcap");
+			return NULL;
+		}
+		return pand(s, cmp(s, before_nl(s, l3, 2), 1, 0x01, OP_EQ, 0x01),
+			    cmp(s, l3, 1, 0xf0, OP_EQ, type == ETH_IP ? 0x40 : 0x60));
+	}
+	return linktype_cmp(s, OP_EQ, ppp_type(type));
+}
+
+/* A P_CODE of @n instructions; @cond: the last one is a jump that tests. */
+static struct pred *code(struct sema *s, const struct dupto_vm_insn *v, uint32_t n,
+			 bool cond)
+{
+	struct pred *p = new_pred(s, P_CODE);
+
+	p->code = cc_alloc(s->cc, n * sizeof(*v));
+	memcpy(p->code, v, n * sizeof(*v));
+	p->ncode = n;
+	p->cond = cond;
+	p->tun = p->wtun = s->enc->tun;
+	return p;
+}
+
+#define INSN(o, d, sr, of, i) \
+	{ .op = DUPTO_VM_##o, .regs = DUPTO_VM_REGS(d, sr), .off = (of), .imm = (i) }
+
+/*
+ * Inside GENEVE, a test of the link header first asks whether the inner
+ * frame has one, that is, whether GENEVE carried Ethernet (libpcap's
+ * gen_geneve_ll_check(): the link header is not where the payload is).
+ */
+static struct pred *geneve_ll_check(struct sema *s)
+{
+	static const struct dupto_vm_insn v[] = {
+		INSN(JEQX, CC_REG_LINKHDR, CC_REG_NL, 0, 0),
+	};
+
+	if (!s->enc->geneve)
+		return NULL;
+	return pnot(s, code(s, v, 1, true));
+}
+
+/* After "pppoes" the link layer is PPP: no Ethernet addresses, no tags. */
+static bool encap_ether_ok(struct sema *s, const char *what)
+{
+	if (!s->enc->ppp)
+		return true;
+	cc_error(s->cc, s->loc, "%s after 'pppoes': the frame inside PPPoE is PPP, which has none",
+		 what);
+	return false;
+}
+
+/*
+ * mpls [LABEL]: the MPLS EtherType (PPP's protocol after "pppoes"), or
+ * inside MPLS already, a label that is not the bottom of the stack; then
+ * the label's 20 bits. libpcap's gen_mpls().
+ */
+static struct pred *lower_mpls(struct sema *s, const struct node *n)
+{
+	const struct enc *e = n->enc;
+	struct pred *p;
+
+	if (n->has_num && n->num > 0xfffff) {
+		cc_error(s->cc, &n->loc, "MPLS label %u greater than maximum %u",
+			 n->num, 0xfffff);
+		return NULL;
+	}
+	if (e->mpls)
+		p = cmp(s, before_nl(s, e->nl, 2), 1, 0x01, OP_EQ, 0);
+	else if (e->ppp)
+		p = cmp(s, e->linktype, 2, MASK_ALL, OP_EQ, PPP_MPLS);
+	else
+		p = ethertype(s, e->nl, ETH_MPLS);
+	if (n->has_num)
+		p = pand(s, p, cmp(s, e->nl, 4, 0xfffff000, OP_EQ, n->num << 12));
+	return p;
+}
+
+/* pppoes [SESSION]: PPPoE session frames, and the session's id */
+static struct pred *lower_pppoes(struct sema *s, const struct node *n)
+{
+	struct pred *p;
+
+	if (n->has_num && n->num > 0xffff) {
+		cc_error(s->cc, &n->loc, "PPPoE session number %u greater than maximum %u",
+			 n->num, 0xffff);
+		return NULL;
+	}
+	p = ethertype(s, n->enc->nl, ETH_PPPOES);
+	if (p && n->has_num)
+		p = pand(s, p, cmp(s, n->enc->nl, 4, 0xffff, OP_EQ, n->num));
+	return p;
+}
+
+/*
+ * The UDP tunnel at @l3 (IPv4 and IPv6), to @port, version and flags
+ * (@vmask)/@vbits in its first byte, [VNI]; then @hl: the offset of the
+ * UDP header from @l3 into r0, as libpcap leaves it in A.
+ */
+static struct pred *tunnel_check(struct sema *s, const struct node *n,
+				 uint32_t port, uint32_t vmask, uint32_t vbits)
+{
+	uint32_t l3 = n->linkoff;
+	uint8_t b = s->base;
+	/* the header length, plus the register of a tunnel around this one */
+	const struct dupto_vm_insn hl4[] = { INSN(LDIHL, 0, 0, l3, 0) };
+	const struct dupto_vm_insn hl4x[] = {
+		INSN(LDXB, 0, b, l3, 0), INSN(ANDK, 0, 0, 0, 0xf),
+		INSN(LSHK, 0, 0, 0, 2), INSN(ADDX, 0, b, 0, 0),
+	};
+	const struct dupto_vm_insn hl6[] = { INSN(LDI, 0, 0, 0, 40) };
+	const struct dupto_vm_insn hl6x[] = { INSN(MOV, 0, b, 0, 0), INSN(ADDK, 0, 0, 0, 40) };
+	struct pred *v4, *v6, *x;
+
+	v4 = pand(s, ethertype(s, l3, ETH_IP),
+		  pand(s, pand(s, cmp(s, l3 + 9, 1, MASK_ALL, OP_EQ, 17), not_frag(s, l3)),
+		       cmp4(s, l3, 2, 2, OP_EQ, port)));
+	x = cmp4(s, l3, 8, 1, OP_EQ, vbits);
+	x->mask = vmask;
+	v4 = pand(s, v4, x);
+	if (n->has_num) {
+		x = cmp4(s, l3, 12, 4, OP_EQ, n->num << 8);
+		x->mask = 0xffffff00;
+		v4 = pand(s, v4, x);
+	}
+	v4 = pand(s, v4, b ? code(s, hl4x, 4, false) : code(s, hl4, 1, false));
+	v6 = pand(s, ethertype(s, l3, ETH_IP6),
+		  pand(s, cmp(s, l3 + 6, 1, MASK_ALL, OP_EQ, 17),
+		       cmp(s, l3 + 40 + 2, 2, MASK_ALL, OP_EQ, port)));
+	v6 = pand(s, v6, cmp(s, l3 + 40 + 8, 1, vmask, OP_EQ, vbits));
+	if (n->has_num)
+		v6 = pand(s, v6, cmp(s, l3 + 40 + 12, 4, 0xffffff00, OP_EQ, n->num << 8));
+	v6 = pand(s, v6, b ? code(s, hl6x, 2, false) : code(s, hl6, 1, false));
+	return por(s, v4, v6);
+}
+
+/*
+ * geneve [VNI] (UDP 6081, version 0) and vxlan [VNI] (UDP 4789, flags
+ * 0x08), then where they match, the offsets of the inner frame into the
+ * registers struct enc names for what follows: libpcap's gen_geneve() and
+ * its later releases' gen_vxlan(), in the same steps.
+ */
+static struct pred *lower_tunnel(struct sema *s, const struct node *n)
+{
+	bool geneve = n->kind == N_GENEVE;
+	uint32_t l3 = n->linkoff;
+	const struct dupto_vm_insn offs[] = {
+		/* r0: the GENEVE header; the type after it, if not Ethernet */
+		INSN(ADDK, 0, 0, 0, l3 + 8),
+		INSN(MOV, CC_REG_LINKTYPE, 0, 0, 0),
+		INSN(ADDK, CC_REG_LINKTYPE, 0, 0, 2),
+		/* r1: its end, past the options (their length in words) */
+		INSN(LDXB, 1, 0, 0, 0),
+		INSN(ANDK, 1, 0, 0, 0x3f),
+		INSN(MULK, 1, 0, 0, 4),
+		INSN(ADDK, 1, 0, 0, 8),
+		INSN(ADDX, 1, 0, 0, 0),
+		INSN(MOV, CC_REG_LINKHDR, 1, 0, 0),
+		INSN(MOV, CC_REG_NL, 1, 0, 0),
+		/* Ethernet inside (transparent bridging): its type, its payload */
+		INSN(LDXH, 2, 0, 2, 0),
+		INSN(JEQK, 2, 0, 0, 0x6558),
+	};
+	static const struct dupto_vm_insn teb[] = {
+		INSN(MOV, CC_REG_LINKTYPE, CC_REG_LINKHDR, 0, 0),
+		INSN(ADDK, CC_REG_LINKTYPE, 0, 0, 12),
+		INSN(MOV, CC_REG_NL, CC_REG_LINKHDR, 0, 0),
+		INSN(ADDK, CC_REG_NL, 0, 0, 14),
+	};
+	/* VXLAN: always Ethernet, 8 bytes after UDP's 8 */
+	const struct dupto_vm_insn vx[] = {
+		INSN(ADDK, 0, 0, 0, l3 + 16),
+		INSN(MOV, CC_REG_NL, 0, 0, 0),
+	};
+	struct pred *p, *o, *t;
+
+	if (n->has_num && n->num > 0xffffff) {
+		cc_error(s->cc, &n->loc, "%s VNI %u greater than maximum %u",
+			 geneve ? "Geneve" : "VXLAN", n->num, 0xffffff);
+		return NULL;
+	}
+	/* the new offsets are this tunnel's, the one past n->enc's */
+	if (!geneve) {
+		o = code(s, vx, 2, false);
+		o->tun = o->wtun = n->enc->tun + 1;
+		return pand(s, tunnel_check(s, n, 4789, MASK_ALL, 0x08), o);
+	}
+	p = tunnel_check(s, n, 6081, 0xc0, 0);
+	o = code(s, offs, sizeof(offs) / sizeof(offs[0]), true);
+	o->tun = o->wtun = n->enc->tun + 1;
+	t = code(s, teb, 4, false);
+	t->tun = t->wtun = n->enc->tun + 1;
+	return pand(s, p, por(s, pand(s, o, t), new_pred(s, P_TRUE)));
 }
 
 /* ---- primitives ---- */
@@ -927,8 +1222,12 @@ static struct pred *snap(struct sema *s, uint32_t l3, uint32_t org, uint32_t typ
 static struct pred *ether_proto(struct sema *s, const struct node *n,
 				uint32_t l3, uint32_t v)
 {
-	struct pred *is_llc = pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500));
+	struct pred *is_llc;
 
+	/* no LLC inside MPLS or PPP: gen_linktype() tests the type alone */
+	if (s->enc->mpls || s->enc->ppp)
+		return encap_linktype(s, l3, v);
+	is_llc = pnot(s, linktype_cmp(s, OP_GT, 1500));
 	switch (v) {
 	case 0x06:	/* LLC SAPs that libpcap checks as DSAP and SSAP */
 	case 0xf0:
@@ -966,6 +1265,11 @@ static struct pred *chain(struct sema *s, const struct node *n, uint32_t l3,
 	uint32_t key = l3 << 1 | v6, i;
 	struct pred *p;
 
+	if (s->enc->nl_reg) {
+		cc_error(s->cc, &n->loc,
+			 "'protochain' after 'geneve' or 'vxlan' is not supported: the header's offset varies (libpcap refuses it too)");
+		return NULL;
+	}
 	for (i = 0; i < s->nwalks && s->walks[i] != key; i++)
 		;
 	if (i == s->nwalks) {
@@ -982,7 +1286,6 @@ static struct pred *chain(struct sema *s, const struct node *n, uint32_t l3,
 	p->off = l3;
 	p->val = v;
 	p->size = v6 ? 6 : 4;
-	s->rule->exact = true;
 	return pand(s, ethertype(s, l3, v6 ? ETH_IP6 : ETH_IP), p);
 }
 
@@ -1178,15 +1481,26 @@ static struct pred *l2_abbrev(struct sema *s, enum q_proto proto, uint32_t l3)
 }
 
 /* libpcap's gen_llc(): an 802.3 frame that is not "raw" IPX (ffff) */
+/*
+ * As libpcap's gen_llc(): the length in place of the EtherType, then the
+ * LLC header right after it, where the encapsulation has them: "mpls"
+ * moves neither (only the network layer), "vlan" and "geneve" both.
+ */
 static struct pred *lower_llc(struct sema *s, const struct node *n)
 {
-	uint32_t l3 = n->linkoff;
-	struct pred *p = pand(s, pnot(s, cmp(s, l3 - 2, 2, MASK_ALL, OP_GT, 1500)),
-			      pnot(s, cmp(s, l3, 2, MASK_ALL, OP_EQ, 0xffff)));
+	uint8_t reg = s->enc->linktype_reg;
+	uint32_t llc = s->enc->linktype + 2;
+	struct pred *p;
 
+	if (s->enc->ppp) {
+		cc_error(s->cc, &n->loc, "'llc' is not valid after 'pppoes': PPP has no LLC header (libpcap refuses it too)");
+		return NULL;
+	}
+	p = pand(s, pnot(s, linktype_cmp(s, OP_GT, 1500)),
+		 pnot(s, cmp_at(s, reg, llc, 2, MASK_ALL, OP_EQ, 0xffff)));
 	/* its control field, after DSAP and SSAP */
 	if (n->has_num)
-		p = pand(s, p, cmp(s, l3 + 2, 1, n->mask2, OP_EQ, n->num));
+		p = pand(s, p, cmp_at(s, reg, llc + 2, 1, n->mask2, OP_EQ, n->num));
 	return p;
 }
 
@@ -1441,6 +1755,9 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out)
 	if (arth_checks(s, a->l, &l))
 		return -1;
 	l3 = a->linkoff;
+	s->enc = a->enc;
+	s->loc = &a->loc;
+	s->base = a->enc->nl_reg;
 	switch (a->proto) {
 	case QP_LINK:
 		*out = l;
@@ -1593,6 +1910,9 @@ static struct pred *lower(struct sema *s, const struct node *n)
 	struct pred *l, *p;
 	uint32_t lt = n->linkoff - 2;
 
+	s->enc = n->enc;
+	s->loc = &n->loc;
+	s->base = n->enc->nl_reg;
 	switch (n->kind) {
 	case N_AND:
 	case N_OR:
@@ -1615,9 +1935,15 @@ static struct pred *lower(struct sema *s, const struct node *n)
 			cc_error(s->cc, &n->loc, "VLAN tag %u greater than maximum 4095", n->num);
 			return NULL;
 		}
-		p = por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x8100),
-			por(s, cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x88a8),
-			    cmp(s, lt, 2, MASK_ALL, OP_EQ, 0x9100)));
+		if (n->enc->mpls) {
+			cc_error(s->cc, &n->loc, "no VLAN match after MPLS: libpcap cannot test a tag inside MPLS");
+			return NULL;
+		}
+		if (!encap_ether_ok(s, "VLAN tags"))
+			return NULL;
+		p = por(s, linktype_cmp(s, OP_EQ, 0x8100),
+			por(s, linktype_cmp(s, OP_EQ, 0x88a8),
+			    linktype_cmp(s, OP_EQ, 0x9100)));
 		if (n->has_num)
 			p = pand(s, p, cmp(s, lt + 2, 2, 0x0fff, OP_EQ, n->num));
 		return p;
@@ -1626,9 +1952,15 @@ static struct pred *lower(struct sema *s, const struct node *n)
 	case N_GREATER:
 		return len_test(s, n, T_GE);
 	case N_BCAST:
+		if ((n->proto == QP_DEFAULT || n->proto == QP_LINK) &&
+		    !encap_ether_ok(s, "Ethernet broadcast"))
+			return NULL;
 		if (n->proto == QP_DEFAULT || n->proto == QP_LINK)
-			return pand(s, cmp(s, 2, 4, MASK_ALL, OP_EQ, 0xffffffff),
-				    cmp(s, 0, 2, MASK_ALL, OP_EQ, 0xffff));
+			return pand(s, geneve_ll_check(s),
+				    pand(s, cmp_at(s, n->enc->linkhdr_reg, n->enc->linkhdr + 2,
+						   4, MASK_ALL, OP_EQ, 0xffffffff),
+					 cmp_at(s, n->enc->linkhdr_reg, n->enc->linkhdr,
+						2, MASK_ALL, OP_EQ, 0xffff)));
 		if (n->proto == QP_IP)
 			return ip_broadcast(s, n);
 		else
@@ -1639,7 +1971,11 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		switch (n->proto) {
 		case QP_DEFAULT:
 		case QP_LINK:
-			return cmp(s, 0, 1, MASK_ALL, OP_SET, 1);
+			if (!encap_ether_ok(s, "Ethernet multicast"))
+				return NULL;
+			return pand(s, geneve_ll_check(s),
+				    cmp_at(s, n->enc->linkhdr_reg, n->enc->linkhdr, 1,
+					   MASK_ALL, OP_SET, 1));
 		case QP_IP:
 			return pand(s, ethertype(s, n->linkoff, ETH_IP),
 				    cmp(s, n->linkoff + 16, 1, MASK_ALL, OP_GE, 224));
@@ -1664,6 +2000,15 @@ static struct pred *lower(struct sema *s, const struct node *n)
 		return lower_llc(s, n);
 	case N_BYTE:
 		return lower_byte(s, n);
+	case N_MPLS:
+		return lower_mpls(s, n);
+	case N_PPPOED:
+		return ethertype(s, n->linkoff, ETH_PPPOED);
+	case N_PPPOES:
+		return lower_pppoes(s, n);
+	case N_GENEVE:
+	case N_VXLAN:
+		return lower_tunnel(s, n);
 	}
 	return NULL;
 }
@@ -1677,12 +2022,14 @@ int cc_sema(struct cc *cc)
 		struct cc_rule *r = &cc->rules[i];
 
 		s.rule = r;
+		s.keep = r->unoptimised;
 		if (!r->expr) {
 			r->pred = new_pred(&s, P_TRUE);
 			continue;
 		}
 		r->pred = lower(&s, r->expr);
-		if (!r->pred)
+		/* an encapsulation's refusal may be deep inside a test */
+		if (!r->pred || cc->nerrors)
 			return -1;
 	}
 	return 0;

@@ -314,7 +314,7 @@
 
 /* Protocol chains (JCHAIN4, JCHAIN6) */
 #define DUPTO_VM_CHAIN_MAX	8192	/* headers stepped over, at most */
-#define DUPTO_VM_CHAIN_WALKS	4	/* distinct (opcode, off) per program */
+#define DUPTO_VM_CHAIN_WALKS	8	/* distinct (opcode, off) per program */
 
 struct dupto_vm_insn {
 	__u8	op;	/* enum dupto_vm_op */

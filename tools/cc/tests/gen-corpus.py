@@ -255,6 +255,126 @@ def l2_frames():
     add(Ether(src="01:02:03:04:05:06", dst="0a:0b:0c:0d:0e:0f") / IP() / TCP())
     add(Ether(src="0a:0b:0c:0d:0e:0f", dst="01:02:03:04:05:06") / IPv6() / UDP())
     add(Ether(src="00:01:02:03:04:05", dst="aa:bb:cc:dd:ee:ff") / IP() / UDP())
+def encap_frames():
+    """Encapsulations that move libpcap's offsets: stacked MPLS (the
+    bottom-of-stack bit right and wrong), PPPoE discovery and sessions with
+    IPv4, IPv6 and other PPP protocols, GENEVE with options of several
+    lengths and inner VLANs, VXLAN; VLAN tags outside; each cut short
+    inside every header. Built from bytes where scapy would fix a field."""
+    src, dst = "00:11:22:33:44:55", "00:aa:bb:cc:dd:ee"
+
+    def mpls(label, bos, ttl=64):
+        return struct.pack(">I", label << 12 | bos << 8 | ttl)
+
+    v4 = IP(src="10.0.0.1", dst="10.1.2.3") / TCP(sport=1024, dport=80)
+    v4u = IP(src="192.168.1.10", dst="10.0.0.1") / UDP(sport=53, dport=53) / Raw(b"\x01\x02")
+    v6 = IPv6(src="2001:db8::1", dst="2001:db8::2") / UDP(sport=53, dport=53)
+    v6t = IPv6(src="2001:db8::2", dst="fe80::1") / TCP(sport=80, dport=1024)
+    arp = ARP(op=1, psrc="10.0.0.1", pdst="10.1.2.3")
+    out = []
+    # MPLS: one to three labels, the last one's bottom-of-stack bit set or
+    # not, IPv4, IPv6 or neither inside; tags outside; cut short
+    for labels in ([100], [100, 200], [1048575, 16, 3], [0], [200, 100]):
+        for inner in (v4, v6, v4u, v6t, arp):
+            for bos in (1, 0):
+                stack = b"".join(mpls(l, bos if i == len(labels) - 1 else 0)
+                                 for i, l in enumerate(labels))
+                out.append(bytes(Ether(src=src, dst=dst, type=0x8847)) + stack + bytes(inner))
+    stack = mpls(100, 1, 1) + mpls(200, 1)	# a bottom of stack too early
+    out.append(bytes(Ether(src=src, dst=dst, type=0x8847)) + stack + bytes(v4))
+    out.append(bytes(Ether(src=src, dst=dst, type=0x8848)) + mpls(100, 1) + bytes(v4))
+    out.append(bytes(Ether(src=src, dst=dst) / Dot1Q(vlan=5, type=0x8847)) + mpls(100, 1) + bytes(v4))
+    out.append(bytes(Ether(src=src, dst=dst) / Dot1Q(vlan=100, type=0x8847)) + mpls(200, 0) + mpls(100, 1) + bytes(v6))
+    out.append(bytes(Ether(src=src, dst=dst, type=0x88a8) / Dot1AD(vlan=9) / Dot1Q(vlan=5, type=0x8847)) + mpls(100, 1) + bytes(v4u))
+    # PPPoE: discovery, sessions of IPv4, IPv6, LCP, MPLS and raw PPP
+    for code in (0x09, 0x07, 0xa7):
+        out.append(bytes(Ether(src=src, dst="ff:ff:ff:ff:ff:ff", type=0x8863)) +
+                   struct.pack(">BBHH", 0x11, code, 0, 4) + b"\x01\x01\x00\x00")
+
+    def pppoes(sess, proto, payload):
+        return struct.pack(">BBHHH", 0x11, 0, sess, len(payload) + 2, proto) + payload
+
+    for sess in (1, 0x1234, 0xffff):
+        for proto, inner in ((0x0021, bytes(v4)), (0x0057, bytes(v6)), (0x0021, bytes(v4u)),
+                             (0x0057, bytes(v6t)), (0xc021, b"\x01\x01\x00\x04"),
+                             (0x0281, mpls(100, 1) + bytes(v4)), (0x0800, bytes(v4)),
+                             (0x0806, bytes(arp)), (0x002b, b"\x00" * 30)):
+            out.append(bytes(Ether(src=src, dst=dst, type=0x8864)) + pppoes(sess, proto, inner))
+    out.append(bytes(Ether(src=src, dst=dst) / Dot1Q(vlan=5, type=0x8864)) + pppoes(7, 0x0021, bytes(v4)))
+    out.append(bytes(Ether(src=src, dst=dst) / Dot1Q(vlan=5, type=0x8863)) + struct.pack(">BBHH", 0x11, 0x09, 0, 0))
+    out.append(bytes(Ether(src=src, dst=dst, type=0x8864)) + pppoes(2, 0x8864, pppoes(3, 0x0021, bytes(v4))))
+    out.append(bytes(Ether(src=src, dst=dst, type=0x8847)) + mpls(100, 1) + pppoes(2, 0x0021, bytes(v4)))
+
+    # GENEVE (UDP 6081) and VXLAN (UDP 4789) over IPv4 (options: the
+    # header moves) and IPv6; inner Ethernet with and without tags, or
+    # an inner IP packet right after GENEVE's header
+    def geneve(vni, proto, optwords, ver=0):
+        return (struct.pack(">BBH", ver << 6 | optwords, 0, proto) +
+                struct.pack(">I", vni << 8) + b"\x00\x01\x80\x01" * optwords)
+
+    def vxlan(vni, flags=0x08):
+        return struct.pack(">BBHI", flags, 0, 0, vni << 8)
+
+    inner_eth = [Ether(src="02:00:00:00:00:01", dst=dst) / v4,
+                 Ether(src=src, dst="02:00:00:00:00:01") / v6,
+                 Ether(src=src, dst=dst) / Dot1Q(vlan=100) / v4u,
+                 Ether(src=src, dst=dst) / Dot1Q(vlan=5) / Dot1Q(vlan=200) / v6t,
+                 Ether(src=src, dst="ff:ff:ff:ff:ff:ff") / arp,
+                 Ether(src=src, dst=dst, type=0x8847) / Raw(mpls(100, 1) + bytes(v4))]
+    outer = [Ether(src=src, dst=dst) / IP(src="172.16.5.4", dst="10.0.0.2"),
+             Ether(src=src, dst=dst) / IP(src="172.16.5.4", dst="10.0.0.2",
+                                          options=[IPOption_RR(routers=["1.2.3.4"])]),
+             Ether(src=src, dst=dst) / IPv6(src="2001:db8:1::5", dst="2001:db8::1"),
+             Ether(src=src, dst=dst) / Dot1Q(vlan=5) / IP(src="172.16.5.4", dst="10.0.0.2")]
+    for o in outer:
+        for i, inner in enumerate(inner_eth):
+            vni = (1, 100, 0xffffff)[i % 3]
+            out.append(bytes(o / UDP(sport=40000, dport=6081) / Raw(geneve(vni, 0x6558, i % 4) + bytes(inner))))
+            out.append(bytes(o / UDP(sport=40000, dport=4789) / Raw(vxlan(vni) + bytes(inner))))
+        out.append(bytes(o / UDP(sport=40000, dport=6081) / Raw(geneve(100, 0x0800, 1) + bytes(v4))))
+        out.append(bytes(o / UDP(sport=40000, dport=6081) / Raw(geneve(100, 0x86dd, 0) + bytes(v6))))
+        out.append(bytes(o / UDP(sport=40000, dport=6081) / Raw(geneve(100, 0x6558, 2, ver=1) + bytes(inner_eth[0]))))
+        out.append(bytes(o / UDP(sport=6081, dport=40000) / Raw(geneve(100, 0x6558, 0) + bytes(inner_eth[0]))))
+        out.append(bytes(o / UDP(sport=40000, dport=4789) / Raw(vxlan(100, flags=0) + bytes(inner_eth[0]))))
+        out.append(bytes(o / TCP(sport=40000, dport=4789) / Raw(vxlan(100) + bytes(inner_eth[0]))))
+    # long options: 63 words, the most the length field holds
+    out.append(bytes(outer[0] / UDP(sport=1, dport=6081) / Raw(geneve(7, 0x6558, 63) + bytes(inner_eth[0]))))
+    # every frame above, and some cut short inside each of their headers
+    for data in out:
+        add(Raw(data))
+    cuts = [out[0], out[10 * 2 + 1], out[-40], out[-30], out[-12], out[-11]]
+    for data in cuts:
+        for cut in range(12, min(len(data), 110), 3):
+            add(Raw(data), cut)
+    # GENEVE over IPv4 and over IPv6 (Ethernet, IPv4, TCP inside), and
+    # VXLAN over IPv4, at every byte from the outer transport header on
+    for data in (out[89], out[125], out[90]):
+        for cut in range(34, len(data)):
+            add(Raw(data), cut)
+    # tunnels inside tunnels: GENEVE in GENEVE (over IPv4 in IPv6, the inner
+    # one with options, Ethernet or IPv4 inside it), VXLAN in GENEVE, GENEVE
+    # in VXLAN; and the first cut at every byte of its inner tunnel
+    udp4 = UDP(sport=40000, dport=6081)
+    nested = [
+        bytes(outer[2] / udp4 / Raw(geneve(1, 0x6558, 1) + bytes(
+            Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="172.16.5.4") / udp4 /
+            Raw(geneve(2, 0x6558, 2) + bytes(inner_eth[0]))))),
+        bytes(outer[0] / udp4 / Raw(geneve(1, 0x6558, 0) + bytes(
+            Ether(src=src, dst=dst) / Dot1Q(vlan=5) / IPv6(src="2001:db8::1", dst="2001:db8::2") /
+            udp4 / Raw(geneve(2, 0x0800, 0) + bytes(v4))))),
+        bytes(outer[1] / udp4 / Raw(geneve(3, 0x0800, 1) + bytes(
+            IP(src="10.0.0.2", dst="172.16.5.4") / udp4 / Raw(geneve(4, 0x6558, 0) + bytes(inner_eth[1]))))),
+        bytes(outer[0] / udp4 / Raw(geneve(1, 0x6558, 0) + bytes(
+            Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="172.16.5.4") /
+            UDP(sport=1, dport=4789) / Raw(vxlan(9) + bytes(inner_eth[2]))))),
+        bytes(outer[0] / UDP(sport=1, dport=4789) / Raw(vxlan(9) + bytes(
+            Ether(src=src, dst=dst) / IP(src="10.0.0.2", dst="172.16.5.4") / udp4 /
+            Raw(geneve(1, 0x6558, 1) + bytes(inner_eth[0]))))),
+    ]
+    for data in nested:
+        add(Raw(data))
+    for cut in range(100, len(nested[0])):
+        add(Raw(nested[0]), cut)
 
 
 def main():
@@ -330,6 +450,8 @@ def main():
     add(Ether(src=src, dst=dst) / IP(src="127.0.0.0", dst="169.254.0.0") / GRE())
     add(Ether(src=src, dst=dst) / IPv6(src="::1", dst="::2", nh=47) / GRE())
     l2_frames()
+    # the encapsulations' frames, after the rest again
+    encap_frames()
 
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
