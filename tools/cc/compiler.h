@@ -329,6 +329,8 @@ struct cc_resolver {
 	uint32_t (*network)(const char *name);
 	/* @name's Ethernet address in /etc/ethers */
 	bool (*ether)(const char *name, uint8_t *mac);
+	/* the name of the interface of index @index here, into @name */
+	bool (*ifname)(uint32_t index, char name[CC_IFNAMSIZ]);
 };
 
 /* libc's: what libpcap uses on the same machine */
@@ -468,6 +470,9 @@ int cc_name_net(struct cc *cc, uint32_t rule, const struct token *t,
 		uint32_t *net, uint32_t *mask);
 int cc_name_ether(struct cc *cc, uint32_t rule, const struct token *t,
 		  uint8_t *mac);
+/* "ifindex N": the interface's name where the rules are compiled */
+int cc_name_ifindex(struct cc *cc, uint32_t rule, const struct token *t,
+		    char name[CC_IFNAMSIZ]);
 int cc_codegen(struct cc *cc);
 /* search.c: chains of equality tests on one field to binary searches */
 int cc_search_chains(struct cc *cc);

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/ether.h>
 #include <stdarg.h>
@@ -99,12 +100,23 @@ static bool sys_ether(const char *name, uint8_t *mac)
 	return true;
 }
 
+static bool sys_ifname(uint32_t index, char name[CC_IFNAMSIZ])
+{
+	char buf[IF_NAMESIZE];
+
+	if (!index || !if_indextoname(index, buf) || strlen(buf) >= CC_IFNAMSIZ)
+		return false;
+	strcpy(name, buf);
+	return true;
+}
+
 const struct cc_resolver cc_system_resolver = {
 	.service = sys_service,
 	.protocol = sys_protocol,
 	.host = sys_host,
 	.network = sys_network,
 	.ether = sys_ether,
+	.ifname = sys_ifname,
 };
 
 static const struct cc_resolver *resolver(const struct cc *cc)
@@ -429,6 +441,16 @@ int cc_name_net(struct cc *cc, uint32_t rule, const struct token *t,
 	plen = 32 - __builtin_ctz(m);
 	note(cc, rule, &t->loc, "net %u.%u.%u.%u/%u", v >> 24, v >> 16 & 0xff,
 	     v >> 8 & 0xff, v & 0xff, plen);
+	return 0;
+}
+
+int cc_name_ifindex(struct cc *cc, uint32_t rule, const struct token *t,
+		    char name[CC_IFNAMSIZ])
+{
+	if (!resolver(cc)->ifname(t->num, name))
+		return cc_error(cc, &t->loc, "no interface has index %u here",
+				t->num);
+	note(cc, rule, &t->loc, "on %s", name);
 	return 0;
 }
 

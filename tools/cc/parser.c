@@ -65,7 +65,7 @@ static const char *const keywords[] = {
 	"and", "or", "not", "src", "dst", "host", "net", "mask", "port",
 	"portrange", "proto", "vlan", "broadcast", "multicast", "less",
 	"greater", "len", "in", "out", "on", "rule", "quick", "else", "to",
-	"protochain", "llc", "byte", "inbound", "outbound",
+	"protochain", "llc", "byte", "inbound", "outbound", "ifindex",
 };
 
 /*
@@ -82,11 +82,10 @@ static const struct enc enc_ether = { .linkhdr = 0, .linktype = 12, .nl = 14 };
 /*
  * libpcap words dupto does not implement: say so rather than "syntax error".
  * Most are refused by libpcap too on Ethernet (ATM, 802.11, pflog and SS7
- * words; "gateway", which libpcap built with IPv6 refuses everywhere);
- * "ifindex" needs what the VM does not see (an interface index).
+ * words; "gateway", which libpcap built with IPv6 refuses everywhere).
  */
 static const char *const unsupported[] = {
-	"gateway", "ifindex", "radio", "atm", "lane",
+	"gateway", "radio", "atm", "lane",
 	"oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg",
 	"metaconnect", "type", "subtype", "dir", "addr1", "addr2",
 	"addr3", "addr4", "ra", "ta", "action", "reason", "rnr", "rulenum",
@@ -877,6 +876,34 @@ static struct node *parse_head(struct parser *p, struct quals *q)
 /* ---- libpcap's LLC and byte primitives ---- */
 
 /* 802.2 control fields, as libpcap's grammar names them (llc.h) */
+/* The index of port @name (@len bytes) in the ruleset's table, added if new. */
+static int port_index(struct parser *p, const char *name, uint32_t len,
+		      const struct loc *loc)
+{
+	struct cc *cc = p->cc;
+	uint32_t i;
+
+	if (len >= DUPTO_VM_NAME_MAX) {
+		cc_error(cc, loc, "port name longer than %d characters",
+			 DUPTO_VM_NAME_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < cc->nports; i++)
+		if (strlen(cc->ports[i]) == len && !strncmp(cc->ports[i], name, len))
+			return i;
+	if (i == DUPTO_VM_MAX_PORTS) {
+		cc_error(cc, loc, "too many ports (at most %d)", DUPTO_VM_MAX_PORTS);
+		return -1;
+	}
+	cc->ports = cc_grow(cc, cc->ports, i, sizeof(*cc->ports));
+	cc->port_locs = cc_grow(cc, cc->port_locs, i, sizeof(struct loc));
+	memcpy(cc->ports[i], name, len);
+	cc->ports[i][len] = 0;
+	cc->port_locs[i] = *loc;
+	cc->nports++;
+	return i;
+}
+
 static const struct {
 	const char *word;
 	uint8_t mask, val;
@@ -1005,6 +1032,32 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 		q->valid = false;
 		return n;
 	}
+	/*
+	 * libpcap's "ifindex N", the interface a frame was captured on: that
+	 * port, either way, named as the interface is where this compiles
+	 */
+	if (word_is(t, "ifindex")) {
+		char ifname[CC_IFNAMSIZ];
+		struct token *num;
+		int i;
+
+		next(p);
+		num = peek(p, 0);
+		if (num->type != T_NUM)
+			return expected(p, "an interface index");
+		next(p);
+		if (cc_name_ifindex(p->cc, p->cc->nrules - 1, num, ifname))
+			return NULL;
+		i = port_index(p, ifname, strlen(ifname), &num->loc);
+		if (i < 0)
+			return NULL;
+		n = new_node(p, N_ON, &t->loc);
+		n->dir = DUPTO_VM_DIR_IN | DUPTO_VM_DIR_OUT;
+		n->port = i;
+		n->loc = span(p, &t->loc);
+		q->valid = false;
+		return n;
+	}
 	/* libpcap's words for a frame's direction, whatever its port */
 	if (word_is(t, "inbound") || word_is(t, "outbound")) {
 		next(p);
@@ -1017,7 +1070,7 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 	if (word_is(t, "on") || ((word_is(t, "in") || word_is(t, "out")) &&
 				 is_kw(p, 1, "on"))) {
 		struct token *name;
-		uint32_t i, len;
+		int i;
 
 		n = new_node(p, N_ON, &t->loc);
 		n->dir = word_is(t, "in") ? DUPTO_VM_DIR_IN :
@@ -1030,31 +1083,9 @@ static struct node *parse_term(struct parser *p, struct quals *q)
 		if (name->type != T_ID || is_keyword(name))
 			return expected(p, "a port name");
 		next(p);
-		len = name_len(name);
-		if (len >= DUPTO_VM_NAME_MAX) {
-			cc_error(p->cc, &name->loc, "port name longer than %d characters",
-				 DUPTO_VM_NAME_MAX - 1);
+		i = port_index(p, name->text, name_len(name), &name->loc);
+		if (i < 0)
 			return NULL;
-		}
-		for (i = 0; i < p->cc->nports; i++)
-			if (strlen(p->cc->ports[i]) == len &&
-			    !strncmp(p->cc->ports[i], name->text, len))
-				break;
-		if (i == p->cc->nports) {
-			struct cc *cc = p->cc;
-
-			if (i == DUPTO_VM_MAX_PORTS) {
-				cc_error(cc, &name->loc, "too many ports (at most %d)",
-					 DUPTO_VM_MAX_PORTS);
-				return NULL;
-			}
-			cc->ports = cc_grow(cc, cc->ports, i, sizeof(*cc->ports));
-			cc->port_locs = cc_grow(cc, cc->port_locs, i, sizeof(struct loc));
-			memcpy(cc->ports[i], name->text, len);
-			cc->ports[i][len] = 0;
-			cc->port_locs[i] = name->loc;
-			cc->nports++;
-		}
 		n->port = i;
 		n->loc = span(p, &t->loc);
 		q->valid = false;

@@ -73,12 +73,22 @@ static bool fz_ether(const char *name, uint8_t *mac)
 	return true;
 }
 
+/* any index but a multiple of 7, named so it may clash with a port's */
+static bool fz_ifname(uint32_t index, char name[CC_IFNAMSIZ])
+{
+	if (!index || index % 7 == 0)
+		return false;
+	snprintf(name, CC_IFNAMSIZ, "p%u", index % 100);
+	return true;
+}
+
 static const struct cc_resolver fz_resolver = {
 	.service = fz_service,
 	.protocol = fz_protocol,
 	.host = fz_host,
 	.network = fz_network,
 	.ether = fz_ether,
+	.ifname = fz_ifname,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -389,10 +389,22 @@ static bool t_ether(const char *name, uint8_t *mac)
 	return true;
 }
 
+/* index 1 is lo, 2 eth0, 3 a name of 15 characters; no other */
+static bool t_ifname(uint32_t index, char name[CC_IFNAMSIZ])
+{
+	static const char *const names[] = { NULL, "lo", "eth0", "a-long-ifname15" };
+
+	if (index >= sizeof(names) / sizeof(names[0]) || !names[index])
+		return false;
+	strcpy(name, names[index]);
+	return true;
+}
+
 const struct cc_resolver test_resolver = {
 	.service = t_service,
 	.protocol = t_protocol,
 	.host = t_host,
 	.network = t_network,
 	.ether = t_ether,
+	.ifname = t_ifname,
 };
