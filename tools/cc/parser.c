@@ -83,6 +83,8 @@ static const struct enc enc_ether = { .linkhdr = 0, .linktype = 12, .nl = 14 };
  * libpcap words dupto does not implement: say so rather than "syntax error".
  * Most are refused by libpcap too on Ethernet (ATM, 802.11, pflog and SS7
  * words; "gateway", which libpcap built with IPv6 refuses everywhere).
+ * Each has a "refused" line in tests/expressions.txt, where the diff test
+ * checks that libpcap refuses it on Ethernet too.
  */
 static const char *const unsupported[] = {
 	"gateway", "radio", "atm", "lane",
@@ -90,6 +92,8 @@ static const char *const unsupported[] = {
 	"metaconnect", "type", "subtype", "dir", "addr1", "addr2",
 	"addr3", "addr4", "ra", "ta", "action", "reason", "rnr", "rulenum",
 	"ruleset", "srnr", "subrulenum", "vpi", "vci", "hdpi",
+	"sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls",
+	"fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu",
 };
 
 static struct token *peek(struct parser *p, uint32_t k)

@@ -21,6 +21,10 @@
  * broadcast" from there on: pcap_compile() gets it, and our compiler a
  * "netmask" statement before the rule (in the rulesets too, as the
  * netmask means nothing to any other expression).
+ *
+ * A line "refused EXPR" is an expression both must refuse: the words of
+ * libpcap that dupto does not implement are those libpcap refuses on
+ * Ethernet, and these lines prove it word by word.
  */
 
 #include <arpa/inet.h>
@@ -225,6 +229,25 @@ static void check_rulesets(void)
 	}
 }
 
+static void check_refused(const char *expr)
+{
+	pcap_t *pc = pcap_open_dead(DLT_EN10MB, 262144);
+	struct dupto_vm_prog *prog;
+	struct bpf_program bpf;
+	char err[512] = "";
+	bool theirs, ours;
+
+	theirs = pcap_compile(pc, &bpf, expr, 1, netmask) != 0;
+	if (!theirs)
+		pcap_freecode(&bpf);
+	prog = compile_load(expr, true, err, sizeof(err));
+	ours = !prog;
+	dupto_vm_free(prog);
+	tap_result(theirs && ours, "refused on Ethernet by both: %s (libpcap: %s; dupto: %s)",
+		   expr, theirs ? pcap_geterr(pc) : "ACCEPTS IT", ours ? err : "ACCEPTS IT");
+	pcap_close(pc);
+}
+
 static int each_line(const char *path, bool sets)
 {
 	char line[4096];
@@ -249,6 +272,10 @@ static int each_line(const char *path, bool sets)
 			snprintf(netmask_text, sizeof(netmask_text), "%s", trim(s + 8));
 			/* gencode.c compares it with the address as loaded: host order */
 			netmask = ntohl(a.s_addr);
+			continue;
+		}
+		if (!sets && !strncmp(s, "refused ", 8)) {
+			check_refused(trim(s + 8));
 			continue;
 		}
 		if (!sets) {
