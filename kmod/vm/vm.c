@@ -99,7 +99,16 @@ struct vm_chain {
 	u32 met[256 / 32];
 };
 
-static noinline void chain_walk(const struct dupto_vm_packet *pkt,
+/* @n bytes at @off: in place below @fast (as VM_PTR), else the slow way */
+static inline const u8 *chain_read(const struct dupto_vm_packet *pkt, u64 fast,
+				   u64 off, u32 n, u8 *buf)
+{
+	if (likely(off + n <= fast))
+		return pkt->data + off;
+	return vm_read_slow(pkt, off, n, buf);
+}
+
+static noinline void chain_walk(const struct dupto_vm_packet *pkt, u64 fast,
 				struct vm_chain *c)
 {
 	u32 type, x, n;
@@ -110,14 +119,14 @@ static noinline void chain_walk(const struct dupto_vm_packet *pkt,
 	memset(c->met, 0, sizeof(c->met));
 	c->cut = 1;
 	if (c->op == DUPTO_VM_JCHAIN4) {
-		p = vm_read_slow(pkt, c->off, 1, buf);
+		p = chain_read(pkt, fast, c->off, 1, buf);
 		if (!p)
 			return;
 		x = (p[0] & 0xf) << 2;
-		p = vm_read_slow(pkt, (u64)c->off + 9, 1, buf);
+		p = chain_read(pkt, fast, (u64)c->off + 9, 1, buf);
 	} else {
 		x = 40;
-		p = vm_read_slow(pkt, (u64)c->off + 6, 1, buf);
+		p = chain_read(pkt, fast, (u64)c->off + 6, 1, buf);
 	}
 	if (!p)
 		return;
@@ -131,7 +140,7 @@ static noinline void chain_walk(const struct dupto_vm_packet *pkt,
 		if (n == DUPTO_VM_CHAIN_MAX)
 			return;
 		/* x < 40 + n * 2048 <= 2^24: no wrap */
-		p = vm_read_slow(pkt, (u64)c->off + x, 2, buf);
+		p = chain_read(pkt, fast, (u64)c->off + x, 2, buf);
 		if (!p)
 			return;
 		type = p[0];
@@ -526,7 +535,7 @@ JCHAIN6: {
 			goto BAD;	/* the verifier lets no such program in */
 		c->op = insn->op;
 		c->off = insn->off;
-		chain_walk(pkt, c);
+		chain_walk(pkt, fast, c);
 		nchain++;
 	}
 	if (v < 256 && (c->met[v / 32] & (1U << (v % 32))))
