@@ -146,6 +146,58 @@ bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *bu
 	return true;
 }
 
+int oracle_compile(struct oracle *o, const char *expr, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->pc = pcap_open_dead(DLT_EN10MB, 262144);
+	if (!o->pc) {
+		snprintf(err, errlen, "pcap_open_dead() failed");
+		return -1;
+	}
+	if (pcap_compile(o->pc, &o->opt, expr, 1, PCAP_NETMASK_UNKNOWN)) {
+		snprintf(err, errlen, "%s", pcap_geterr(o->pc));
+		pcap_close(o->pc);
+		o->pc = NULL;
+		return -1;
+	}
+	o->has_plain = !pcap_compile(o->pc, &o->plain, expr, 0, PCAP_NETMASK_UNKNOWN);
+	return 0;
+}
+
+void oracle_free(struct oracle *o)
+{
+	if (!o->pc)
+		return;
+	pcap_freecode(&o->opt);
+	if (o->has_plain)
+		pcap_freecode(&o->plain);
+	pcap_close(o->pc);
+	o->pc = NULL;
+}
+
+static bool bpf_verdict(const struct bpf_program *bpf, const struct frame *f)
+{
+	struct pcap_pkthdr h = { .caplen = f->caplen, .len = f->wirelen };
+
+	return pcap_offline_filter(bpf, &h, f->data) != 0;
+}
+
+bool oracle_verdict(const struct oracle *o, const struct frame *f)
+{
+	return bpf_verdict(&o->opt, f);
+}
+
+bool oracle_accepts(const struct oracle *o, const struct frame *f, bool got,
+		    bool *either)
+{
+	bool want = bpf_verdict(&o->opt, f);
+	bool plain = o->has_plain ? bpf_verdict(&o->plain, f) : want;
+
+	if (either)
+		*either = want != plain;
+	return got == want || got == plain;
+}
+
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen)
 {

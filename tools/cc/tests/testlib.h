@@ -3,6 +3,7 @@
 #ifndef DUPTO_TESTLIB_H
 #define DUPTO_TESTLIB_H
 
+#include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,40 @@ void frames_free(struct frame *frames, uint32_t n);
  */
 void view_capture(const struct frame *f, struct dupto_vm_packet *pkt);
 bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *buf);
+
+/*
+ * libpcap, the oracle: an expression compiled by pcap_compile() on a
+ * pcap_open_dead(DLT_EN10MB) handle, with its optimiser as tcpdump does,
+ * and once more without it (tcpdump -O).
+ */
+struct oracle {
+	pcap_t *pc;
+	struct bpf_program opt;
+	struct bpf_program plain;
+	bool has_plain;
+};
+
+/* 0, or -1 with libpcap's message in @err (nothing left to free). */
+int oracle_compile(struct oracle *o, const char *expr, char *err, size_t errlen);
+void oracle_free(struct oracle *o);
+
+/* libpcap's verdict on the frame: tcpdump's, the optimised program's. */
+bool oracle_verdict(const struct oracle *o, const struct frame *f);
+
+/*
+ * Whether @got, dupto's verdict on the frame, is one libpcap gives: the one
+ * documented difference (rule-language.rst, "Frames cut short") is decided
+ * here and nowhere else. On a frame that ends inside the fields an
+ * expression reads, libpcap's verdict depends on its optimiser, which drops
+ * reads whose result cannot matter ("ether[1000] & 0 = 0") and may put the
+ * others in another order ("port 53 or port 80" compares the source port
+ * with 80 before it reads the destination port). dupto drops such reads too,
+ * but reads in the order of the expression, as libpcap does without its
+ * optimiser: where libpcap's two programs disagree, either verdict is
+ * accepted, and *@either (if not NULL) says so.
+ */
+bool oracle_accepts(const struct oracle *o, const struct frame *f, bool got,
+		    bool *either);
 
 /* Compile @text (a ruleset, or one expression) and load it with the VM's
  * loader; NULL with the error in @err.
