@@ -187,15 +187,47 @@ bool oracle_verdict(const struct oracle *o, const struct frame *f)
 	return bpf_verdict(&o->opt, f);
 }
 
-bool oracle_accepts(const struct oracle *o, const struct frame *f, bool got,
-		    bool *either)
-{
-	bool want = bpf_verdict(&o->opt, f);
-	bool plain = o->has_plain ? bpf_verdict(&o->plain, f) : want;
+/*
+ * Beyond any offset a frame can have (the kernel's largest, BIG TCP's, is
+ * under 512 KiB), so that only a read no frame can satisfy stays out of it.
+ */
+#define PAD_LEN		(1U << 20)
 
-	if (either)
-		*either = want != plain;
-	return got == want || got == plain;
+/* libpcap's verdict on the frame followed by @fill bytes up to PAD_LEN. */
+static bool padded_verdict(const struct bpf_program *bpf, const struct frame *f,
+			   uint8_t fill)
+{
+	static uint8_t *pad[2];
+	struct frame p = { .caplen = PAD_LEN, .wirelen = f->wirelen };
+	uint8_t **buf = &pad[fill != 0];
+	bool v;
+
+	if (f->caplen >= PAD_LEN)
+		return bpf_verdict(bpf, f);
+	if (!*buf) {
+		*buf = malloc(PAD_LEN);
+		if (!*buf)
+			abort();
+		memset(*buf, fill, PAD_LEN);
+	}
+	memcpy(*buf, f->data, f->caplen);
+	p.data = *buf;
+	v = bpf_verdict(bpf, &p);
+	memset(*buf, fill, f->caplen);
+	return v;
+}
+
+enum oracle_how oracle_check(const struct oracle *o, const struct frame *f,
+			     bool got, bool aborted)
+{
+	if (got == bpf_verdict(&o->opt, f))
+		return ORACLE_SAME;
+	if (o->has_plain && got == bpf_verdict(&o->plain, f))
+		return ORACLE_UNOPTIMISED;
+	if (!aborted && f->caplen < PAD_LEN &&
+	    padded_verdict(&o->opt, f, 0) == got && padded_verdict(&o->opt, f, 0xff) == got)
+		return ORACLE_DECIDED;
+	return ORACLE_WRONG;
 }
 
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,

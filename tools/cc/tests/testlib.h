@@ -62,19 +62,29 @@ void oracle_free(struct oracle *o);
 bool oracle_verdict(const struct oracle *o, const struct frame *f);
 
 /*
- * Whether @got, dupto's verdict on the frame, is one libpcap gives: the one
- * documented difference (rule-language.rst, "Frames cut short") is decided
- * here and nowhere else. On a frame that ends inside the fields an
- * expression reads, libpcap's verdict depends on its optimiser, which drops
- * reads whose result cannot matter ("ether[1000] & 0 = 0") and may put the
- * others in another order ("port 53 or port 80" compares the source port
- * with 80 before it reads the destination port). dupto drops such reads too,
- * but reads in the order of the expression, as libpcap does without its
- * optimiser: where libpcap's two programs disagree, either verdict is
- * accepted, and *@either (if not NULL) says so.
+ * How dupto's verdict on a frame, @got (@aborted: its rule was abandoned
+ * on a read past the end), stands to libpcap's. The documented difference
+ * (rule-language.rst, "Frames cut short") is decided here and nowhere else.
+ * On a frame that ends inside the fields an expression reads, libpcap's
+ * own verdict depends on its optimiser, which drops reads whose result
+ * cannot matter ("ether[1000] & 0 = 0") and may put the others in another
+ * order ("port 53 or port 80" compares the source port with 80 before it
+ * reads the destination port). dupto reads in the expression's order, as
+ * libpcap does without its optimiser, and drops reads too, sometimes ones
+ * libpcap's optimiser keeps (where what follows decides alone). So its
+ * verdict may be libpcap's without the optimiser, or one it reached
+ * without a read past the end that libpcap gives too once the frame goes
+ * on, with zeros as with 0xff bytes.
  */
-bool oracle_accepts(const struct oracle *o, const struct frame *f, bool got,
-		    bool *either);
+enum oracle_how {
+	ORACLE_SAME,		/* tcpdump's verdict */
+	ORACLE_UNOPTIMISED,	/* tcpdump -O's, not tcpdump's */
+	ORACLE_DECIDED,		/* decided on the bytes there are; libpcap read on */
+	ORACLE_WRONG,
+};
+
+enum oracle_how oracle_check(const struct oracle *o, const struct frame *f,
+			     bool got, bool aborted);
 
 /* Compile @text (a ruleset, or one expression) and load it with the VM's
  * loader; NULL with the error in @err.
