@@ -63,7 +63,7 @@ static void check(const char *ours, const char *expr)
 	char err[512];
 	uint8_t *buf;
 
-	if (oracle_compile(&oracle, expr, err, sizeof(err))) {
+	if (oracle_compile(&oracle, expr, false, err, sizeof(err))) {
 		tap_result(false, "%s: libpcap refuses it: %s", expr, err);
 		return;
 	}

@@ -146,7 +146,11 @@ bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *bu
 	return true;
 }
 
-int oracle_compile(struct oracle *o, const char *expr, char *err, size_t errlen)
+/* libpcap's program for an optimiser that found nothing matches */
+static struct bpf_insn reject_all = BPF_STMT(BPF_RET | BPF_K, 0);
+
+int oracle_compile(struct oracle *o, const char *expr, bool rejects_all, char *err,
+		   size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
 	o->pc = pcap_open_dead(DLT_EN10MB, 262144);
@@ -154,21 +158,29 @@ int oracle_compile(struct oracle *o, const char *expr, char *err, size_t errlen)
 		snprintf(err, errlen, "pcap_open_dead() failed");
 		return -1;
 	}
-	if (pcap_compile(o->pc, &o->opt, expr, 1, PCAP_NETMASK_UNKNOWN)) {
-		snprintf(err, errlen, "%s", pcap_geterr(o->pc));
-		pcap_close(o->pc);
-		o->pc = NULL;
-		return -1;
+	if (!pcap_compile(o->pc, &o->opt, expr, 1, PCAP_NETMASK_UNKNOWN)) {
+		o->has_plain = !pcap_compile(o->pc, &o->plain, expr, 0, PCAP_NETMASK_UNKNOWN);
+		return 0;
 	}
-	o->has_plain = !pcap_compile(o->pc, &o->plain, expr, 0, PCAP_NETMASK_UNKNOWN);
-	return 0;
+	snprintf(err, errlen, "%s", pcap_geterr(o->pc));
+	if (rejects_all && strstr(err, "expression rejects all packets") &&
+	    !pcap_compile(o->pc, &o->plain, expr, 0, PCAP_NETMASK_UNKNOWN)) {
+		o->opt.bf_len = 1;
+		o->opt.bf_insns = &reject_all;
+		o->has_plain = o->rejects_all = true;
+		return 0;
+	}
+	pcap_close(o->pc);
+	o->pc = NULL;
+	return -1;
 }
 
 void oracle_free(struct oracle *o)
 {
 	if (!o->pc)
 		return;
-	pcap_freecode(&o->opt);
+	if (!o->rejects_all)
+		pcap_freecode(&o->opt);
 	if (o->has_plain)
 		pcap_freecode(&o->plain);
 	pcap_close(o->pc);
@@ -233,7 +245,14 @@ enum oracle_how oracle_check(const struct oracle *o, const struct frame *f,
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen)
 {
-	struct cc cc = { .src = text, .len = strlen(text) };
+	return compile_load_with(text, expr, NULL, err, errlen);
+}
+
+struct dupto_vm_prog *compile_load_with(const char *text, bool expr,
+					const struct cc_resolver *resolver,
+					char *err, size_t errlen)
+{
+	struct cc cc = { .src = text, .len = strlen(text), .resolver = resolver };
 	struct dupto_vm_prog *prog = NULL;
 
 	if (cc_compile(&cc, expr)) {

@@ -10,6 +10,8 @@
 
 #include "vm/vm.h"
 
+struct cc_resolver;
+
 /* TAP: one line per check, "ok N - what" or "not ok N - what". */
 void tap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the plan and a summary; the exit code for main(). */
@@ -52,10 +54,22 @@ struct oracle {
 	struct bpf_program opt;
 	struct bpf_program plain;
 	bool has_plain;
+	/*
+	 * The optimiser found that nothing matches and libpcap refused the
+	 * expression ("expression rejects all packets", which tcpdump
+	 * prints): @opt is then "return 0", @plain the program without the
+	 * optimiser. Set only where the caller asked for it.
+	 */
+	bool rejects_all;
 };
 
-/* 0, or -1 with libpcap's message in @err (nothing left to free). */
-int oracle_compile(struct oracle *o, const char *expr, char *err, size_t errlen);
+/*
+ * 0, or -1 with libpcap's message in @err (nothing left to free). With
+ * @rejects_all, an expression libpcap's optimiser finds matches nothing
+ * compiles too (struct oracle's rejects_all).
+ */
+int oracle_compile(struct oracle *o, const char *expr, bool rejects_all, char *err,
+		   size_t errlen);
 void oracle_free(struct oracle *o);
 
 /* libpcap's verdict on the frame: tcpdump's, the optimised program's. */
@@ -87,10 +101,14 @@ enum oracle_how oracle_check(const struct oracle *o, const struct frame *f,
 			     bool got, bool aborted);
 
 /* Compile @text (a ruleset, or one expression) and load it with the VM's
- * loader; NULL with the error in @err.
+ * loader; NULL with the error in @err. Names resolve through the machine
+ * (cc_system_resolver), or through @resolver.
  */
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen);
+struct dupto_vm_prog *compile_load_with(const char *text, bool expr,
+					const struct cc_resolver *resolver,
+					char *err, size_t errlen);
 
 /*
  * Names with fixed meanings, whatever the machine's files and DNS say:
