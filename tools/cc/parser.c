@@ -395,11 +395,17 @@ static struct arth *parse_arth_atom(struct parser *p)
 }
 
 /*
- * Precedence climbing with libpcap's levels: | & << >> + - * / %. libpcap's
- * grammar declares no precedence for '^', so yacc always shifts it: '^'
- * takes the operand just before it, whatever operator precedes that, and
- * everything after it: "a + b ^ c & d" is "a + (b ^ (c & d))".
+ * Precedence climbing with libpcap's levels: | & << >> + - * /. libpcap's
+ * grammar (1.10) declares no precedence for '^' and '%', so yacc always
+ * shifts them: each takes the operand just before it, whatever operator
+ * precedes that, and everything after it: "a + b ^ c & d" is
+ * "a + (b ^ (c & d))", "len % 6 % 4" is "len % (6 % 4)".
  */
+static bool shifts(enum tok t)
+{
+	return t == T_CARET || t == T_PERCENT;
+}
+
 static int arith_prec(enum tok t)
 {
 	switch (t) {
@@ -408,6 +414,7 @@ static int arith_prec(enum tok t)
 	case T_AMP:
 		return 2;
 	case T_CARET:
+	case T_PERCENT:
 		return 9;
 	case T_LSH:
 	case T_RSH:
@@ -417,7 +424,6 @@ static int arith_prec(enum tok t)
 		return 4;
 	case T_STAR:
 	case T_SLASH:
-	case T_PERCENT:
 		return 5;
 	default:
 		return 0;
@@ -440,10 +446,10 @@ static struct arth *parse_arth(struct parser *p, int min)
 		a->op = op->type;
 		a->l = l;
 		/* the others nest at most as many levels as there are precedences */
-		if (op->type == T_CARET && !enter(p, op))
+		if (shifts(op->type) && !enter(p, op))
 			return NULL;
-		a->r = parse_arth(p, op->type == T_CARET ? 1 : prec + 1);
-		if (op->type == T_CARET)
+		a->r = parse_arth(p, shifts(op->type) ? 1 : prec + 1);
+		if (shifts(op->type))
 			p->depth--;
 		if (!a->r)
 			return NULL;
