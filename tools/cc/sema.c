@@ -1021,7 +1021,10 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out);
 /*
  * "x + 1 + 1 ..." is a tree as deep as it is long, along its left edge, as
  * "and" and "or" chains are (lower_chain()): walked in a loop, from the
- * left.
+ * left. An operation keeps the protocol checks of its left operand only,
+ * as libpcap 1.10's gen_arth() does: "2 + ip[4] = 6" tests no EtherType,
+ * "ip[4] + tcp[0] = 5" tests IPv4 and not TCP. The right operands are
+ * still checked for errors.
  */
 static int arth_chain_checks(struct sema *s, const struct arth *a,
 			     struct pred **out)
@@ -1051,8 +1054,6 @@ static int arth_chain_checks(struct sema *s, const struct arth *a,
 		else if (x->r->kind == A_NUM && x->r->num > 31 &&
 			 (x->op == T_LSH || x->op == T_RSH))
 			err = cc_error(s->cc, &x->r->loc, "shift by more than 31 bits");
-		else
-			*out = pand(s, *out, r);
 	}
 	free(edge);
 	return err;
