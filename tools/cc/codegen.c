@@ -1009,8 +1009,8 @@ static void optimise(struct ir *ir, uint32_t n, bool unopt)
 {
 	struct facts *in = calloc(n + 1, sizeof(*in));
 	struct walks ws = { 0 };
+	bool *live, *keep;
 	uint32_t i;
-	bool *live;
 
 	ws.at = calloc(n + 1, sizeof(*ws.at));
 	ws.path = malloc((n + 1) * sizeof(*ws.path));
@@ -1124,23 +1124,37 @@ static void optimise(struct ir *ir, uint32_t n, bool unopt)
 			}
 		}
 	}
+	/*
+	 * Jumps are dropped, their sources pointed past them, except one
+	 * that a load or an arithmetic step falls into: those have no
+	 * target of their own, so where a compare after one was dropped
+	 * ("port 1 and ip6[6] = 1 or ..." drops the IPv4 port compare after
+	 * its header length is loaded), the jump stays in the program.
+	 */
 	live = calloc(n + 1, sizeof(*live));
-	if (!live)
+	keep = calloc(n + 1, sizeof(*keep));
+	if (!live || !keep)
 		abort();
 	live[chase(ir, n, 0)] = true;
 	for (i = 0; i < n; i++) {
-		if (!live[i] || ir[i].in.op == DUPTO_VM_JA) {
+		if (!live[i] || (ir[i].in.op == DUPTO_VM_JA && !keep[i])) {
 			ir[i].dead = true;
 			continue;
 		}
 		if (ir[i].cond) {
 			live[ir[i].t] = true;
 			live[ir[i].f] = true;
+		} else if (ir[i].in.op == DUPTO_VM_JA) {
+			ir[i].t = chase(ir, n, ir[i].t);
+			live[ir[i].t] = true;
 		} else if (falls_through(ir[i].in.op)) {
 			live[chase(ir, n, i + 1)] = true;
+			if (i + 1 < n && ir[i + 1].in.op == DUPTO_VM_JA)
+				live[i + 1] = keep[i + 1] = true;
 		}
 	}
 	free(live);
+	free(keep);
 }
 
 /* Does a jump to @t land on a MATCH? Index n and beyond is the rule's end. */
@@ -1466,7 +1480,12 @@ static int emit_rule(struct cc *cc, const struct rule_code *rc, uint32_t rule,
 			in->jf = target_pos(rc, chase(ir, n, ir[i].f), ir[i].xf) - at - 1;
 		} else if (in->op == DUPTO_VM_MATCH) {
 			in->jt = target_pos(rc, n, ir[i].xt) - at - 1;
-		} else if (falls_through(in->op) && rc->pos[chase(ir, n, i + 1)] != at + 1) {
+		} else if (in->op == DUPTO_VM_JA) {
+			/* one a load falls into (optimise()) */
+			in->jt = target_pos(rc, chase(ir, n, ir[i].t), ir[i].xt) - at - 1;
+			in->jf = 0;
+		} else if (falls_through(in->op) && rc->pos[chase(ir, n, i + 1)] != at + 1 &&
+			   (i + 1 == n || ir[i + 1].dead || ir[i + 1].in.op != DUPTO_VM_JA)) {
 			/* a fall-through whose next live insn moved: jump */
 			return cc_error(cc, loc, "internal error: broken fall-through");
 		}

@@ -413,8 +413,8 @@ void *cc_grow(struct cc *cc, void *v, uint32_t n, size_t size);
 
 /*
  * How deep an expression may nest: parentheses, "not" and "!", and in
- * arithmetic '(', unary '-', a load's '[' and '^' (which groups to the
- * right). The passes after the parser recurse once per level, so this
+ * arithmetic '(', unary '-', a load's '[', '^' and '%' (which group to
+ * the right). The passes after the parser recurse once per level, so this
  * bounds their stack whatever the input; chains of "and" and "or", and of
  * the other arithmetic operators, nest nothing and have no such limit.
  */

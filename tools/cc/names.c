@@ -297,17 +297,39 @@ int cc_name_port(struct cc *cc, uint32_t rule, const struct loc *loc,
 	return 0;
 }
 
+/* "N-M" and nothing else */
+static bool all_digits_range(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n && s[n] == '-' && s[n + 1] && all_digits(s + n + 1);
+}
+
 int cc_name_portrange(struct cc *cc, uint32_t rule, const struct loc *loc,
 		      const char *name, size_t len, uint32_t *lo, uint32_t *hi,
 		      uint8_t *proto)
 {
 	char buf[256], *dash;
 	uint8_t p1, p2;
-	int ret;
+	int ret, a, b;
 
 	if (!cstr(buf, sizeof(buf), name, len) || !(dash = strchr(buf, '-')))
 		return cc_error(cc, loc, "'%.*s' is not a port range such as 1024-65535 or ftp-ssh",
 				(int)len, name);
+	/*
+	 * libpcap reads two numbers first, as sscanf("%d-%d") does: whatever
+	 * follows them is ignored ("1-1x" is 1-1), a sign is taken
+	 */
+	if (sscanf(buf, "%d-%d", &a, &b) == 2) {
+		if (a < 0 || b < 0)
+			return cc_error(cc, loc, "illegal port number %d < 0", a < 0 ? a : b);
+		*lo = a;
+		*hi = b;
+		*proto = 0;
+		if (!all_digits_range(buf))
+			note(cc, rule, loc, "portrange %d-%d", a < b ? a : b, a < b ? b : a);
+		return 0;
+	}
 	/*
 	 * the first '-' splits, as in libpcap: a name that holds one can end
 	 * a range (ssh-netbios-ns), not start it

@@ -430,11 +430,17 @@ static struct arth *parse_arth_atom(struct parser *p)
 }
 
 /*
- * Precedence climbing with libpcap's levels: | & << >> + - * / %. libpcap's
- * grammar declares no precedence for '^', so yacc always shifts it: '^'
- * takes the operand just before it, whatever operator precedes that, and
- * everything after it: "a + b ^ c & d" is "a + (b ^ (c & d))".
+ * Precedence climbing with libpcap's levels: | & << >> + - * /. libpcap's
+ * grammar (1.10) declares no precedence for '^' and '%', so yacc always
+ * shifts them: each takes the operand just before it, whatever operator
+ * precedes that, and everything after it: "a + b ^ c & d" is
+ * "a + (b ^ (c & d))", "len % 6 % 4" is "len % (6 % 4)".
  */
+static bool shifts(enum tok t)
+{
+	return t == T_CARET || t == T_PERCENT;
+}
+
 static int arith_prec(enum tok t)
 {
 	switch (t) {
@@ -443,6 +449,7 @@ static int arith_prec(enum tok t)
 	case T_AMP:
 		return 2;
 	case T_CARET:
+	case T_PERCENT:
 		return 9;
 	case T_LSH:
 	case T_RSH:
@@ -452,7 +459,6 @@ static int arith_prec(enum tok t)
 		return 4;
 	case T_STAR:
 	case T_SLASH:
-	case T_PERCENT:
 		return 5;
 	default:
 		return 0;
@@ -475,10 +481,10 @@ static struct arth *parse_arth(struct parser *p, int min)
 		a->op = op->type;
 		a->l = l;
 		/* the others nest at most as many levels as there are precedences */
-		if (op->type == T_CARET && !enter(p, op))
+		if (shifts(op->type) && !enter(p, op))
 			return NULL;
-		a->r = parse_arth(p, op->type == T_CARET ? 1 : prec + 1);
-		if (op->type == T_CARET)
+		a->r = parse_arth(p, shifts(op->type) ? 1 : prec + 1);
+		if (shifts(op->type))
 			p->depth--;
 		if (!a->r)
 			return NULL;
@@ -1339,14 +1345,28 @@ static int parse_rule(struct parser *p)
 	return 0;
 }
 
-/* A device name: a word, escaped if it is a keyword or a number. */
+/*
+ * A device name: any word (a number escaped) but those that start a
+ * statement, which mean a name is missing. Its place says it is a device,
+ * so the words of the rule language are names here: "sensor s1 link l1"
+ * (l1 being an IS-IS word of libpcap's) must not need an escape. A
+ * sensor's own name (@target) is also a target of rules, where keywords
+ * are not names: escaped if it is one.
+ */
 static int parse_devname(struct parser *p, const char *what, char *name,
-			 struct loc *loc)
+			 struct loc *loc, bool target)
 {
+	static const char *const statements[] = {
+		"port", "sensor", "group", "netmask", "rule",
+	};
 	struct token *t = peek(p, 0);
 	uint32_t len = name_len(t);
+	bool statement = false;
+	size_t i;
 
-	if (t->type != T_ID || is_keyword(t)) {
+	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++)
+		statement |= !t->escaped && word_is(t, statements[i]);
+	if (t->type != T_ID || statement || (target && is_keyword(t))) {
 		expected(p, what);
 		return -1;
 	}
@@ -1419,14 +1439,14 @@ static int parse_port(struct parser *p)
 	uint64_t vid;
 
 	next(p);
-	if (parse_devname(p, "a device name", d->name, &d->loc))
+	if (parse_devname(p, "a device name", d->name, &d->loc, false))
 		return -1;
 	if (accept_kw(p, "device")) {
 		d->device = given[0] = true;
 		if (accept_kw(p, "name")) {
 			given[1] = true;
 			if (parse_devname(p, "a name for the port device", d->other,
-					  &d->other_loc))
+					  &d->other_loc, false))
 				return -1;
 		}
 	}
@@ -1477,11 +1497,11 @@ static int parse_sensor(struct parser *p)
 	bool given;
 
 	next(p);
-	if (parse_devname(p, "a sensor name", d->name, &d->loc))
+	if (parse_devname(p, "a sensor name", d->name, &d->loc, true))
 		return -1;
 	given = accept_kw(p, "link");
 	if (given && parse_devname(p, "the name of the sensor's lower device",
-				   d->other, &d->other_loc))
+				   d->other, &d->other_loc, false))
 		return -1;
 	if (parse_shape(p, &d->shape))
 		return -1;

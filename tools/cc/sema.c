@@ -1483,13 +1483,16 @@ static struct pred *l2_abbrev(struct sema *s, enum q_proto proto, uint32_t l3)
 /* libpcap's gen_llc(): an 802.3 frame that is not "raw" IPX (ffff) */
 /*
  * As libpcap's gen_llc(): the length in place of the EtherType, then the
- * LLC header right after it, where the encapsulation has them: "mpls"
- * moves neither (only the network layer), "vlan" and "geneve" both.
+ * LLC header at the start of the link layer's payload, where the
+ * encapsulation has them: "vlan" moves both; "mpls" neither (the payload
+ * is where the labels start); after "geneve" the payload is the inner
+ * frame's network layer, which for a bare packet is no EtherType's
+ * neighbour.
  */
 static struct pred *lower_llc(struct sema *s, const struct node *n)
 {
-	uint8_t reg = s->enc->linktype_reg;
-	uint32_t llc = s->enc->linktype + 2;
+	uint8_t reg = s->enc->nl_reg;
+	uint32_t llc = reg ? s->enc->nl : s->enc->nl - 4 * s->enc->mpls;
 	struct pred *p;
 
 	if (s->enc->ppp) {
@@ -1694,7 +1697,10 @@ static int arth_checks(struct sema *s, const struct arth *a, struct pred **out);
 /*
  * "x + 1 + 1 ..." is a tree as deep as it is long, along its left edge, as
  * "and" and "or" chains are (lower_chain()): walked in a loop, from the
- * left.
+ * left. An operation keeps the protocol checks of its left operand only,
+ * as libpcap 1.10's gen_arth() does: "2 + ip[4] = 6" tests no EtherType,
+ * "ip[4] + tcp[0] = 5" tests IPv4 and not TCP. The right operands are
+ * still checked for errors.
  */
 static int arth_chain_checks(struct sema *s, const struct arth *a,
 			     struct pred **out)
@@ -1724,8 +1730,6 @@ static int arth_chain_checks(struct sema *s, const struct arth *a,
 		else if (x->r->kind == A_NUM && x->r->num > 31 &&
 			 (x->op == T_LSH || x->op == T_RSH))
 			err = cc_error(s->cc, &x->r->loc, "shift by more than 31 bits");
-		else
-			*out = pand(s, *out, r);
 	}
 	free(edge);
 	return err;

@@ -81,6 +81,8 @@ static const struct {
 	  "<input>:1:776: error: expression nested more than 256 levels deep", NULL },
 	{ "rule ip[0", " ^ 1", "", "", "] = 1 to s", 100000,
 	  "<input>:1:1031: error: expression nested more than 256 levels deep", NULL },
+	{ "rule ip[0", " % 1", "", "", "] = 1 to s", 100000,
+	  "<input>:1:1031: error: expression nested more than 256 levels deep", NULL },
 	/* chains nest nothing: as long as the program fits */
 	{ "rule tcp", " and tcp", "", "", " to s", 100000, NULL, NULL },
 	{ "rule tcp", " or udp and tcp", "", "", " to s", 50000, NULL, NULL },

@@ -140,10 +140,221 @@ bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *bu
 	return true;
 }
 
+/* libpcap's program for an optimiser that found nothing matches */
+static struct bpf_insn reject_all = BPF_STMT(BPF_RET | BPF_K, 0);
+
+uint32_t oracle_netmask = PCAP_NETMASK_UNKNOWN;
+
+int oracle_compile(struct oracle *o, const char *expr, bool rejects_all, char *err,
+		   size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->pc = pcap_open_dead(DLT_EN10MB, 262144);
+	if (!o->pc) {
+		snprintf(err, errlen, "pcap_open_dead() failed");
+		return -1;
+	}
+	if (!pcap_compile(o->pc, &o->opt, expr, 1, oracle_netmask)) {
+		o->has_plain = !pcap_compile(o->pc, &o->plain, expr, 0, oracle_netmask);
+		return 0;
+	}
+	snprintf(err, errlen, "%s", pcap_geterr(o->pc));
+	if (rejects_all && strstr(err, "expression rejects all packets") &&
+	    !pcap_compile(o->pc, &o->plain, expr, 0, oracle_netmask)) {
+		o->opt.bf_len = 1;
+		o->opt.bf_insns = &reject_all;
+		o->has_plain = o->rejects_all = true;
+		return 0;
+	}
+	pcap_close(o->pc);
+	o->pc = NULL;
+	return -1;
+}
+
+void oracle_free(struct oracle *o)
+{
+	if (!o->pc)
+		return;
+	if (!o->rejects_all)
+		pcap_freecode(&o->opt);
+	if (o->has_plain)
+		pcap_freecode(&o->plain);
+	pcap_close(o->pc);
+	o->pc = NULL;
+}
+
+static bool bpf_verdict(const struct bpf_program *bpf, const struct frame *f)
+{
+	struct pcap_pkthdr h = { .caplen = f->caplen, .len = f->wirelen };
+
+	return pcap_offline_filter(bpf, &h, f->data) != 0;
+}
+
+bool oracle_verdict(const struct oracle *o, const struct frame *f)
+{
+	return bpf_verdict(&o->opt, f);
+}
+
+/* Byte @off of the frame continued with @fill bytes past what was captured. */
+static uint32_t byte_at(const struct frame *f, uint64_t off, uint8_t fill)
+{
+	return off < f->caplen ? f->data[off] : fill;
+}
+
+static uint32_t load(const struct frame *f, uint64_t off, uint32_t size, uint8_t fill)
+{
+	uint32_t v = 0, i;
+
+	for (i = 0; i < size; i++)
+		v = v << 8 | byte_at(f, off + i, fill);
+	return v;
+}
+
+/*
+ * libpcap's verdict for the frame continued without end by @fill bytes: a
+ * classic BPF interpreter as bpf_filter() is, but where its loads past the
+ * end make the filter return 0, these read @fill. -1 if it does not come
+ * to a verdict (a loop that walks on, as ip6 protochain's over zeros).
+ */
+static int continued_verdict(const struct bpf_program *bpf, const struct frame *f,
+			     uint8_t fill)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 }, pc = 0, steps;
+
+	for (steps = 0; steps < 1000000 && pc < bpf->bf_len; steps++, pc++) {
+		const struct bpf_insn *in = &bpf->bf_insns[pc];
+		uint32_t k = in->k, src = BPF_SRC(in->code) == BPF_X ? x : k;
+		static const uint32_t sizes[] = { [BPF_W] = 4, [BPF_H] = 2, [BPF_B] = 1 };
+
+		switch (BPF_CLASS(in->code)) {
+		case BPF_RET:
+			return (BPF_RVAL(in->code) == BPF_A ? a : k) != 0;
+		case BPF_LD:
+			switch (BPF_MODE(in->code)) {
+			case BPF_ABS:
+				a = load(f, k, sizes[BPF_SIZE(in->code)], fill);
+				break;
+			case BPF_IND:
+				a = load(f, (uint64_t)x + k, sizes[BPF_SIZE(in->code)], fill);
+				break;
+			case BPF_LEN:
+				a = f->wirelen;
+				break;
+			case BPF_IMM:
+				a = k;
+				break;
+			case BPF_MEM:
+				a = mem[k % BPF_MEMWORDS];
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_LDX:
+			switch (BPF_MODE(in->code)) {
+			case BPF_MSH:
+				x = (byte_at(f, k, fill) & 0xf) << 2;
+				break;
+			case BPF_LEN:
+				x = f->wirelen;
+				break;
+			case BPF_IMM:
+				x = k;
+				break;
+			case BPF_MEM:
+				x = mem[k % BPF_MEMWORDS];
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_ST:
+			mem[k % BPF_MEMWORDS] = a;
+			break;
+		case BPF_STX:
+			mem[k % BPF_MEMWORDS] = x;
+			break;
+		case BPF_JMP:
+			switch (BPF_OP(in->code)) {
+			case BPF_JA:
+				pc += k;
+				break;
+			case BPF_JEQ:
+				pc += a == src ? in->jt : in->jf;
+				break;
+			case BPF_JGT:
+				pc += a > src ? in->jt : in->jf;
+				break;
+			case BPF_JGE:
+				pc += a >= src ? in->jt : in->jf;
+				break;
+			case BPF_JSET:
+				pc += a & src ? in->jt : in->jf;
+				break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(in->code)) {
+			case BPF_ADD: a += src; break;
+			case BPF_SUB: a -= src; break;
+			case BPF_MUL: a *= src; break;
+			case BPF_DIV:
+				if (!src)
+					return 0;
+				a /= src;
+				break;
+			case BPF_MOD:
+				if (!src)
+					return 0;
+				a %= src;
+				break;
+			case BPF_AND: a &= src; break;
+			case BPF_OR: a |= src; break;
+			case BPF_XOR: a ^= src; break;
+			case BPF_LSH: a = src < 32 ? a << src : 0; break;
+			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
+			case BPF_NEG: a = 0U - a; break;
+			default:
+				return -1;
+			}
+			break;
+		case BPF_MISC:
+			if (BPF_MISCOP(in->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		}
+	}
+	return -1;
+}
+
+enum oracle_how oracle_check(const struct oracle *o, const struct frame *f,
+			     bool got, bool aborted)
+{
+	if (got == bpf_verdict(&o->opt, f))
+		return ORACLE_SAME;
+	if (o->has_plain && got == bpf_verdict(&o->plain, f))
+		return ORACLE_UNOPTIMISED;
+	if (!aborted && continued_verdict(&o->opt, f, 0) == got &&
+	    continued_verdict(&o->opt, f, 0xff) == got)
+		return ORACLE_DECIDED;
+	return ORACLE_WRONG;
+}
+
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen)
 {
-	struct cc cc = { .src = text, .len = strlen(text) };
+	return compile_load_with(text, expr, NULL, err, errlen);
+}
+
+struct dupto_vm_prog *compile_load_with(const char *text, bool expr,
+					const struct cc_resolver *resolver,
+					char *err, size_t errlen)
+{
+	struct cc cc = { .src = text, .len = strlen(text), .resolver = resolver };
 	struct dupto_vm_prog *prog = NULL;
 
 	if (cc_compile(&cc, expr)) {

@@ -3,11 +3,14 @@
 #ifndef DUPTO_TESTLIB_H
 #define DUPTO_TESTLIB_H
 
+#include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "vm/vm.h"
+
+struct cc_resolver;
 
 /* TAP: one line per check, "ok N - what" or "not ok N - what". */
 void tap_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -41,11 +44,73 @@ void frames_free(struct frame *frames, uint32_t n);
 void view_capture(const struct frame *f, struct dupto_vm_packet *pkt);
 bool view_kernel(const struct frame *f, struct dupto_vm_packet *pkt, uint8_t *buf);
 
+/*
+ * libpcap, the oracle: an expression compiled by pcap_compile() on a
+ * pcap_open_dead(DLT_EN10MB) handle, with its optimiser as tcpdump does,
+ * and once more without it (tcpdump -O).
+ */
+struct oracle {
+	pcap_t *pc;
+	struct bpf_program opt;
+	struct bpf_program plain;
+	bool has_plain;
+	/*
+	 * The optimiser found that nothing matches and libpcap refused the
+	 * expression ("expression rejects all packets", which tcpdump
+	 * prints): @opt is then "return 0", @plain the program without the
+	 * optimiser. Set only where the caller asked for it.
+	 */
+	bool rejects_all;
+};
+
+/*
+ * 0, or -1 with libpcap's message in @err (nothing left to free). With
+ * @rejects_all, an expression libpcap's optimiser finds matches nothing
+ * compiles too (struct oracle's rejects_all).
+ */
+/* the netmask "ip broadcast" compiles with (host order); none by default */
+extern uint32_t oracle_netmask;
+int oracle_compile(struct oracle *o, const char *expr, bool rejects_all, char *err,
+		   size_t errlen);
+void oracle_free(struct oracle *o);
+
+/* libpcap's verdict on the frame: tcpdump's, the optimised program's. */
+bool oracle_verdict(const struct oracle *o, const struct frame *f);
+
+/*
+ * How dupto's verdict on a frame, @got (@aborted: its rule was abandoned
+ * on a read past the end), stands to libpcap's. The documented difference
+ * (rule-language.rst, "Frames cut short") is decided here and nowhere else.
+ * On a frame that ends inside the fields an expression reads, libpcap's
+ * own verdict depends on its optimiser, which drops reads whose result
+ * cannot matter ("ether[1000] & 0 = 0") and may put the others in another
+ * order ("port 53 or port 80" compares the source port with 80 before it
+ * reads the destination port). dupto reads in the expression's order, as
+ * libpcap does without its optimiser, and drops reads too, sometimes ones
+ * libpcap's optimiser keeps (where what follows decides alone). So its
+ * verdict may be libpcap's without the optimiser, or one it reached
+ * without a read past the end that libpcap gives too once the frame goes
+ * on, with zeros as with 0xff bytes.
+ */
+enum oracle_how {
+	ORACLE_SAME,		/* tcpdump's verdict */
+	ORACLE_UNOPTIMISED,	/* tcpdump -O's, not tcpdump's */
+	ORACLE_DECIDED,		/* decided on the bytes there are; libpcap read on */
+	ORACLE_WRONG,
+};
+
+enum oracle_how oracle_check(const struct oracle *o, const struct frame *f,
+			     bool got, bool aborted);
+
 /* Compile @text (a ruleset, or one expression) and load it with the VM's
- * loader; NULL with the error in @err.
+ * loader; NULL with the error in @err. Names resolve through the machine
+ * (cc_system_resolver), or through @resolver.
  */
 struct dupto_vm_prog *compile_load(const char *text, bool expr, char *err,
 				   size_t errlen);
+struct dupto_vm_prog *compile_load_with(const char *text, bool expr,
+					const struct cc_resolver *resolver,
+					char *err, size_t errlen);
 
 /*
  * Names with fixed meanings, whatever the machine's files and DNS say:
