@@ -26,7 +26,9 @@ socket, where the tool would start once per replacement), and for images
 the compiler would never write.
 """
 
+import os
 import random
+import re
 import socket
 import struct
 import sys
@@ -44,6 +46,11 @@ SET_U16, SET_IP4 = 2, 4
 INSN = struct.Struct("=BBHHHII")  # op regs off jt jf imm mask
 OP_RET, OP_RULE, OP_JEQK, OP_JINX = 0, 1, 35, 69
 OP_MATCH, OP_JIN = 2, 68   # enum dupto_vm_op
+
+# The image version the module reads: the tree's.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kmod",
+                       "uapi", "linux", "dupto_vm.h")) as f:
+    VM_VERSION = int(re.search(r"#define DUPTO_VM_VERSION\s+(\d+)", f.read())[1])
 
 
 def records(image):
@@ -223,7 +230,7 @@ def big(nranges, naddrs):
             INSN.pack(OP_JIN, 0, 26, 0, 1, 1, 0),
             INSN.pack(OP_MATCH, 0, 0, 0, 0, 0, 0),
             INSN.pack(OP_RET, 0, 0, 0, 0, 0, 0)]
-    recs = [[REC_HEADER, struct.pack("=6I", 1, len(code), 1, 1, 0, 2)],
+    recs = [[REC_HEADER, struct.pack("=6I", VM_VERSION, len(code), 1, 1, 0, 2)],
             [REC_INSNS, b"".join(code)],
             [REC_TARGET, b"s0\0"],
             [REC_RULE, struct.pack("=IHHH", 0, 1, 0, 0)]]
