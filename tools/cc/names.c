@@ -248,8 +248,13 @@ static const struct cc_lookup *lookup(struct cc *cc, char kind, const char *name
  * not list). A number is a port for every protocol, as getaddrinfo()
  * reads one. 1: found; 0: unknown; -1: a number out of range (reported).
  */
+/*
+ * @wrap: the digits go through getaddrinfo() as a service, as libpcap's
+ * pcap_nametoport() sends each end of a port range that is not two
+ * numbers ("200080-domain"): that keeps the low 16 bits, without a word.
+ */
 static int lookup_port(struct cc *cc, const struct loc *loc, const char *name,
-		       uint32_t *port, uint8_t *proto)
+		       uint32_t *port, uint8_t *proto, bool wrap)
 {
 	const struct cc_lookup *l;
 	int tcp, udp;
@@ -257,6 +262,8 @@ static int lookup_port(struct cc *cc, const struct loc *loc, const char *name,
 	if (all_digits(name)) {
 		unsigned long v = strtoul(name, NULL, 10);
 
+		if (wrap)
+			v &= 0xffff;
 		/* strtoul() gives ULONG_MAX for digits beyond any integer */
 		if (v > 65535)
 			return cc_error(cc, loc, "illegal port number %s > 65535", name);
@@ -287,7 +294,7 @@ int cc_name_port(struct cc *cc, uint32_t rule, const struct loc *loc,
 	int ret = 0;
 
 	if (cstr(buf, sizeof(buf), name, len))
-		ret = lookup_port(cc, loc, buf, port, proto);
+		ret = lookup_port(cc, loc, buf, port, proto, false);
 	if (ret < 0)
 		return -1;
 	if (!ret)
@@ -335,13 +342,13 @@ int cc_name_portrange(struct cc *cc, uint32_t rule, const struct loc *loc,
 	 * a range (ssh-netbios-ns), not start it
 	 */
 	*dash = 0;
-	ret = lookup_port(cc, loc, buf, lo, &p1);
+	ret = lookup_port(cc, loc, buf, lo, &p1, true);
 	if (ret < 0)
 		return -1;
 	if (!ret)
 		return cc_error(cc, loc, "unknown port '%s' in range '%.*s'", buf,
 				(int)len, name);
-	ret = lookup_port(cc, loc, dash + 1, hi, &p2);
+	ret = lookup_port(cc, loc, dash + 1, hi, &p2, true);
 	if (ret < 0)
 		return -1;
 	if (!ret)
