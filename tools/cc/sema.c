@@ -1515,13 +1515,17 @@ static struct pred *lower_llc(struct sema *s, const struct node *n)
  */
 static struct pred *lower_byte(struct sema *s, const struct node *n)
 {
+	uint8_t reg = s->enc->linkhdr_reg;
+	uint32_t off = s->enc->linkhdr + n->num;
+
+	/* from the link header, which geneve and pppoes move (not vlan) */
 	switch (n->relop) {
 	case T_EQ:
-		return cmp(s, n->num, 1, MASK_ALL, OP_EQ, n->mask2);
+		return cmp_at(s, reg, off, 1, MASK_ALL, OP_EQ, n->mask2);
 	case T_GT:
-		return cmp(s, n->num, 1, MASK_ALL, OP_GT, n->mask2);
+		return cmp_at(s, reg, off, 1, MASK_ALL, OP_GT, n->mask2);
 	case T_LT:
-		return pnot(s, cmp(s, n->num, 1, MASK_ALL, OP_GE, n->mask2));
+		return pnot(s, cmp_at(s, reg, off, 1, MASK_ALL, OP_GE, n->mask2));
 	default:
 		cc_error(s->cc, &n->loc, "'byte N %c M' is not supported: libpcap compiles it without reading the byte; use 'ether[N] %c M != 0'",
 			 n->relop == T_AMP ? '&' : '|', n->relop == T_AMP ? '&' : '|');

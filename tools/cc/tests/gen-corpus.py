@@ -561,6 +561,11 @@ def found_frames():
         "9c4017c100469baa010000000000e8e8e8e8e8e8e8e85de8e8e8e8e8e8e8e8e8e8e8"
         "e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8"
         "e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8e8002608",
+        # GENEVE, an inner Ethernet frame: "geneve and byte 1 < 2" read the
+        # inner IPv4 header's byte 1, not the inner Ethernet header's
+        "00aabbccddee00112233445508004500005a000100004011bf7cac1005040a000002"
+        "9c4017c100469baa000065580000010000aabbccddee020000000001080045000028"
+        "000100",
     ):
         data = bytes.fromhex(h)
         frames.append((data, len(data)))
