@@ -105,6 +105,7 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 	fr.pkt = &pkt;
 	fr.vid = READ_ONCE(pi->vid);
 	fr.hashed = false;
+	fr.plain = NULL;
 	for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++) {
 		for (bits = res.targets[w]; bits; bits &= bits - 1) {
 			u32 i = w * 64 + __ffs64(bits);
@@ -114,4 +115,5 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 				dupto_mirror(&fr, sensor);
 		}
 	}
+	dupto_mirror_done(&fr);
 }

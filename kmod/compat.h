@@ -80,4 +80,25 @@ void dupto_compat_set_err_msgf(struct netlink_ext_ack *extack,
 #endif
 #define dupto_set_err_msg(extack, msg) dupto_set_err_msgf((extack), "%s", (msg))
 
+/*
+ * Whether tc (clsact filters; tcx programs since 6.6) or netfilter has
+ * anything on @dev's egress: what the core runs in __dev_queue_xmit()
+ * before a frame reaches the device.
+ */
+static inline bool dupto_compat_egress_hooked(const struct net_device *dev)
+{
+#if defined(DUPTO_HAVE_TCX_EGRESS)
+	if (rcu_access_pointer(dev->tcx_egress))
+		return true;
+#elif IS_ENABLED(CONFIG_NET_CLS_ACT)
+	if (rcu_access_pointer(dev->miniq_egress))
+		return true;
+#endif
+#if IS_ENABLED(CONFIG_NETFILTER_EGRESS)
+	if (rcu_access_pointer(dev->nf_hooks_egress))
+		return true;
+#endif
+	return false;
+}
+
 #endif /* _DUPTO_COMPAT_H */

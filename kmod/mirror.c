@@ -100,15 +100,58 @@ static struct sk_buff *dupto_mirror_snap(const struct sk_buff *skb,
 	return copy;
 }
 
+/* What a copy keeps of the receive path: nothing (conntrack, route, time). */
+static void dupto_mirror_prepare(struct sk_buff *copy)
+{
+	/* a tag pushed inside lengthened the MAC header */
+	skb_reset_mac_len(copy);
+	nf_reset_ct(copy);
+	skb_dst_drop(copy);
+	skb_clear_tstamp(copy);
+}
+
+static struct sk_buff *dupto_mirror_clone(const struct dupto_frame *fr)
+{
+	struct sk_buff *copy = skb_clone(fr->skb, GFP_ATOMIC);
+
+	if (unlikely(!copy))
+		return NULL;
+	if (fr->mac_off)
+		skb_push_rcsum(copy, fr->mac_off);
+	return copy;
+}
+
+/*
+ * The copy every sensor without a snap or a label gets: made once per
+ * frame, however many sensors take it. A sensor that delivers in place
+ * (dupto_sensor_deliver()) leaves it as it was; one that needs the core's
+ * transmit gets a clone of its own.
+ */
+static struct sk_buff *dupto_mirror_plain(struct dupto_frame *fr)
+{
+	if (!fr->plain) {
+		fr->plain = dupto_mirror_clone(fr);
+		if (fr->plain)
+			dupto_mirror_prepare(fr->plain);
+	}
+	return fr->plain;
+}
+
+void dupto_mirror_done(struct dupto_frame *fr)
+{
+	if (fr->plain)
+		consume_skb(fr->plain);
+}
+
 /* Called with BHs off; fr->mac_off bytes of MAC header are before skb->data. */
 void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 {
 	struct dupto_sensor *priv = netdev_priv(sensor);
 	const struct dupto_shape *shape = rcu_dereference(priv->shape);
 	struct sk_buff *skb = fr->skb, *copy;
+	int ret = NET_XMIT_DROP;
+	bool snap, label, shared;
 	unsigned int len;
-	bool snap;
-	int ret;
 
 	if (unlikely(!netif_running(sensor) || !netif_carrier_ok(sensor))) {
 		dupto_sensor_count(sensor, DUPTO_SENSOR_DOWN);
@@ -138,26 +181,28 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		}
 	}
 
+	label = shape && shape->tag && fr->vid;
+	shared = !snap && !label;
 	if (snap) {
 		copy = dupto_mirror_snap(skb, fr->mac_off, shape->snaplen);
 		if (unlikely(!copy)) {
 			dupto_sensor_count(sensor, DUPTO_SENSOR_SNAPFAIL);
 			return;
 		}
+	} else if (label) {
+		copy = dupto_mirror_clone(fr);
 	} else {
-		copy = skb_clone(skb, GFP_ATOMIC);
-		if (unlikely(!copy)) {
-			dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
-			return;
-		}
-		if (fr->mac_off)
-			skb_push_rcsum(copy, fr->mac_off);
+		copy = dupto_mirror_plain(fr);
+	}
+	if (unlikely(!copy)) {
+		dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
+		return;
 	}
 	/*
 	 * The port's label goes outermost: a tag the frame has in metadata is
 	 * put back in the frame first, so the sensor sees port, then VLAN.
 	 */
-	if (shape && shape->tag && fr->vid) {
+	if (label) {
 		if (skb_vlan_tag_present(copy)) {
 			copy = __vlan_hwaccel_push_inside(copy);
 			if (unlikely(!copy)) {
@@ -167,18 +212,27 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		}
 		__vlan_hwaccel_put_tag(copy, htons(ETH_P_8021Q), fr->vid);
 	}
-	/* a tag pushed inside lengthened the MAC header */
-	skb_reset_mac_len(copy);
-	nf_reset_ct(copy);
-	skb_dst_drop(copy);
-	skb_clear_tstamp(copy);
-	copy->dev = sensor;
+	if (!shared)
+		dupto_mirror_prepare(copy);
 
 	__this_cpu_inc(dupto_mirror_depth);
-	ret = dev_queue_xmit(copy);
+	if (dupto_sensor_deliver(sensor, copy)) {
+		if (!shared)
+			consume_skb(copy);
+		ret = NET_XMIT_SUCCESS;
+	} else {
+		if (shared)
+			copy = skb_clone(copy, GFP_ATOMIC);
+		if (likely(copy)) {
+			copy->dev = sensor;
+			ret = dev_queue_xmit(copy);
+		}
+	}
 	__this_cpu_dec(dupto_mirror_depth);
 
-	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
+	if (unlikely(!copy))
+		dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
+	else if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
 		dupto_sensor_count(sensor, DUPTO_SENSOR_SENT);
 	else
 		dupto_sensor_count(sensor, DUPTO_SENSOR_QUEUE);

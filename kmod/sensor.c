@@ -19,12 +19,16 @@
 
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
+#include <net/sch_generic.h>
+#include <net/xfrm.h>
 
 #include <uapi/linux/dupto.h>
 
 #include "admin.h"
+#include "compat.h"
 #include "dupto.h"
 #include "netlink.h"
 #include "pernet.h"
@@ -65,6 +69,45 @@ static netdev_tx_t dupto_sensor_xmit(struct sk_buff *skb,
 	else
 		dev_core_stats_tx_dropped_inc(dev);
 	return NETDEV_TX_OK;
+}
+
+/*
+ * A sensor without a lower device only feeds the taps on it and counts:
+ * the core's transmit path leads to nothing else. Where that path would
+ * hand @skb to the device as it is (no qdisc; nothing on tc's or
+ * netfilter's egress; no offload to do in software, which is what
+ * validate_xmit_skb() would do), deliver it to the taps here as xmit_one()
+ * would, and count it as dupto_sensor_xmit() does. The taps get a clone of
+ * their own (dev_queue_xmit_nit()): @skb stays the caller's, unchanged but
+ * for skb->dev, so one copy of a frame can serve several sensors.
+ *
+ * Returns false, having changed nothing but skb->dev, where the core must
+ * transmit it. Called with BHs off.
+ */
+bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb)
+{
+	netdev_features_t features;
+
+	if (dupto_stacked_lower(dev) || dev->real_num_tx_queues != 1 ||
+	    rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc)->enqueue ||
+	    dupto_compat_egress_hooked(dev))
+		return false;
+
+	skb->dev = dev;
+	features = netif_skb_features(skb);
+	if (unlikely(netif_needs_gso(skb, features) ||
+		     skb_needs_linearize(skb, features) ||
+		     (skb_vlan_tag_present(skb) &&
+		      !vlan_hw_offload_capable(features, skb->vlan_proto)) ||
+		     (skb->ip_summed == CHECKSUM_PARTIAL &&
+		      !(features & NETIF_F_HW_CSUM)) ||
+		     secpath_exists(skb)))
+		return false;
+
+	if (dev_nit_active(dev))
+		dev_queue_xmit_nit(skb, dev);
+	dev_sw_netstats_tx_add(dev, 1, skb->len);
+	return true;
 }
 
 static int dupto_sensor_dev_init(struct net_device *dev)

@@ -8,6 +8,7 @@
 
 rx_handler_result_t dupto_sensor_handle_frame(struct sk_buff **pskb);
 bool netif_is_dupto_sensor(const struct net_device *dev);
+bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb);
 
 /* @count is enum dupto_sensor_count; BHs off. */
 static inline void dupto_sensor_count(struct net_device *dev, int count)
