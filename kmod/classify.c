@@ -57,7 +57,8 @@ static bool dupto_classify_live(const void *ctx, u32 target)
  * or from the transmit path (port device xmit, netfilter egress hook) with
  * skb->data at the MAC header. Either way the MAC header is set.
  */
-void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
+void dupto_classify_frame(struct dupto_portinfo *pi, struct sk_buff *skb,
+			  u8 dir)
 {
 	const struct dupto_ruleset *rs = rcu_dereference(pi->dn->ruleset);
 	struct dupto_port_stats *stats;
@@ -105,7 +106,6 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 	fr.pkt = &pkt;
 	fr.vid = READ_ONCE(pi->vid);
 	fr.hashed = false;
-	fr.plain = NULL;
 	for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++) {
 		for (bits = res.targets[w]; bits; bits &= bits - 1) {
 			u32 i = w * 64 + __ffs64(bits);
@@ -115,5 +115,4 @@ void dupto_classify(struct dupto_portinfo *pi, struct sk_buff *skb, u8 dir)
 				dupto_mirror(&fr, sensor);
 		}
 	}
-	dupto_mirror_done(&fr);
 }

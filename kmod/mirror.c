@@ -3,12 +3,15 @@
  * Mirroring one frame to one sensor: a clone, never a copy, so a frame
  * costs a reference and a small header however large it is; with its MAC
  * header pushed back and its receive timestamp cleared, transmitted on the
- * sensor. Whatever stops a copy is counted on the sensor, by reason.
+ * sensor. A sensor that only feeds its taps takes the frame itself, lent
+ * for the call: the taps clone it as they would a transmitted one, and
+ * dupto makes no clone of its own. Whatever stops a copy is counted on the
+ * sensor, by reason.
  *
  * A sensor's shaping (shape.c) may sample the copies out or hold them to a
  * rate; a snap length makes the copy a fresh buffer of the frame's first
  * bytes instead of a clone, and a port label pushes a VLAN tag on the copy.
- * The original frame is only read, whatever the sensor asks.
+ * The original frame leaves dupto as it came, whatever the sensor asks.
  */
 
 #include <linux/if_vlan.h>
@@ -100,6 +103,33 @@ static struct sk_buff *dupto_mirror_snap(const struct sk_buff *skb,
 	return copy;
 }
 
+/*
+ * The frame itself, lent to a sensor that delivers in place: the taps get
+ * a clone of it (dupto_sensor_deliver()), so dupto needs none of its own.
+ * For the call the frame has its MAC header pushed back (its checksum
+ * following, as a clone's would) and the sensor as its device; everything
+ * is put back before anything else sees it, as AF_PACKET does with a
+ * received frame it is lent. A frame a local socket sends keeps its
+ * owner: the taps would take the socket for the sender (skb_loop_sk()),
+ * so it gets a copy of its own.
+ */
+static bool dupto_mirror_lend(struct dupto_frame *fr, struct net_device *sensor)
+{
+	struct sk_buff *skb = fr->skb;
+	struct net_device *dev = skb->dev;
+	__wsum csum = skb->csum;
+	bool done;
+
+	if (skb->sk)
+		return false;
+	skb_push_rcsum(skb, fr->mac_off);
+	done = dupto_sensor_deliver(sensor, skb);
+	__skb_pull(skb, fr->mac_off);
+	skb->csum = csum;
+	skb->dev = dev;
+	return done;
+}
+
 /* What a copy keeps of the receive path: nothing (conntrack, route, time). */
 static void dupto_mirror_prepare(struct sk_buff *copy)
 {
@@ -121,37 +151,15 @@ static struct sk_buff *dupto_mirror_clone(const struct dupto_frame *fr)
 	return copy;
 }
 
-/*
- * The copy every sensor without a snap or a label gets: made once per
- * frame, however many sensors take it. A sensor that delivers in place
- * (dupto_sensor_deliver()) leaves it as it was; one that needs the core's
- * transmit gets a clone of its own.
- */
-static struct sk_buff *dupto_mirror_plain(struct dupto_frame *fr)
-{
-	if (!fr->plain) {
-		fr->plain = dupto_mirror_clone(fr);
-		if (fr->plain)
-			dupto_mirror_prepare(fr->plain);
-	}
-	return fr->plain;
-}
-
-void dupto_mirror_done(struct dupto_frame *fr)
-{
-	if (fr->plain)
-		consume_skb(fr->plain);
-}
-
 /* Called with BHs off; fr->mac_off bytes of MAC header are before skb->data. */
 void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 {
 	struct dupto_sensor *priv = netdev_priv(sensor);
 	const struct dupto_shape *shape = rcu_dereference(priv->shape);
 	struct sk_buff *skb = fr->skb, *copy;
-	int ret = NET_XMIT_DROP;
-	bool snap, label, shared;
+	bool snap, label, lent;
 	unsigned int len;
+	int ret;
 
 	if (unlikely(!netif_running(sensor) || !netif_carrier_ok(sensor))) {
 		dupto_sensor_count(sensor, DUPTO_SENSOR_DOWN);
@@ -182,21 +190,27 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	}
 
 	label = shape && shape->tag && fr->vid;
-	shared = !snap && !label;
+	if (!snap && !label) {
+		__this_cpu_inc(dupto_mirror_depth);
+		lent = dupto_mirror_lend(fr, sensor);
+		__this_cpu_dec(dupto_mirror_depth);
+		if (lent) {
+			dupto_sensor_count(sensor, DUPTO_SENSOR_SENT);
+			return;
+		}
+	}
 	if (snap) {
 		copy = dupto_mirror_snap(skb, fr->mac_off, shape->snaplen);
 		if (unlikely(!copy)) {
 			dupto_sensor_count(sensor, DUPTO_SENSOR_SNAPFAIL);
 			return;
 		}
-	} else if (label) {
-		copy = dupto_mirror_clone(fr);
 	} else {
-		copy = dupto_mirror_plain(fr);
-	}
-	if (unlikely(!copy)) {
-		dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
-		return;
+		copy = dupto_mirror_clone(fr);
+		if (unlikely(!copy)) {
+			dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
+			return;
+		}
 	}
 	/*
 	 * The port's label goes outermost: a tag the frame has in metadata is
@@ -212,27 +226,19 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		}
 		__vlan_hwaccel_put_tag(copy, htons(ETH_P_8021Q), fr->vid);
 	}
-	if (!shared)
-		dupto_mirror_prepare(copy);
+	dupto_mirror_prepare(copy);
 
 	__this_cpu_inc(dupto_mirror_depth);
 	if (dupto_sensor_deliver(sensor, copy)) {
-		if (!shared)
-			consume_skb(copy);
+		consume_skb(copy);
 		ret = NET_XMIT_SUCCESS;
 	} else {
-		if (shared)
-			copy = skb_clone(copy, GFP_ATOMIC);
-		if (likely(copy)) {
-			copy->dev = sensor;
-			ret = dev_queue_xmit(copy);
-		}
+		copy->dev = sensor;
+		ret = dev_queue_xmit(copy);
 	}
 	__this_cpu_dec(dupto_mirror_depth);
 
-	if (unlikely(!copy))
-		dupto_sensor_count(sensor, DUPTO_SENSOR_NOMEM);
-	else if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
+	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
 		dupto_sensor_count(sensor, DUPTO_SENSOR_SENT);
 	else
 		dupto_sensor_count(sensor, DUPTO_SENSOR_QUEUE);

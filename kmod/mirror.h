@@ -15,10 +15,8 @@ struct dupto_frame {
 	u16 vid;			/* its port's label; 0: none */
 	bool hashed;
 	u64 sample_hash;		/* the flow hash flow sampling uses */
-	struct sk_buff *plain;		/* the copy sensors share; NULL: none yet */
 };
 
 void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor);
-void dupto_mirror_done(struct dupto_frame *fr);
 
 #endif /* _DUPTO_MIRROR_H */

@@ -72,36 +72,53 @@ static netdev_tx_t dupto_sensor_xmit(struct sk_buff *skb,
 }
 
 /*
+ * Whether validate_xmit_skb() would hand @skb to @skb->dev as it is, with
+ * no segmentation, linearising, checksum or tag to do in software. A
+ * linear frame with none of those asks nothing of the device's features.
+ */
+static bool dupto_sensor_as_is(struct sk_buff *skb)
+{
+	netdev_features_t features;
+
+	if (unlikely(secpath_exists(skb)))
+		return false;
+	if (likely(!skb_is_nonlinear(skb) && !skb_vlan_tag_present(skb) &&
+		   skb->ip_summed != CHECKSUM_PARTIAL))
+		return true;
+
+	features = netif_skb_features(skb);
+	if (netif_needs_gso(skb, features) ||
+	    skb_needs_linearize(skb, features))
+		return false;
+	if (skb_vlan_tag_present(skb) &&
+	    !vlan_hw_offload_capable(features, skb->vlan_proto))
+		return false;
+	return skb->ip_summed != CHECKSUM_PARTIAL ||
+	       (features & NETIF_F_HW_CSUM);
+}
+
+/*
  * A sensor without a lower device only feeds the taps on it and counts:
  * the core's transmit path leads to nothing else. Where that path would
- * hand @skb to the device as it is (no qdisc; nothing on tc's or
- * netfilter's egress; no offload to do in software, which is what
- * validate_xmit_skb() would do), deliver it to the taps here as xmit_one()
- * would, and count it as dupto_sensor_xmit() does. The taps get a clone of
- * their own (dev_queue_xmit_nit()): @skb stays the caller's, unchanged but
- * for skb->dev, so one copy of a frame can serve several sensors.
+ * hand @skb to the device unchanged (no qdisc; nothing on tc's or
+ * netfilter's egress; nothing validate_xmit_skb() would do), deliver it to
+ * the taps here as xmit_one() would, and count it as dupto_sensor_xmit()
+ * does. The taps get a clone of their own (dev_queue_xmit_nit()), so @skb
+ * stays the caller's, unchanged but for skb->dev: one frame can serve
+ * several sensors, and the caller can lend it instead of cloning it.
  *
  * Returns false, having changed nothing but skb->dev, where the core must
  * transmit it. Called with BHs off.
  */
 bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb)
 {
-	netdev_features_t features;
-
 	if (dupto_stacked_lower(dev) || dev->real_num_tx_queues != 1 ||
 	    rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc)->enqueue ||
 	    dupto_compat_egress_hooked(dev))
 		return false;
 
 	skb->dev = dev;
-	features = netif_skb_features(skb);
-	if (unlikely(netif_needs_gso(skb, features) ||
-		     skb_needs_linearize(skb, features) ||
-		     (skb_vlan_tag_present(skb) &&
-		      !vlan_hw_offload_capable(features, skb->vlan_proto)) ||
-		     (skb->ip_summed == CHECKSUM_PARTIAL &&
-		      !(features & NETIF_F_HW_CSUM)) ||
-		     secpath_exists(skb)))
+	if (unlikely(!dupto_sensor_as_is(skb)))
 		return false;
 
 	if (dev_nit_active(dev))
