@@ -100,7 +100,9 @@ gro() {
 }
 
 # With the hosts' offloads off, the frames on each side's wire are the
-# frames that crossed the bridge, one for one, and so are the copies.
+# frames that crossed the bridge, one for one, and so are the copies. s1
+# and s3 share one copy of each frame; s2, under a root pfifo, gets a
+# clone of it through the core's transmit.
 case_three() {
 	local s ns gro1 gro2
 	gro1=$(gro "$h1")
@@ -109,6 +111,7 @@ case_three() {
 		in_ns "$ns" ethtool -K eth0 tso off gso off gro off tx off >/dev/null
 	done
 	rules 'rule to s1, s2, s3'
+	in_ns "$box" tc qdisc add dev s2 root pfifo
 	capture_start "$h1" eth0 "$lib_tmp/h1.pcap"
 	capture_start "$h2" eth0 "$lib_tmp/h2.pcap"
 	for s in s1 s2 s3; do
@@ -126,6 +129,10 @@ case_three() {
 		same_frames "three: $s's listener got a copy of each, byte for byte" \
 			"$lib_tmp/h1.pcap" "$lib_tmp/$s.pcap"
 	done
+	check_eq "three: s2's copies went through its pfifo, one for each" \
+		"$(tc -n "$box" -s -j qdisc show dev s2 | jq -r '.[] | select(.root) | .packets')" \
+		"$(frames_in "$lib_tmp/s2.pcap")"
+	in_ns "$box" tc qdisc del dev s2 root
 	in_ns "$h1" ethtool -K eth0 tx on sg on tso on gso on gro "$gro1" >/dev/null
 	in_ns "$h2" ethtool -K eth0 tx on sg on tso on gso on gro "$gro2" >/dev/null
 }
