@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # How copies reach a sensor without a lower device: handed to its packet
-# taps in place, one copy of a frame shared by every such sensor, where the
-# core's transmit would have changed nothing; through the core's transmit,
+# taps in place, the frame itself lent to every such sensor (the taps
+# clone it), where the core's transmit would have changed nothing; through
+# the core's transmit,
 # a copy of its own, where a qdisc, tc's or netfilter's egress, or an
 # offload the sensor lacks has a say. Either way every listener sees every
 # copy a sensor was sent, the copies are the bridged frames byte for byte,
@@ -101,8 +102,8 @@ gro() {
 
 # With the hosts' offloads off, the frames on each side's wire are the
 # frames that crossed the bridge, one for one, and so are the copies. s1
-# and s3 share one copy of each frame; s2, under a root pfifo, gets a
-# clone of it through the core's transmit.
+# and s3 are lent each frame in turn; s2, under a root pfifo, gets a clone
+# of it through the core's transmit.
 case_three() {
 	local s ns gro1 gro2
 	gro1=$(gro "$h1")
