@@ -4,9 +4,8 @@
 # How copies reach a sensor without a lower device: handed to its packet
 # taps in place, the frame itself lent to every such sensor (the taps
 # clone it), where the core's transmit would have changed nothing; through
-# the core's transmit,
-# a copy of its own, where a qdisc, tc's or netfilter's egress, or an
-# offload the sensor lacks has a say. Either way every listener sees every
+# the core's transmit, a copy of its own, where a qdisc, tc's or
+# netfilter's egress, or an offload the sensor lacks has a say. Either way every listener sees every
 # copy a sensor was sent, the copies are the bridged frames byte for byte,
 # and the counters mean what they meant: the sensor's tx_packets and
 # tx_bytes count what its taps were given, dupto's "sent" what it handed
