@@ -109,9 +109,7 @@ static struct sk_buff *dupto_mirror_snap(const struct sk_buff *skb,
  * For the call the frame has its MAC header pushed back (its checksum
  * following, as a clone's would) and the sensor as its device; everything
  * is put back before anything else sees it, as AF_PACKET does with a
- * received frame it is lent. A frame a local socket sends keeps its
- * owner: the taps would take the socket for the sender (skb_loop_sk()),
- * so it gets a copy of its own.
+ * received frame it is lent.
  */
 static bool dupto_mirror_lend(struct dupto_frame *fr, struct net_device *sensor)
 {
@@ -120,8 +118,6 @@ static bool dupto_mirror_lend(struct dupto_frame *fr, struct net_device *sensor)
 	__wsum csum = skb->csum;
 	bool done;
 
-	if (skb->sk)
-		return false;
 	skb_push_rcsum(skb, fr->mac_off);
 	done = dupto_sensor_deliver(sensor, skb);
 	__skb_pull(skb, fr->mac_off);
@@ -157,7 +153,7 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	struct dupto_sensor *priv = netdev_priv(sensor);
 	const struct dupto_shape *shape = rcu_dereference(priv->shape);
 	struct sk_buff *skb = fr->skb, *copy;
-	bool snap, label, lent;
+	bool snap, label, lend, lent;
 	unsigned int len;
 	int ret;
 
@@ -190,7 +186,13 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	}
 
 	label = shape && shape->tag && fr->vid;
-	if (!snap && !label) {
+	/*
+	 * A copy that would be the frame as it is can be the frame itself,
+	 * but for a frame a local socket sends: the taps would take the
+	 * socket for the sender (skb_loop_sk()), so it gets a clone.
+	 */
+	lend = !snap && !label && !skb->sk;
+	if (lend) {
 		__this_cpu_inc(dupto_mirror_depth);
 		lent = dupto_mirror_lend(fr, sensor);
 		__this_cpu_dec(dupto_mirror_depth);
@@ -228,8 +230,12 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	}
 	dupto_mirror_prepare(copy);
 
+	/*
+	 * A clone of a frame the sensor could not be lent is refused for the
+	 * same reasons: it goes the core's way without asking again.
+	 */
 	__this_cpu_inc(dupto_mirror_depth);
-	if (dupto_sensor_deliver(sensor, copy)) {
+	if (!lend && dupto_sensor_deliver(sensor, copy)) {
 		consume_skb(copy);
 		ret = NET_XMIT_SUCCESS;
 	} else {
