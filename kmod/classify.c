@@ -106,6 +106,7 @@ void dupto_classify_frame(struct dupto_portinfo *pi, struct sk_buff *skb,
 	fr.pkt = &pkt;
 	fr.vid = READ_ONCE(pi->vid);
 	fr.hashed = false;
+	fr.taps = (struct dupto_sensor_taps){};
 	for (w = 0; w < DUPTO_VM_TARGET_WORDS; w++) {
 		for (bits = res.targets[w]; bits; bits &= bits - 1) {
 			u32 i = w * 64 + __ffs64(bits);
@@ -115,4 +116,5 @@ void dupto_classify_frame(struct dupto_portinfo *pi, struct sk_buff *skb,
 				dupto_mirror(&fr, sensor);
 		}
 	}
+	dupto_mirror_end(&fr);
 }

@@ -11,6 +11,9 @@
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <net/addrconf.h>
+#ifdef DUPTO_HAVE_HOTDATA_PTYPE_ALL
+#include <net/hotdata.h>
+#endif
 
 /* 6.12 moved the lockless-transmit and netns-locality feature bits into
  * plain fields of struct net_device (and renamed netns_local).
@@ -100,5 +103,29 @@ static inline bool dupto_compat_egress_hooked(const struct net_device *dev)
 #endif
 	return false;
 }
+
+/*
+ * The taps on every device (tcpdump -i any), which see a frame sent on
+ * any device before that device's own taps do. Since 6.9 their list is
+ * exported in net_hotdata; before, only dev_nit_active() is, and it says
+ * whether that list is empty when asked of a device with no taps of its
+ * own (sensor.c keeps one, never registered). NULL where the list has
+ * entries the caller cannot reach: then only dev_queue_xmit_nit() can
+ * deliver to them. Called under RCU.
+ */
+#ifdef DUPTO_HAVE_HOTDATA_PTYPE_ALL
+static inline const struct list_head *dupto_compat_ptype_all(void)
+{
+	return &net_hotdata.ptype_all;
+}
+#else
+extern struct net_device dupto_compat_tapless;
+extern struct list_head dupto_compat_no_taps;
+
+static inline const struct list_head *dupto_compat_ptype_all(void)
+{
+	return dev_nit_active(&dupto_compat_tapless) ? NULL : &dupto_compat_no_taps;
+}
+#endif
 
 #endif /* _DUPTO_COMPAT_H */

@@ -6,7 +6,9 @@
  * sensor. A sensor that only feeds its taps takes the frame itself, lent
  * for the call: the taps clone it as they would a transmitted one, and
  * dupto makes no clone of its own. Whatever stops a copy is counted on the
- * sensor, by reason.
+ * sensor, by reason. The taps of every sensor a frame is lent to share
+ * one clone of it, as the taps of one device do: a frame for four sensors
+ * is cloned once, not four times.
  *
  * A sensor's shaping (shape.c) may sample the copies out or hold them to a
  * rate; a snap length makes the copy a fresh buffer of the frame's first
@@ -119,7 +121,7 @@ static bool dupto_mirror_lend(struct dupto_frame *fr, struct net_device *sensor)
 	bool done;
 
 	skb_push_rcsum(skb, fr->mac_off);
-	done = dupto_sensor_deliver(sensor, skb);
+	done = dupto_sensor_deliver(sensor, skb, &fr->taps);
 	__skb_pull(skb, fr->mac_off);
 	skb->csum = csum;
 	skb->dev = dev;
@@ -235,7 +237,7 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	 * same reasons: it goes the core's way without asking again.
 	 */
 	__this_cpu_inc(dupto_mirror_depth);
-	if (!lend && dupto_sensor_deliver(sensor, copy)) {
+	if (!lend && dupto_sensor_deliver(sensor, copy, NULL)) {
 		consume_skb(copy);
 		ret = NET_XMIT_SUCCESS;
 	} else {
@@ -248,4 +250,17 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 		dupto_sensor_count(sensor, DUPTO_SENSOR_SENT);
 	else
 		dupto_sensor_count(sensor, DUPTO_SENSOR_QUEUE);
+}
+
+/*
+ * After the frame's last copy: the clone its taps share goes to the last
+ * of them, which would have had it from within dupto_mirror().
+ */
+void dupto_mirror_end(struct dupto_frame *fr)
+{
+	if (!fr->taps.skb)
+		return;
+	__this_cpu_inc(dupto_mirror_depth);
+	dupto_sensor_taps_end(&fr->taps);
+	__this_cpu_dec(dupto_mirror_depth);
 }

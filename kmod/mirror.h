@@ -5,6 +5,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
+#include "sensor.h"
 #include "vm/vm.h"
 
 /* One classified frame, as the copies of it are made. */
@@ -15,8 +16,10 @@ struct dupto_frame {
 	u16 vid;			/* its port's label; 0: none */
 	bool hashed;
 	u64 sample_hash;		/* the flow hash flow sampling uses */
+	struct dupto_sensor_taps taps;	/* zero until the frame is lent */
 };
 
 void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor);
+void dupto_mirror_end(struct dupto_frame *fr);
 
 #endif /* _DUPTO_MIRROR_H */

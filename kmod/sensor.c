@@ -97,21 +97,131 @@ static bool dupto_sensor_as_is(struct sk_buff *skb)
 	       (features & NETIF_F_HW_CSUM);
 }
 
+#ifndef DUPTO_HAVE_HOTDATA_PTYPE_ALL
+struct net_device dupto_compat_tapless = {
+	.ptype_all = LIST_HEAD_INIT(dupto_compat_tapless.ptype_all),
+};
+LIST_HEAD(dupto_compat_no_taps);
+#endif
+
+/*
+ * What the core's clone for a device's taps is (dev_queue_xmit_nit()), but
+ * for its time: the moment dupto sends the frame, where the core stamps it
+ * only if a socket asked for timestamps (a key dupto cannot read) and
+ * leaves each tap to read the clock otherwise.
+ */
+static struct sk_buff *dupto_sensor_taps_clone(struct sk_buff *skb)
+{
+	struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
+
+	if (unlikely(!copy))
+		return NULL;
+	if (unlikely(skb_orphan_frags_rx(copy, GFP_ATOMIC))) {
+		kfree_skb(copy);
+		return NULL;
+	}
+	__net_timestamp(copy);
+	skb_reset_mac_header(copy);
+	if (skb_network_header(copy) < copy->data ||
+	    skb_network_header(copy) > skb_tail_pointer(copy))
+		skb_reset_network_header(copy);
+	copy->transport_header = copy->network_header;
+	copy->pkt_type = PACKET_OUTGOING;
+	return copy;
+}
+
+/*
+ * Deliver the clone to the tap it was kept for. A tap given it with
+ * references besides its own treats it as shared: it neither changes it
+ * nor keeps it without taking a reference (deliver_skb()'s contract).
+ */
+static void dupto_sensor_taps_flush(struct dupto_sensor_taps *t, bool last)
+{
+	struct packet_type *pt = t->pt;
+
+	if (!pt)
+		return;
+	t->pt = NULL;
+	if (!last)
+		refcount_inc(&t->skb->users);
+	pt->func(t->skb, t->dev, pt, t->dev);
+}
+
+/*
+ * The clone, ready for @dev's taps: the one made for an earlier sensor's
+ * when no tap kept a reference to it (only its device differs), otherwise
+ * a clone of @skb.
+ */
+static bool dupto_sensor_taps_ready(struct dupto_sensor_taps *t,
+				    struct sk_buff *skb, struct net_device *dev)
+{
+	if (t->skb) {
+		if (t->skb->dev == dev)
+			return true;
+		dupto_sensor_taps_flush(t, false);
+		if (!skb_shared(t->skb)) {
+			t->skb->dev = dev;
+			return true;
+		}
+		consume_skb(t->skb);
+	}
+	t->skb = dupto_sensor_taps_clone(skb);
+	return t->skb != NULL;
+}
+
+/* @any: the taps on every device, then those on @dev (dev_queue_xmit_nit()). */
+static void dupto_sensor_taps_add(struct dupto_sensor_taps *t,
+				  struct sk_buff *skb, struct net_device *dev,
+				  const struct list_head *any)
+{
+	const struct list_head *list = any;
+	struct packet_type *pt;
+
+again:
+	list_for_each_entry_rcu(pt, list, list) {
+		if (READ_ONCE(pt->ignore_outgoing))
+			continue;
+		if (unlikely(!dupto_sensor_taps_ready(t, skb, dev)))
+			return;
+		dupto_sensor_taps_flush(t, false);
+		t->pt = pt;
+		t->dev = dev;
+	}
+	if (list == any) {
+		list = &dev->ptype_all;
+		goto again;
+	}
+}
+
+/* The last tap gets the clone, or the clone is freed. BHs off. */
+void dupto_sensor_taps_end(struct dupto_sensor_taps *t)
+{
+	if (t->pt)
+		dupto_sensor_taps_flush(t, true);
+	else if (t->skb)
+		consume_skb(t->skb);
+}
+
 /*
  * A sensor without a lower device only feeds the taps on it and counts:
  * the core's transmit path leads to nothing else. Where that path would
  * hand @skb to the device unchanged (no qdisc; nothing on tc's or
  * netfilter's egress; nothing validate_xmit_skb() would do), deliver it to
  * the taps here as xmit_one() would, and count it as dupto_sensor_xmit()
- * does. The taps get a clone of their own (dev_queue_xmit_nit()), so @skb
- * stays the caller's, unchanged but for skb->dev: one frame can serve
- * several sensors, and the caller can lend it instead of cloning it.
+ * does. The taps get a clone (with @taps, the one the taps of the frame's
+ * earlier sensors got; without, one of their own), so @skb stays the
+ * caller's, unchanged but for skb->dev: the caller can lend it instead of
+ * cloning it. A frame sent by a local socket must come without @taps: the
+ * socket's own tap is not told apart here (skb_loop_sk()).
  *
  * Returns false, having changed nothing but skb->dev, where the core must
- * transmit it. Called with BHs off.
+ * transmit it. Called under RCU with BHs off.
  */
-bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb)
+bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb,
+			  struct dupto_sensor_taps *taps)
 {
+	const struct list_head *any;
+
 	if (dupto_stacked_lower(dev) || dev->real_num_tx_queues != 1 ||
 	    rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc)->enqueue ||
 	    dupto_compat_egress_hooked(dev))
@@ -121,8 +231,13 @@ bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb)
 	if (unlikely(!dupto_sensor_as_is(skb)))
 		return false;
 
-	if (dev_nit_active(dev))
-		dev_queue_xmit_nit(skb, dev);
+	if (dev_nit_active(dev)) {
+		any = taps ? dupto_compat_ptype_all() : NULL;
+		if (any)
+			dupto_sensor_taps_add(taps, skb, dev, any);
+		else
+			dev_queue_xmit_nit(skb, dev);
+	}
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
 	return true;
 }

@@ -8,7 +8,22 @@
 
 rx_handler_result_t dupto_sensor_handle_frame(struct sk_buff **pskb);
 bool netif_is_dupto_sensor(const struct net_device *dev);
-bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb);
+
+/*
+ * One frame's clone for the taps of every sensor it is lent to, where the
+ * core would make one per sensor (dev_queue_xmit_nit()). @pt on @dev is
+ * the tap it goes to next: the last one is given the clone itself, as the
+ * core gives it to the last tap of a device. All zero: no clone yet.
+ */
+struct dupto_sensor_taps {
+	struct sk_buff *skb;
+	struct packet_type *pt;
+	struct net_device *dev;
+};
+
+bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb,
+			  struct dupto_sensor_taps *taps);
+void dupto_sensor_taps_end(struct dupto_sensor_taps *taps);
 
 /* @count is enum dupto_sensor_count; BHs off. */
 static inline void dupto_sensor_count(struct net_device *dev, int count)

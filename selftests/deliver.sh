@@ -18,6 +18,7 @@
 # Test frames are frames.py's (EtherType 0x88b5, sent from h1, flooded by
 # br0 to h2); TCP is tcp_xfer.py's, h1 to h2. The cases: taps (two
 # listeners on a sensor, one on any), three (one frame to three sensors),
+# shared (the taps of three sensors sharing one clone of each frame),
 # tcdrop and nftdrop (a drop on a sensor's egress), qdisc (a root pfifo),
 # gso and csum (offloads the sensor turns off), vlan (a port label with
 # tx-vlan-offload off).
@@ -135,6 +136,72 @@ case_three() {
 	in_ns "$box" tc qdisc del dev s2 root
 	in_ns "$h1" ethtool -K eth0 tx on sg on tso on gso on gro "$gro1" >/dev/null
 	in_ns "$h2" ethtool -K eth0 tx on sg on tso on gso on gro "$gro2" >/dev/null
+}
+
+# --- one clone for the taps of every sensor ----------------------------------
+
+# listen_start SENSOR TAG OUT: frames.py's listener on SENSOR, a packet
+# socket without a ring, returning once it listens; capture_stop OUT ends
+# it, and OUT then says what it got.
+listen_start() {
+	bg "$box" python3 "$lib_dir/frames.py" listen "$1" "$2" >"$3" 2>"$3.log"
+	lib_captures[$3]=$!
+	wait_for 20 grep -q "listening on" "$3.log"
+}
+
+# Each frame lent to s1, s2 and s3 in turn: the taps of all three share
+# one clone of it, its device set for each sensor's, and the last tap is
+# given it. Every listener must still see each frame once, as its own
+# sensor's, outgoing, byte for byte: tcpdump (a ring) on each sensor; a
+# socket without a ring on s2 (handed the shared clone, it clones it to
+# queue) and s3 (first there, so the last tap of all: handed the clone
+# itself, it queues it); in the second round a listener on any as well,
+# whose tap comes first for every sensor (and is one the 6.1 module
+# cannot reach: there the core's clone per sensor serves).
+case_shared() {
+	local round s f p b p2 b2 idx
+	local -A before
+	rules 'rule ether proto 0x88b5 to s1, s2, s3'
+	for round in alone any; do
+		in_ns "$box" "$DUPTO" stats reset
+		for s in s1 s2 s3; do
+			before[$s]=$(tx "$s")
+		done
+		capture_start "$h1" eth0 "$lib_tmp/$round.h1.pcap"
+		listen_start s3 shared "$lib_tmp/$round.plain.s3"
+		for s in s1 s2 s3; do
+			capture_start "$box" "$s" "$lib_tmp/$round.$s.pcap"
+		done
+		listen_start s2 shared "$lib_tmp/$round.plain.s2"
+		[[ $round == any ]] && capture_any "$lib_tmp/any.pcap"
+		send_frames "$h1" eth0 shared 40
+		f=("$lib_tmp/$round".{h1,s1,s2,s3}.pcap "$lib_tmp/$round".plain.{s2,s3})
+		[[ $round == any ]] && f+=("$lib_tmp/any.pcap")
+		capture_stop "${f[@]}"
+
+		tcpdump -r "$lib_tmp/$round.h1.pcap" -w "$lib_tmp/$round.sent.pcap" \
+			'ether proto 0x88b5' 2>/dev/null
+		check_eq "shared, $round: h1 sent the 40 test frames" \
+			"$(count_frames "$lib_tmp/$round.sent.pcap" shared)" 40
+		for s in s1 s2 s3; do
+			same_frames "shared, $round: $s's tcpdump got each frame once, byte for byte" \
+				"$lib_tmp/$round.sent.pcap" "$lib_tmp/$round.$s.pcap"
+			read -r p b <<<"${before[$s]}"
+			read -r p2 b2 < <(tx "$s")
+			check_eq "shared, $round: $s counts 40 transmitted (ip -s link), dupto 40 sent" \
+				"$((p2 - p)) $((b2 - b)) $(sensor_stat "$s" sent)" "40 2560 40"
+		done
+		for s in s2 s3; do
+			check_eq "shared, $round: a socket without a ring on $s got each frame as $s's" \
+				"$(cat "$lib_tmp/$round.plain.$s")" "40 frames on $s, outgoing, 0 altered"
+		done
+		[[ $round == any ]] || continue
+		for s in s1 s2 s3; do
+			idx=$(link_field "$box" "$s" .ifindex)
+			check_eq "shared, any: the listener on any got each frame on $s's ifindex" \
+				"$(frames_in "$lib_tmp/any.pcap" "ifindex $idx and ether proto 0x88b5")" 40
+		done
+	done
 }
 
 # --- what the core's transmit drops ---------------------------------------
@@ -384,6 +451,6 @@ case_vlan() {
 	in_ns "$box" "$DUPTO" port set p0 tag none
 }
 
-run_cases taps three tcdrop qdisc nftdrop gso csum vlan
+run_cases taps three shared tcdrop qdisc nftdrop gso csum vlan
 
 end_test

@@ -16,14 +16,22 @@ a capture can be searched for exactly the frames a test sent.
                                  prints what differs and exits 1 if not;
                                  with SNAP, PCAP1's frames cut to SNAP bytes
   frames.py total PCAP           how many frames PCAP holds
+  frames.py listen DEV TAG       read DEV with a packet socket without a
+                                 ring (each frame a recvfrom()) until
+                                 SIGINT, then say what came with TAG: e.g.
+                                 "40 frames on s2, outgoing, 0 altered"
 """
 
 import collections
+import signal
 import socket
 import struct
 import sys
 
+ETH_P_ALL = 0x0003
 ETH_P_EXPERIMENTAL = 0x88B5
+PKTTYPES = {0: "host", 1: "broadcast", 2: "multicast", 3: "otherhost",
+            4: "outgoing", 5: "loopback"}
 FRAME_LEN = 64
 
 
@@ -39,6 +47,34 @@ def send(dev, tag, count):
         s.bind((dev, 0))
         for seq in range(count):
             s.send(frame(tag, seq))
+
+
+def listen(dev, tag):
+    stop = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.append(sig))
+    got = []
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                       socket.htons(ETH_P_ALL)) as s:
+        s.bind((dev, ETH_P_ALL))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        s.settimeout(0.1)
+        print(f"listening on {dev}", file=sys.stderr, flush=True)
+        while not stop:
+            try:
+                got.append(s.recvfrom(65535))
+            except TimeoutError:
+                continue
+    mine = [(data, addr) for data, addr in got
+            if data[12:14] == struct.pack("!H", ETH_P_EXPERIMENTAL) and
+            data[14:14 + len(tag)] == tag.encode()]
+    names = sorted({addr[0] for _, addr in mine})
+    kinds = sorted({PKTTYPES.get(addr[2], str(addr[2])) for _, addr in mine})
+    seq_at = 14 + len(tag)
+    altered = sum(data != frame(tag, struct.unpack("!I", data[seq_at:seq_at + 4])[0])
+                  for data, _ in mine)
+    print(f"{len(mine)} frames on {','.join(names) or '-'}, "
+          f"{','.join(kinds) or '-'}, {altered} altered")
 
 
 def read_pcap(path):
@@ -91,6 +127,8 @@ def main(argv):
         print(len(tagged(argv[1], argv[2])))
     elif argv[:1] == ["same"] and len(argv) in (3, 4):
         sys.exit(same(argv[1], argv[2], int(argv[3]) if argv[3:] else None))
+    elif argv[:1] == ["listen"] and len(argv) == 3:
+        listen(argv[1], argv[2])
     elif argv[:1] == ["total"] and len(argv) == 2:
         print(sum(1 for _ in read_pcap(argv[1])))
     elif argv[:1] == ["first"] and len(argv) == 3:
