@@ -62,9 +62,14 @@ void dupto_classify_frame(struct dupto_portinfo *pi, struct sk_buff *skb,
 {
 	const struct dupto_ruleset *rs = rcu_dereference(pi->dn->ruleset);
 	struct dupto_port_stats *stats;
-	struct dupto_vm_result res;
-	struct dupto_vm_packet pkt;
-	struct dupto_frame fr;
+	/*
+	 * Each written whole before it is read (@res by dupto_vm_run(), @fr
+	 * only for a frame that matched): not cleared on entry as well, in
+	 * kernels built to zero every local (INIT_STACK_ALL_ZERO).
+	 */
+	struct dupto_vm_result res __uninitialized;
+	struct dupto_vm_packet pkt __uninitialized;
+	struct dupto_frame fr __uninitialized;
 	unsigned int mac_off, w;
 	u64 bits;
 

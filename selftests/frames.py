@@ -16,10 +16,14 @@ a capture can be searched for exactly the frames a test sent.
                                  prints what differs and exits 1 if not;
                                  with SNAP, PCAP1's frames cut to SNAP bytes
   frames.py total PCAP           how many frames PCAP holds
-  frames.py listen DEV TAG       read DEV with a packet socket without a
-                                 ring (each frame a recvfrom()) until
+  frames.py listen DEV TAG [STAMPS]
+                                 read DEV with a packet socket without a
+                                 ring (each frame a recvmsg()) until
                                  SIGINT, then say what came with TAG: e.g.
-                                 "40 frames on s2, outgoing, 0 altered"
+                                 "40 frames on s2, outgoing, 0 altered";
+                                 with STAMPS, write there each such
+                                 frame's sequence number and its kernel
+                                 timestamp (SO_TIMESTAMPNS), one a line
 """
 
 import collections
@@ -29,6 +33,7 @@ import struct
 import sys
 
 ETH_P_ALL = 0x0003
+SO_TIMESTAMPNS = 35             # also its control message's type
 ETH_P_EXPERIMENTAL = 0x88B5
 PKTTYPES = {0: "host", 1: "broadcast", 2: "multicast", 3: "otherhost",
             4: "outgoing", 5: "loopback"}
@@ -49,7 +54,15 @@ def send(dev, tag, count):
             s.send(frame(tag, seq))
 
 
-def listen(dev, tag):
+def stamp(ancdata):
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            sec, nsec = struct.unpack("qq", data[:16])
+            return sec * 1000000000 + nsec
+    return None
+
+
+def listen(dev, tag, stamps=None):
     stop = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.append(sig))
@@ -58,21 +71,27 @@ def listen(dev, tag):
                        socket.htons(ETH_P_ALL)) as s:
         s.bind((dev, ETH_P_ALL))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         s.settimeout(0.1)
         print(f"listening on {dev}", file=sys.stderr, flush=True)
         while not stop:
             try:
-                got.append(s.recvfrom(65535))
+                data, anc, _, addr = s.recvmsg(65535, socket.CMSG_SPACE(16))
             except TimeoutError:
                 continue
-    mine = [(data, addr) for data, addr in got
+            got.append((data, addr, stamp(anc)))
+    seq_at = 14 + len(tag)
+    mine = [(data, addr, ns) for data, addr, ns in got
             if data[12:14] == struct.pack("!H", ETH_P_EXPERIMENTAL) and
             data[14:14 + len(tag)] == tag.encode()]
-    names = sorted({addr[0] for _, addr in mine})
-    kinds = sorted({PKTTYPES.get(addr[2], str(addr[2])) for _, addr in mine})
-    seq_at = 14 + len(tag)
+    names = sorted({addr[0] for _, addr, _ in mine})
+    kinds = sorted({PKTTYPES.get(addr[2], str(addr[2])) for _, addr, _ in mine})
     altered = sum(data != frame(tag, struct.unpack("!I", data[seq_at:seq_at + 4])[0])
-                  for data, _ in mine)
+                  for data, _, _ in mine)
+    if stamps:
+        with open(stamps, "w") as f:
+            for data, _, ns in mine:
+                f.write(f"{struct.unpack('!I', data[seq_at:seq_at + 4])[0]} {ns}\n")
     print(f"{len(mine)} frames on {','.join(names) or '-'}, "
           f"{','.join(kinds) or '-'}, {altered} altered")
 
@@ -127,8 +146,8 @@ def main(argv):
         print(len(tagged(argv[1], argv[2])))
     elif argv[:1] == ["same"] and len(argv) in (3, 4):
         sys.exit(same(argv[1], argv[2], int(argv[3]) if argv[3:] else None))
-    elif argv[:1] == ["listen"] and len(argv) == 3:
-        listen(argv[1], argv[2])
+    elif argv[:1] == ["listen"] and len(argv) in (3, 4):
+        listen(*argv[1:])
     elif argv[:1] == ["total"] and len(argv) == 2:
         print(sum(1 for _ in read_pcap(argv[1])))
     elif argv[:1] == ["first"] and len(argv) == 3:

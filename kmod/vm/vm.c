@@ -275,14 +275,19 @@ void dupto_vm_run(const struct dupto_vm_prog *prog,
 	const struct dupto_vm_insn *insn = prog->entry;
 	const u8 *data = pkt->data;
 	u64 fast = pkt->len;
-	u32 reg[DUPTO_VM_NREGS];	/* the verifier proved none is read unwritten */
+	/*
+	 * Kernels built to zero every local (INIT_STACK_ALL_ZERO, as Debian's
+	 * are) would clear these 320 bytes for every frame: the verifier
+	 * proved no register is read unwritten, and only the walks below
+	 * @nchain are read, each written whole by chain_walk() first.
+	 */
+	u32 reg[DUPTO_VM_NREGS] __uninitialized;
+	struct vm_chain chain[DUPTO_VM_CHAIN_WALKS] __uninitialized;
+	u32 nchain = 0;
 	const u8 *p;
 	u8 buf[16];
 	u32 a = 0, b;
 	u64 off;
-	/* walks made for this frame; the verifier bounds how many differ */
-	struct vm_chain chain[DUPTO_VM_CHAIN_WALKS];
-	u32 nchain = 0;
 
 	/* @len <= dupto_vm_pkt_end() is the caller's promise (vm.h) */
 	if (pkt->vlan_tagged && fast > 12)

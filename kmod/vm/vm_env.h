@@ -89,6 +89,9 @@ typedef int32_t s32;
 #ifndef BUILD_BUG_ON
 #define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
 #endif
+#ifndef __uninitialized
+#define __uninitialized
+#endif
 #ifndef __annotate_jump_table
 #define __annotate_jump_table
 #endif
