@@ -169,7 +169,12 @@ static bool dupto_sensor_taps_ready(struct dupto_sensor_taps *t,
 	return t->skb != NULL;
 }
 
-/* @any: the taps on every device, then those on @dev (dev_queue_xmit_nit()). */
+/*
+ * @any: the taps on every device, then those on @dev (dev_queue_xmit_nit()).
+ * A frame classified on its way out comes under rcu_read_lock_bh() only,
+ * which keeps the taps as well, but the taps' own RCU reads are checked
+ * against rcu_read_lock(): they are called under it, as the core calls them.
+ */
 static void dupto_sensor_taps_add(struct dupto_sensor_taps *t,
 				  struct sk_buff *skb, struct net_device *dev,
 				  const struct list_head *any)
@@ -177,12 +182,13 @@ static void dupto_sensor_taps_add(struct dupto_sensor_taps *t,
 	const struct list_head *list = any;
 	struct packet_type *pt;
 
+	rcu_read_lock();
 again:
 	list_for_each_entry_rcu(pt, list, list) {
 		if (READ_ONCE(pt->ignore_outgoing))
 			continue;
 		if (unlikely(!dupto_sensor_taps_ready(t, skb, dev)))
-			return;
+			goto out;
 		dupto_sensor_taps_flush(t, false);
 		t->pt = pt;
 		t->dev = dev;
@@ -191,15 +197,19 @@ again:
 		list = &dev->ptype_all;
 		goto again;
 	}
+out:
+	rcu_read_unlock();
 }
 
 /* The last tap gets the clone, or the clone is freed. BHs off. */
 void dupto_sensor_taps_end(struct dupto_sensor_taps *t)
 {
+	rcu_read_lock();
 	if (t->pt)
 		dupto_sensor_taps_flush(t, true);
 	else if (t->skb)
 		consume_skb(t->skb);
+	rcu_read_unlock();
 }
 
 /*

@@ -19,6 +19,7 @@
 # br0 to h2); TCP is tcp_xfer.py's, h1 to h2. The cases: taps (two
 # listeners on a sensor, one on any), three (one frame to three sensors),
 # shared (the taps of three sensors sharing one clone of each frame),
+# egress (the same for a frame classified on its way out),
 # tcdrop and nftdrop (a drop on a sensor's egress), qdisc (a root pfifo),
 # gso and csum (offloads the sensor turns off), vlan (a port label with
 # tx-vlan-offload off).
@@ -211,6 +212,25 @@ case_shared() {
 				"$(frames_in "$lib_tmp/any.pcap" "ifindex $idx and ether proto 0x88b5")" 40
 		done
 	done
+}
+
+# A frame classified on its way out of p1 (netfilter's egress hook, under
+# rcu_read_lock_bh() only) is lent as one classified on its way in: the
+# taps it reaches run under rcu_read_lock() all the same (a debug kernel's
+# lockdep would report them otherwise).
+case_egress() {
+	rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
+	capture_start "$box" s1 "$lib_tmp/e1.pcap"
+	listen_start s2 egress "$lib_tmp/e.plain.s2"
+	capture_start "$box" s2 "$lib_tmp/e2.pcap"
+	send_frames "$h1" eth0 egress 30
+	capture_stop "$lib_tmp"/{e1,e2}.pcap "$lib_tmp/e.plain.s2"
+	check_eq "egress: out on p1: s1's and s2's tcpdumps got every frame" \
+		"$(count_frames "$lib_tmp/e1.pcap" egress) $(count_frames "$lib_tmp/e2.pcap" egress)" "30 30"
+	check_eq "egress: out on p1: a socket without a ring on s2 got each frame as s2's" \
+		"$(cat "$lib_tmp/e.plain.s2")" "30 frames on s2, outgoing, 0 altered"
+	check_eq "egress: out on p1: dupto counts 30 sent to each" \
+		"$(sensor_stat s1 sent) $(sensor_stat s2 sent)" "30 30"
 }
 
 # --- what the core's transmit drops ---------------------------------------
@@ -460,6 +480,6 @@ case_vlan() {
 	in_ns "$box" "$DUPTO" port set p0 tag none
 }
 
-run_cases taps three shared tcdrop qdisc nftdrop gso csum vlan
+run_cases taps three shared egress tcdrop qdisc nftdrop gso csum vlan
 
 end_test
