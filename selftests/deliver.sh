@@ -141,11 +141,12 @@ case_three() {
 
 # --- one clone for the taps of every sensor ----------------------------------
 
-# listen_start SENSOR TAG OUT: frames.py's listener on SENSOR, a packet
-# socket without a ring, returning once it listens; capture_stop OUT ends
-# it, and OUT then says what it got, OUT.stamps each frame's timestamp.
+# listen_start SENSOR TAG OUT [fanout]: frames.py's listener on SENSOR, a
+# packet socket without a ring (in a fanout group of its own with
+# "fanout"), returning once it listens; capture_stop OUT ends it, and OUT
+# then says what it got, OUT.stamps each frame's timestamp.
 listen_start() {
-	bg "$box" python3 "$lib_dir/frames.py" listen "$1" "$2" "$3.stamps" >"$3" 2>"$3.log"
+	bg "$box" python3 "$lib_dir/frames.py" listen "$1" "$2" "$3.stamps" ${4:+"$4"} >"$3" 2>"$3.log"
 	lib_captures[$3]=$!
 	wait_for 20 grep -q "listening on" "$3.log"
 }
@@ -215,19 +216,20 @@ case_shared() {
 }
 
 # A frame classified on its way out of p1 (netfilter's egress hook, under
-# rcu_read_lock_bh() only) is lent as one classified on its way in: the
-# taps it reaches run under rcu_read_lock() all the same (a debug kernel's
-# lockdep would report them otherwise).
+# rcu_read_lock_bh() only) is lent as one classified on its way in, and
+# the taps it reaches run under rcu_read_lock() all the same: a fanout
+# group's tap, as Suricata's, reads its members under it, which lockdep
+# checks in the debug kernel.
 case_egress() {
 	rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
 	capture_start "$box" s1 "$lib_tmp/e1.pcap"
-	listen_start s2 egress "$lib_tmp/e.plain.s2"
+	listen_start s2 egress "$lib_tmp/e.plain.s2" fanout
 	capture_start "$box" s2 "$lib_tmp/e2.pcap"
 	send_frames "$h1" eth0 egress 30
 	capture_stop "$lib_tmp"/{e1,e2}.pcap "$lib_tmp/e.plain.s2"
 	check_eq "egress: out on p1: s1's and s2's tcpdumps got every frame" \
 		"$(count_frames "$lib_tmp/e1.pcap" egress) $(count_frames "$lib_tmp/e2.pcap" egress)" "30 30"
-	check_eq "egress: out on p1: a socket without a ring on s2 got each frame as s2's" \
+	check_eq "egress: out on p1: a fanout group's socket on s2 got each frame as s2's" \
 		"$(cat "$lib_tmp/e.plain.s2")" "30 frames on s2, outgoing, 0 altered"
 	check_eq "egress: out on p1: dupto counts 30 sent to each" \
 		"$(sensor_stat s1 sent) $(sensor_stat s2 sent)" "30 30"

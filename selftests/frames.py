@@ -16,17 +16,21 @@ a capture can be searched for exactly the frames a test sent.
                                  prints what differs and exits 1 if not;
                                  with SNAP, PCAP1's frames cut to SNAP bytes
   frames.py total PCAP           how many frames PCAP holds
-  frames.py listen DEV TAG [STAMPS]
+  frames.py listen DEV TAG [STAMPS [fanout]]
                                  read DEV with a packet socket without a
                                  ring (each frame a recvmsg()) until
                                  SIGINT, then say what came with TAG: e.g.
                                  "40 frames on s2, outgoing, 0 altered";
                                  with STAMPS, write there each such
                                  frame's sequence number and its kernel
-                                 timestamp (SO_TIMESTAMPNS), one a line
+                                 timestamp (SO_TIMESTAMPNS), one a line;
+                                 with fanout, the socket is the one member
+                                 of a PACKET_FANOUT_HASH group, as
+                                 Suricata's and Zeek's AF_PACKET readers
 """
 
 import collections
+import os
 import signal
 import socket
 import struct
@@ -34,6 +38,9 @@ import sys
 
 ETH_P_ALL = 0x0003
 SO_TIMESTAMPNS = 35             # also its control message's type
+SOL_PACKET = 263
+PACKET_FANOUT = 18
+PACKET_FANOUT_HASH = 0
 ETH_P_EXPERIMENTAL = 0x88B5
 PKTTYPES = {0: "host", 1: "broadcast", 2: "multicast", 3: "otherhost",
             4: "outgoing", 5: "loopback"}
@@ -62,7 +69,7 @@ def stamp(ancdata):
     return None
 
 
-def listen(dev, tag, stamps=None):
+def listen(dev, tag, stamps=None, fanout=None):
     stop = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.append(sig))
@@ -72,6 +79,9 @@ def listen(dev, tag, stamps=None):
         s.bind((dev, ETH_P_ALL))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
         s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        if fanout:
+            s.setsockopt(SOL_PACKET, PACKET_FANOUT,
+                         (os.getpid() & 0xffff) | PACKET_FANOUT_HASH << 16)
         s.settimeout(0.1)
         print(f"listening on {dev}", file=sys.stderr, flush=True)
         while not stop:
@@ -146,7 +156,7 @@ def main(argv):
         print(len(tagged(argv[1], argv[2])))
     elif argv[:1] == ["same"] and len(argv) in (3, 4):
         sys.exit(same(argv[1], argv[2], int(argv[3]) if argv[3:] else None))
-    elif argv[:1] == ["listen"] and len(argv) in (3, 4):
+    elif argv[:1] == ["listen"] and len(argv) in (3, 4, 5) and argv[4:] in ([], ["fanout"]):
         listen(*argv[1:])
     elif argv[:1] == ["total"] and len(argv) == 2:
         print(sum(1 for _ in read_pcap(argv[1])))
