@@ -188,12 +188,8 @@ void dupto_mirror(struct dupto_frame *fr, struct net_device *sensor)
 	}
 
 	label = shape && shape->tag && fr->vid;
-	/*
-	 * A copy that would be the frame as it is can be the frame itself,
-	 * but for a frame a local socket sends: the taps would take the
-	 * socket for the sender (skb_loop_sk()), so it gets a clone.
-	 */
-	lend = !snap && !label && !skb->sk;
+	/* a copy that would be the frame as it is can be the frame itself */
+	lend = !snap && !label;
 	if (lend) {
 		__this_cpu_inc(dupto_mirror_depth);
 		lent = dupto_mirror_lend(fr, sensor);

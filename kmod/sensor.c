@@ -221,8 +221,7 @@ void dupto_sensor_taps_end(struct dupto_sensor_taps *t)
  * does. The taps get a clone (with @taps, the one the taps of the frame's
  * earlier sensors got; without, one of their own), so @skb stays the
  * caller's, unchanged but for skb->dev: the caller can lend it instead of
- * cloning it. A frame sent by a local socket must come without @taps: the
- * socket's own tap is not told apart here (skb_loop_sk()).
+ * cloning it. The taps' clone has no socket, as no copy has one.
  *
  * Returns false, having changed nothing but skb->dev, where the core must
  * transmit it. Called under RCU with BHs off.
@@ -243,10 +242,18 @@ bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb,
 
 	if (dev_nit_active(dev)) {
 		any = taps ? dupto_compat_ptype_all() : NULL;
-		if (any)
+		if (any) {
 			dupto_sensor_taps_add(taps, skb, dev, any);
-		else
+		} else if (taps && skb->sk) {
+			/*
+			 * The core's walk would take a lent frame's socket (a
+			 * local sender's, or a veth peer's) for the sender and
+			 * pass over that socket's own tap (skb_loop_sk()).
+			 */
+			return false;
+		} else {
 			dev_queue_xmit_nit(skb, dev);
+		}
 	}
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
 	return true;

@@ -163,7 +163,7 @@ listen_start() {
 # the clone carries one timestamp to every sensor, where the kernel's
 # transmit stamps each sensor's clone when it makes it.
 case_shared() {
-	local round s f p b p2 b2 idx
+	local round s f p b p2 b2 idx same
 	local -A before
 	rules 'rule ether proto 0x88b5 to s1, s2, s3'
 	for round in alone any; do
@@ -200,11 +200,14 @@ case_shared() {
 				"$(cat "$lib_tmp/$round.plain.$s")" "40 frames on $s, outgoing, 0 altered"
 		done
 		if [[ $round == alone ]]; then
+			same=$(awk 'NR == FNR { t[$1] = $2; next }
+				($1 in t) && t[$1] "" == $2 "" && $2 != "None" { n++ }
+				END { print n + 0 }' "$lib_tmp"/alone.plain.{s2,s3}.stamps)
 			check_eq "shared, alone: s2's and s3's copies of each of the 40 frames carry one timestamp" \
-				"$(awk 'NR == FNR { t[$1] = $2; next }
-					($1 in t) && t[$1] "" == $2 "" && $2 != "None" { n++ }
-					END { print n + 0 }' \
-					"$lib_tmp"/alone.plain.{s2,s3}.stamps)" 40
+				"$same" 40
+			((same == 40)) || note "frame, s2's and s3's timestamps where they differ:" \
+				"$(join <(sort "$lib_tmp/alone.plain.s2.stamps") \
+					<(sort "$lib_tmp/alone.plain.s3.stamps") | awk '$2 != $3')"
 			continue
 		fi
 		for s in s1 s2 s3; do
@@ -215,24 +218,34 @@ case_shared() {
 	done
 }
 
-# A frame classified on its way out of p1 (netfilter's egress hook, under
-# rcu_read_lock_bh() only) is lent as one classified on its way in, and
-# the taps it reaches run under rcu_read_lock() all the same: a fanout
-# group's tap, as Suricata's, reads its members under it, which lockdep
+# A frame classified on its way out of p1 is lent as one classified on its
+# way in, and the taps it reaches run under rcu_read_lock() all the same:
+# netfilter's egress hook (p1 in place) takes it, a port device's transmit
+# (p1 through dp1) has only rcu_read_lock_bh(), and a fanout group's tap,
+# as Suricata's, reads its members under rcu_read_lock(), which lockdep
 # checks in the debug kernel.
 case_egress() {
-	rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
-	capture_start "$box" s1 "$lib_tmp/e1.pcap"
-	listen_start s2 egress "$lib_tmp/e.plain.s2" fanout
-	capture_start "$box" s2 "$lib_tmp/e2.pcap"
-	send_frames "$h1" eth0 egress 30
-	capture_stop "$lib_tmp"/{e1,e2}.pcap "$lib_tmp/e.plain.s2"
-	check_eq "egress: out on p1: s1's and s2's tcpdumps got every frame" \
-		"$(count_frames "$lib_tmp/e1.pcap" egress) $(count_frames "$lib_tmp/e2.pcap" egress)" "30 30"
-	check_eq "egress: out on p1: a fanout group's socket on s2 got each frame as s2's" \
-		"$(cat "$lib_tmp/e.plain.s2")" "30 frames on s2, outgoing, 0 altered"
-	check_eq "egress: out on p1: dupto counts 30 sent to each" \
-		"$(sensor_stat s1 sent) $(sensor_stat s2 sent)" "30 30"
+	local how
+	for how in "in place" "through dp1"; do
+		if [[ $how == "through dp1" ]]; then
+			in_ns "$box" "$DUPTO" port del p1
+			in_ns "$box" "$DUPTO" port add p1 device name dp1
+		fi
+		rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
+		capture_start "$box" s1 "$lib_tmp/e1.pcap"
+		listen_start s2 egress "$lib_tmp/e.plain.s2" fanout
+		capture_start "$box" s2 "$lib_tmp/e2.pcap"
+		send_frames "$h1" eth0 egress 30
+		capture_stop "$lib_tmp"/{e1,e2}.pcap "$lib_tmp/e.plain.s2"
+		check_eq "egress: out on p1, $how: s1's and s2's tcpdumps got every frame" \
+			"$(count_frames "$lib_tmp/e1.pcap" egress) $(count_frames "$lib_tmp/e2.pcap" egress)" "30 30"
+		check_eq "egress: out on p1, $how: a fanout group's socket on s2 got each frame as s2's" \
+			"$(cat "$lib_tmp/e.plain.s2")" "30 frames on s2, outgoing, 0 altered"
+		check_eq "egress: out on p1, $how: dupto counts 30 sent to each" \
+			"$(sensor_stat s1 sent) $(sensor_stat s2 sent)" "30 30"
+	done
+	in_ns "$box" "$DUPTO" port del dp1
+	in_ns "$box" "$DUPTO" port add p1
 }
 
 # --- what the core's transmit drops ---------------------------------------
