@@ -58,6 +58,9 @@ def main():
     incomplete = [k for k, v in fig.items() if v is None] or \
         (["bridge baseline"] if None in bases else [])
     base = sum(b for b in bases if b) / max(1, len([b for b in bases if b]))
+    # frame kinds of the mix this boot did not measure (BENCH_PARTS)
+    unrun = [lab for f, lab in MIX if not any(k[0].endswith("@" + f) for k in fig)]
+    incomplete += [f"{lab} (not run)" for lab in unrun]
 
     def mix_base(frames):
         bs = [fig.get(("bridge@" + frames, "", w)) for w in ("alone", "end")]
@@ -107,6 +110,10 @@ def main():
                "port; figures per 1,500 bytes carried, the median of three "
                "transfers (each transfer's figure, skbs and their mean size "
                "are under \"Notes and profiles\" below).\n")
+    if unrun:
+        out.append(f"Not run in this boot (BENCH_PARTS): {', '.join(unrun)}; "
+                   f"`{kernel}-mix.png` is as the last run that measured the "
+                   "mix left it.\n")
     out.append("| frames | bridge alone | " + " | ".join(
         f"{lab}: no match | one match" for _, lab in peers) + " |")
     out.append("|---|---:|" + "---:|---:|" * len(peers))
@@ -223,6 +230,10 @@ unset multiplot
     os.unlink(dat)
 
     # the mix: a copy's instructions by frame kind, per classifier
+    if len(unrun) == len(MIX):
+        print("\n".join(out))
+        print(f"report: no figure for {', '.join(map(str, incomplete))}", file=sys.stderr)
+        return 2
     kinds = [("v4", "60 B", 1)] + [(f, f if f != "v6" else "IPv6", 16) for f, _ in MIX]
     with open(dat, "w") as f:
         f.write("frames " + " ".join(f'"{lab}"' for _, lab in peers) + "\n")

@@ -220,22 +220,25 @@ case_shared() {
 
 # A frame classified on its way out of p1 is lent as one classified on its
 # way in, and the taps it reaches run under rcu_read_lock() all the same:
-# netfilter's egress hook (p1 in place) takes it, a port device's transmit
-# (p1 through dp1) has only rcu_read_lock_bh(), and a fanout group's tap,
-# as Suricata's, reads its members under rcu_read_lock(), which lockdep
-# checks in the debug kernel.
+# netfilter's egress hook (p1 in place) takes it, and so does the bridge
+# for a frame it forwards through a port device (p1 through dp1), but a
+# frame the box itself sends on dp1 comes under rcu_read_lock_bh() only;
+# a fanout group's tap, as Suricata's, reads its members under
+# rcu_read_lock(), which lockdep checks in the debug kernel.
 case_egress() {
-	local how
-	for how in "in place" "through dp1"; do
+	local how ns dev
+	for how in "in place" "through dp1" "sent by the box on dp1"; do
 		if [[ $how == "through dp1" ]]; then
 			in_ns "$box" "$DUPTO" port del p1
 			in_ns "$box" "$DUPTO" port add p1 device name dp1
 		fi
+		ns=$h1 dev=eth0
+		[[ $how == "sent by the box on dp1" ]] && ns=$box dev=dp1
 		rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
 		capture_start "$box" s1 "$lib_tmp/e1.pcap"
 		listen_start s2 egress "$lib_tmp/e.plain.s2" fanout
 		capture_start "$box" s2 "$lib_tmp/e2.pcap"
-		send_frames "$h1" eth0 egress 30
+		send_frames "$ns" "$dev" egress 30
 		capture_stop "$lib_tmp"/{e1,e2}.pcap "$lib_tmp/e.plain.s2"
 		check_eq "egress: out on p1, $how: s1's and s2's tcpdumps got every frame" \
 			"$(count_frames "$lib_tmp/e1.pcap" egress) $(count_frames "$lib_tmp/e2.pcap" egress)" "30 30"
