@@ -233,8 +233,12 @@ case_egress() {
 			in_ns "$box" "$DUPTO" port add p1 device name dp1
 		fi
 		ns=$h1 dev=eth0
-		[[ $how == "sent by the box on dp1" ]] && ns=$box dev=dp1
-		rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
+		if [[ $how == "sent by the box on dp1" ]]; then
+			ns=$box dev=dp1
+			in_ns "$box" "$DUPTO" stats reset
+		else
+			rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
+		fi
 		capture_start "$box" s1 "$lib_tmp/e1.pcap"
 		listen_start s2 egress "$lib_tmp/e.plain.s2" fanout
 		capture_start "$box" s2 "$lib_tmp/e2.pcap"
