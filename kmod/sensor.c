@@ -175,20 +175,24 @@ static bool dupto_sensor_taps_ready(struct dupto_sensor_taps *t,
  * which keeps the taps as well, but the taps' own RCU reads are checked
  * against rcu_read_lock(): they are called under it, as the core calls them.
  */
-static void dupto_sensor_taps_add(struct dupto_sensor_taps *t,
+static bool dupto_sensor_taps_add(struct dupto_sensor_taps *t,
 				  struct sk_buff *skb, struct net_device *dev,
 				  const struct list_head *any)
 {
 	const struct list_head *list = any;
 	struct packet_type *pt;
+	bool ok = true;
 
 	rcu_read_lock();
 again:
 	list_for_each_entry_rcu(pt, list, list) {
 		if (READ_ONCE(pt->ignore_outgoing))
 			continue;
-		if (unlikely(!dupto_sensor_taps_ready(t, skb, dev)))
+		/* only a sensor's first tap can want a new clone: none had it */
+		if (unlikely(!dupto_sensor_taps_ready(t, skb, dev))) {
+			ok = false;
 			goto out;
+		}
 		dupto_sensor_taps_flush(t, false);
 		t->pt = pt;
 		t->dev = dev;
@@ -199,6 +203,7 @@ again:
 	}
 out:
 	rcu_read_unlock();
+	return ok;
 }
 
 /* The last tap gets the clone, or the clone is freed. BHs off. */
@@ -243,7 +248,9 @@ bool dupto_sensor_deliver(struct net_device *dev, struct sk_buff *skb,
 	if (dev_nit_active(dev)) {
 		any = taps ? dupto_compat_ptype_all() : NULL;
 		if (any) {
-			dupto_sensor_taps_add(taps, skb, dev, any);
+			/* no clone for the taps: the caller's own, or its count */
+			if (!dupto_sensor_taps_add(taps, skb, dev, any))
+				return false;
 		} else if (taps && skb->sk) {
 			/*
 			 * The core's walk would take a lent frame's socket (a
