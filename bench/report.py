@@ -51,6 +51,35 @@ def parse(path):
     return fig, notes
 
 
+def mix_plot(kernel, release, date, outdir, dat, peers, copy):
+    """bench/KERNEL-mix.png: a copy's instructions by frame kind, per classifier."""
+    kinds = [("v4", "60 B", 1)] + [(f, f if f != "v6" else "IPv6", 16) for f, _ in MIX]
+    with open(dat, "w") as f:
+        f.write("frames " + " ".join(f'"{lab}"' for _, lab in peers) + "\n")
+        for k, klab, n in kinds:
+            at = "" if k == "v4" else "@" + k
+            vals = [copy(c + at, n) for c, _ in peers]
+            f.write(f'"{klab}" ' + " ".join("?" if v is None else str(max(v, 1))
+                                           for v in vals) + "\n")
+    png = os.path.join(outdir, f"{kernel}-mix.png")
+    plot = f"""
+set terminal pngcairo size 1200,520 font ",10" noenhanced
+set output "{png}"
+set datafile missing "?"
+set title "Instructions per copy (one match less no match), by frames, {kernel} ({release}), {date}; TCP: per 1,500 bytes of GRO-built skbs"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel "instructions per copy"
+set key top left
+set grid ytics
+plot for [i=2:{len(peers) + 1}] "{dat}" using i:xtic(1) title columnheader(i)
+"""
+    subprocess.run(["gnuplot"], input=plot, text=True, check=True)
+    os.unlink(dat)
+
+
 def main():
     raw, kernel, release, date, outdir = sys.argv[1:6]
     fig, notes = parse(raw)
@@ -229,36 +258,9 @@ unset multiplot
     subprocess.run(["gnuplot"], input=plot, text=True, check=True)
     os.unlink(dat)
 
-    # the mix: a copy's instructions by frame kind, per classifier
-    if len(unrun) == len(MIX):
-        print("\n".join(out))
-        print(f"report: no figure for {', '.join(map(str, incomplete))}", file=sys.stderr)
-        return 2
-    kinds = [("v4", "60 B", 1)] + [(f, f if f != "v6" else "IPv6", 16) for f, _ in MIX]
-    with open(dat, "w") as f:
-        f.write("frames " + " ".join(f'"{lab}"' for _, lab in peers) + "\n")
-        for k, klab, n in kinds:
-            at = "" if k == "v4" else "@" + k
-            vals = [copy(c + at, n) for c, _ in peers]
-            f.write(f'"{klab}" ' + " ".join("?" if v is None else str(max(v, 1))
-                                           for v in vals) + "\n")
-    png = os.path.join(outdir, f"{kernel}-mix.png")
-    plot = f"""
-set terminal pngcairo size 1200,520 font ",10" noenhanced
-set output "{png}"
-set datafile missing "?"
-set title "Instructions per copy (one match less no match), by frames, {kernel} ({release}), {date}; TCP: per 1,500 bytes of GRO-built skbs"
-set style data histogram
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set logscale y
-set ylabel "instructions per copy"
-set key top left
-set grid ytics
-plot for [i=2:{len(peers) + 1}] "{dat}" using i:xtic(1) title columnheader(i)
-"""
-    subprocess.run(["gnuplot"], input=plot, text=True, check=True)
-    os.unlink(dat)
+    # the mix's plot stays as the last run that measured the mix left it
+    if len(unrun) < len(MIX):
+        mix_plot(kernel, release, date, outdir, dat, peers, copy)
     print("\n".join(out))
     if incomplete:
         print(f"report: no figure for {', '.join(map(str, incomplete))}", file=sys.stderr)

@@ -90,18 +90,14 @@ def listen(dev, tag, stamps=None, fanout=None):
             except TimeoutError:
                 continue
             got.append((data, addr, stamp(anc)))
-    seq_at = 14 + len(tag)
-    mine = [(data, addr, ns) for data, addr, ns in got
-            if data[12:14] == struct.pack("!H", ETH_P_EXPERIMENTAL) and
-            data[14:14 + len(tag)] == tag.encode()]
+    mine = [(data, addr, ns) for data, addr, ns in got if carries(data, tag)]
     names = sorted({addr[0] for _, addr, _ in mine})
     kinds = sorted({PKTTYPES.get(addr[2], str(addr[2])) for _, addr, _ in mine})
-    altered = sum(data != frame(tag, struct.unpack("!I", data[seq_at:seq_at + 4])[0])
-                  for data, _, _ in mine)
+    altered = sum(data != frame(tag, seq_of(data, tag)) for data, _, _ in mine)
     if stamps:
         with open(stamps, "w") as f:
             for data, _, ns in mine:
-                f.write(f"{struct.unpack('!I', data[seq_at:seq_at + 4])[0]} {ns}\n")
+                f.write(f"{seq_of(data, tag)} {ns}\n")
     print(f"{len(mine)} frames on {','.join(names) or '-'}, "
           f"{','.join(kinds) or '-'}, {altered} altered")
 
@@ -123,10 +119,17 @@ def read_pcap(path):
         off += 16 + caplen
 
 
+def carries(f, tag):
+    return f[12:14] == struct.pack("!H", ETH_P_EXPERIMENTAL) and \
+        f[14:14 + len(tag)] == tag.encode()
+
+
+def seq_of(f, tag):
+    return struct.unpack("!I", f[14 + len(tag):18 + len(tag)])[0]
+
+
 def tagged(path, tag):
-    return [f for f in read_pcap(path)
-            if f[12:14] == struct.pack("!H", ETH_P_EXPERIMENTAL) and
-            f[14:14 + len(tag)] == tag.encode()]
+    return [f for f in read_pcap(path) if carries(f, tag)]
 
 
 def same(path1, path2, snap=None):
