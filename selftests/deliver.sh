@@ -218,22 +218,47 @@ case_shared() {
 	done
 }
 
-# A frame classified on its way out of p1 (netfilter's egress hook) is
-# lent as one classified on its way in; its taps include a fanout group's,
-# as Suricata's, which reads its members under rcu_read_lock().
-case_egress() {
-	rules 'rule out on p1 and ether proto 0x88b5 to s1, s2'
+# egress_round HOW NS DEV: 30 test frames sent from NS's DEV, each
+# classified on its way out of p1 and lent to s1 and s2.
+egress_round() {
+	local how=$1
+	in_ns "$box" "$DUPTO" stats reset
 	capture_start "$box" s1 "$lib_tmp/e1.pcap"
 	listen_start s2 egress "$lib_tmp/e.plain.s2" fanout
 	capture_start "$box" s2 "$lib_tmp/e2.pcap"
-	send_frames "$h1" eth0 egress 30
+	send_frames "$2" "$3" egress 30
 	capture_stop "$lib_tmp"/{e1,e2}.pcap "$lib_tmp/e.plain.s2"
-	check_eq "egress: out on p1: s1's and s2's tcpdumps got every frame" \
+	check_eq "egress: out on p1, $how: s1's and s2's tcpdumps got every frame" \
 		"$(count_frames "$lib_tmp/e1.pcap" egress) $(count_frames "$lib_tmp/e2.pcap" egress)" "30 30"
-	check_eq "egress: out on p1: a fanout group's socket on s2 got each frame as s2's" \
+	check_eq "egress: out on p1, $how: a fanout group's socket on s2 got each frame as s2's" \
 		"$(cat "$lib_tmp/e.plain.s2")" "30 frames on s2, outgoing, 0 altered"
-	check_eq "egress: out on p1: dupto counts 30 sent to each" \
+	check_eq "egress: out on p1, $how: dupto counts 30 sent to each" \
 		"$(sensor_stat s1 sent) $(sensor_stat s2 sent)" "30 30"
+}
+
+# A frame classified on its way out of p1 is lent as one classified on its
+# way in, and its taps run under rcu_read_lock() as the core's do: s2's
+# include a fanout group's, as Suricata's, which reads its members under
+# it (lockdep checks that in the debug kernel). In place, netfilter's
+# egress hook holds it, and so does the bridge that forwards a frame
+# through a port device; a frame the box itself sends on the port device
+# comes under rcu_read_lock_bh() only, dupto's to make up for.
+case_egress() {
+	local rule='rule out on p1 and ether proto 0x88b5 to s1, s2'
+	load_rules "$box" "$rule"
+	egress_round "in place" "$h1" eth0
+	# p1 becomes a port device: a ruleset naming it keeps it as it is
+	load_rules "$box" "rule ether proto 0x88b5 to s3"
+	in_ns "$box" "$DUPTO" port del p1
+	in_ns "$box" "$DUPTO" port add p1 device name dp1
+	load_rules "$box" "$rule"
+	check_eq "egress: p1 is a port device, dp1, in br0" \
+		"$(link_field "$box" dp1 .master)" br0
+	egress_round "through dp1" "$h1" eth0
+	egress_round "sent by the box on dp1" "$box" dp1
+	load_rules "$box" "rule ether proto 0x88b5 to s3"
+	in_ns "$box" "$DUPTO" port del p1
+	in_ns "$box" "$DUPTO" port add p1
 }
 
 # --- what the core's transmit drops ---------------------------------------
