@@ -126,7 +126,8 @@ mirror_under_faults() {
 	failslab probability=0 times=0
 	capture_stop "$lib_tmp/$mode.pcap" ${cap:+"$cap"}
 	read -r sent dropped nomem < <(copies)
-	what="$mode, ${cap:+a capture on s0}${cap:-nothing reading s0}"
+	what="$mode, nothing reading s0"
+	[[ -z $cap ]] || what="$mode, a capture on s0"
 	check_eq "$what: every frame crossed the bridge while copies failed" \
 		"$(count_frames "$lib_tmp/$mode.pcap" faults)" 400
 	if [[ -z $cap ]]; then
