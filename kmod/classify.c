@@ -52,10 +52,10 @@ static bool dupto_classify_live(const void *ctx, u32 target)
 }
 
 /*
- * Called with RCU held and BHs off: from the receive path (port device
- * rx_handler, netfilter ingress hook) with skb->data at the network header,
- * or from the transmit path (port device xmit, netfilter egress hook) with
- * skb->data at the MAC header. Either way the MAC header is set.
+ * Called under rcu_read_lock() with BHs off: from the receive path (port
+ * device rx_handler, netfilter ingress hook) with skb->data at the network
+ * header, or from the transmit path (port device xmit, netfilter egress
+ * hook) with skb->data at the MAC header. Either way the MAC header is set.
  */
 void dupto_classify_frame(struct dupto_portinfo *pi, struct sk_buff *skb,
 			  u8 dir)

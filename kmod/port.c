@@ -78,8 +78,17 @@ static netdev_tx_t dupto_port_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	int ret;
 
-	if (READ_ONCE(port->pi.out))
+	/*
+	 * The core transmits under rcu_read_lock_bh() alone; classifying, as
+	 * the taps of the sensors it feeds, reads under rcu_read_lock(), which
+	 * the bridge's forwarding holds but a frame the box sends here does
+	 * not (netfilter's egress hook takes it for its hooks likewise).
+	 */
+	if (READ_ONCE(port->pi.out)) {
+		rcu_read_lock();
 		dupto_classify(&port->pi, skb, DUPTO_VM_DIR_OUT);
+		rcu_read_unlock();
+	}
 	skb->dev = port->stk.lower;
 	ret = dev_queue_xmit(skb);
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))

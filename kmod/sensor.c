@@ -171,9 +171,8 @@ static bool dupto_sensor_taps_ready(struct dupto_sensor_taps *t,
 
 /*
  * @any: the taps on every device, then those on @dev (dev_queue_xmit_nit()).
- * A frame classified on its way out comes under rcu_read_lock_bh() only,
- * which keeps the taps as well, but the taps' own RCU reads are checked
- * against rcu_read_lock(): they are called under it, as the core calls them.
+ * Under rcu_read_lock(), as the core calls taps: theirs are checked against
+ * it (a fanout group's reads its members).
  */
 static bool dupto_sensor_taps_add(struct dupto_sensor_taps *t,
 				  struct sk_buff *skb, struct net_device *dev,
@@ -181,18 +180,14 @@ static bool dupto_sensor_taps_add(struct dupto_sensor_taps *t,
 {
 	const struct list_head *list = any;
 	struct packet_type *pt;
-	bool ok = true;
 
-	rcu_read_lock();
 again:
 	list_for_each_entry_rcu(pt, list, list) {
 		if (READ_ONCE(pt->ignore_outgoing))
 			continue;
 		/* only a sensor's first tap can want a new clone: none had it */
-		if (unlikely(!dupto_sensor_taps_ready(t, skb, dev))) {
-			ok = false;
-			goto out;
-		}
+		if (unlikely(!dupto_sensor_taps_ready(t, skb, dev)))
+			return false;
 		dupto_sensor_taps_flush(t, false);
 		t->pt = pt;
 		t->dev = dev;
@@ -201,20 +196,16 @@ again:
 		list = &dev->ptype_all;
 		goto again;
 	}
-out:
-	rcu_read_unlock();
-	return ok;
+	return true;
 }
 
-/* The last tap gets the clone, or the clone is freed. BHs off. */
+/* The last tap gets the clone, or the clone is freed. RCU held, BHs off. */
 void dupto_sensor_taps_end(struct dupto_sensor_taps *t)
 {
-	rcu_read_lock();
 	if (t->pt)
 		dupto_sensor_taps_flush(t, true);
 	else if (t->skb)
 		consume_skb(t->skb);
-	rcu_read_unlock();
 }
 
 /*

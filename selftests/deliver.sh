@@ -239,14 +239,15 @@ egress_round() {
 # A frame classified on its way out of p1 is lent as one classified on its
 # way in, and its taps run under rcu_read_lock() as the core's do: s2's
 # include a fanout group's, as Suricata's, which reads its members under
-# it (lockdep checks that in the debug kernel). In place, netfilter's
-# egress hook holds it, and so does the bridge that forwards a frame
-# through a port device; a frame the box itself sends on the port device
-# comes under rcu_read_lock_bh() only, dupto's to make up for.
+# it (lockdep checks that in the debug kernel), as dupto's own reads are.
+# In place, netfilter's egress hook takes it; the bridge that forwards a
+# frame through a port device holds it; a frame the box itself sends on a
+# port device comes under rcu_read_lock_bh() alone, and dupto takes it.
 case_egress() {
 	local rule='rule out on p1 and ether proto 0x88b5 to s1, s2'
 	load_rules "$box" "$rule"
 	egress_round "in place" "$h1" eth0
+	egress_round "in place, sent by the box on p1" "$box" p1
 	# p1 becomes a port device: a ruleset naming it keeps it as it is
 	load_rules "$box" "rule ether proto 0x88b5 to s3"
 	in_ns "$box" "$DUPTO" port del p1
