@@ -172,6 +172,8 @@ listened() {
 			(($(grep -c "received by filter" "/tmp/listen$i.log") >= want)) && break
 			sleep 0.05
 		done
+		# no new line: the last one would be an earlier count
+		((t < 100)) || { echo "- -"; return; }
 		line=$(grep "received by filter" "/tmp/listen$i.log" | tail -n 1)
 		[[ $line =~ ([0-9]+)\ packets?\ received\ by\ filter.*\ ([0-9]+)\ packets?\ dropped ]] || {
 			echo "- -"
@@ -422,6 +424,25 @@ tcp_setup() {
 
 tx_bytes() { cat "/sys/class/net/$1/statistics/tx_bytes"; }
 
+# settle: until b1's transmitted frames and the sensors' copies stop
+# moving. A transfer ends when the sender reads the receiver's FIN; its
+# own last ACK may cross the bridge after that, into the next transfer's
+# counts, but not into the listeners' (a copy the sensors sent and no
+# listener heard, to the check's eyes).
+settle() {
+	local now last=- same=0 t
+	for ((t = 0; t < 100 && same < 4; t++)); do
+		now="$(tx_packets b1) $(copies_sent)"
+		if [[ $now == "$last" ]]; then
+			((same++))
+		else
+			same=0
+		fi
+		last=$now
+		sleep 0.05
+	done
+}
+
 # tcp_measure KEY LABEL SRC COPIES: TCP_RUNS transfers from SRC; prints
 # the median of their instructions per 1,500 bytes crossing the bridge (a
 # full frame's worth: GRO makes skbs of varying sizes, and the listeners'
@@ -433,6 +454,7 @@ tcp_measure() {
 	local key=$1 label=$2 src=$3 copies=$4
 	local r ns skbs bytes copied missed per=() n=- runs=
 	for ((r = 0; r < TCP_RUNS; r++)); do
+		settle
 		skbs=$(tx_packets b1)
 		bytes=$(tx_bytes b1)
 		copied=$(copies_sent)
