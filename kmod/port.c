@@ -79,10 +79,10 @@ static netdev_tx_t dupto_port_xmit(struct sk_buff *skb, struct net_device *dev)
 	int ret;
 
 	/*
-	 * The core transmits under rcu_read_lock_bh() alone; classifying, as
-	 * the taps of the sensors it feeds, reads under rcu_read_lock(), which
-	 * the bridge's forwarding holds but a frame the box sends here does
-	 * not (netfilter's egress hook takes it for its hooks likewise).
+	 * The core transmits under rcu_read_lock_bh() alone, but classifying
+	 * reads under rcu_read_lock() (dupto's reads, and the sensors' taps'):
+	 * the bridge's forwarding holds it, a frame the box sends here does
+	 * not. Netfilter's egress hook takes it for its hooks likewise.
 	 */
 	if (READ_ONCE(port->pi.out)) {
 		rcu_read_lock();
