@@ -248,18 +248,22 @@ case_egress() {
 	load_rules "$box" "$rule"
 	egress_round "in place" "$h1" eth0
 	egress_round "in place, sent by the box on p1" "$box" p1
-	# p1 becomes a port device: a ruleset naming it keeps it as it is
-	load_rules "$box" "rule ether proto 0x88b5 to s3"
-	in_ns "$box" "$DUPTO" port del p1
-	in_ns "$box" "$DUPTO" port add p1 device name dp1
+	reattach_p1 device name dp1
 	load_rules "$box" "$rule"
 	check_eq "egress: p1 is a port device, dp1, in br0" \
 		"$(link_field "$box" dp1 .master)" br0
 	egress_round "through dp1" "$h1" eth0
 	egress_round "sent by the box on dp1" "$box" dp1
+	reattach_p1
+}
+
+# reattach_p1 [ARGS...]: p1 attached again, with port add's ARGS (none:
+# in place); a ruleset naming p1 would keep it as it is, so the one
+# loaded first does not.
+reattach_p1() {
 	load_rules "$box" "rule ether proto 0x88b5 to s3"
 	in_ns "$box" "$DUPTO" port del p1
-	in_ns "$box" "$DUPTO" port add p1
+	in_ns "$box" "$DUPTO" port add p1 "$@"
 }
 
 # --- what the core's transmit drops ---------------------------------------
